@@ -1,0 +1,93 @@
+/* sim/config.h — scenario schema and the resolved configuration tree.
+ *
+ * A schema describes what a scenario may contain: each struct node has the
+ * parameter table of the component it configures plus named children
+ * (nested structs, or lists of named items). The loader (sim/scenario.h)
+ * turns YAML into a cfg tree in which every parameter of every component
+ * is present, given or defaulted, with the source location of its text.
+ * Models read their parameters from that tree when the machine is built;
+ * nothing reads it on the simulation hot path. */
+#ifndef LPARSIM_SIM_CONFIG_H
+#define LPARSIM_SIM_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sim/diag.h"
+#include "sim/param.h"
+
+enum cfg_kind {
+    CFG_VALUE,  /* a parameter value */
+    CFG_STRUCT, /* a mapping with a schema */
+    CFG_LIST,   /* a sequence of CFG_STRUCT items, each with a unique `name` */
+    CFG_VARY,   /* sweep.vary: mapping PATH -> sequence of scalar texts;
+                   kids are CFG_SEQ nodes keyed by the path */
+    CFG_SEQ,    /* a sequence of CFG_VALUE (PARAM_STR, raw text) nodes */
+};
+
+struct schema;
+
+struct schema_child {
+    const char *key;
+    enum cfg_kind kind; /* CFG_STRUCT, CFG_LIST or CFG_VARY */
+    const struct schema *schema; /* of the struct / of each list item */
+    const char *doc;
+    bool required;      /* a required CFG_LIST must have >= 1 item */
+};
+
+struct schema {
+    const char *name;   /* component type name, e.g. "adapter" */
+    const char *doc;
+    const struct param_desc *params;    /* terminated by { 0 } */
+    const struct schema_child *children; /* terminated by { 0 }; may be NULL */
+};
+
+struct cfg_node {
+    enum cfg_kind kind;
+    const char *key;     /* map key; for list items the item's `name` */
+    struct src_loc loc;  /* where the value (or the item) was written */
+    bool is_default;     /* value came from the descriptor, not the file */
+    const struct param_desc *desc;  /* CFG_VALUE under a schema */
+    const struct schema *schema;    /* CFG_STRUCT */
+    struct param_value v;           /* CFG_VALUE */
+    struct cfg_node *parent;
+    struct cfg_node **kids;
+    size_t nkids;
+};
+
+/* Looks up a dotted path below n: struct keys and list item names, e.g.
+ * "systems.s0.adapters.nvme0.servers" (below sweep.vary the rest of the
+ * path is one key: "sweep.vary.systems.s0.cores"). "" is n itself.
+ * Returns NULL if absent. */
+struct cfg_node *cfg_find(const struct cfg_node *n, const char *path);
+
+/* Typed accessors for values the schema guarantees (asserts otherwise). */
+uint64_t cfg_u64(const struct cfg_node *n, const char *path);
+double cfg_f64(const struct cfg_node *n, const char *path);
+bool cfg_bool(const struct cfg_node *n, const char *path);
+const char *cfg_str(const struct cfg_node *n, const char *path);
+/* The location of a path's value, for error messages. */
+const struct src_loc *cfg_loc(const struct cfg_node *n, const char *path);
+
+/* Writes the dotted path of n from the root into buf. */
+void cfg_path(const struct cfg_node *n, char *buf, size_t len);
+
+/* --- helpers shared by the loader, --set and sweeps --- */
+
+/* Parses `text` as a value of parameter d: type and unit (unit_parse),
+ * range (min/max) and, for PARAM_ENUM, the choices. On error returns -1
+ * and writes the whole message, naming the parameter, into msg:
+ *   'duration': missing unit in '200' (expected a time such as 250ns)
+ *   'servers' = 0 is out of range (min 1)
+ *   'kind' = 'disk' is not one of: storage, network
+ * PARAM_REF names are resolved later (scenario_check_refs). For string
+ * types out->s points into text. */
+int cfg_parse_value(const struct param_desc *d, const char *text,
+                    struct param_value *out, char *msg, size_t n);
+
+/* What a parameter expects, for messages: "a count", "a time",
+ * "one of a|b|c", "the name of a systems item". Returns buf. */
+const char *cfg_expects(const struct param_desc *d, char *buf, size_t n);
+
+#endif
