@@ -1,0 +1,137 @@
+/* sim/env.c — run phases: warm-up, batch boundaries, sampling, finish.
+ * One kernel event per phase boundary or sample: nothing per I/O. */
+#include "sim/env.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void env_init(struct env *e, struct kernel *k, struct recorder *rec,
+              uint64_t seed, sim_time_t warmup, sim_time_t duration,
+              unsigned batches, sim_time_t sample_interval)
+{
+    memset(e, 0, sizeof *e);
+    e->k = k;
+    e->rec = rec;
+    e->seed = seed;
+    e->warmup = warmup < duration ? warmup : 0;
+    e->duration = duration;
+    e->batches = batches;
+    e->sample_interval = sample_interval;
+}
+
+static void hooks_free(struct env_hooks *h)
+{
+    free(h->v);
+    memset(h, 0, sizeof *h);
+}
+
+void env_release(struct env *e)
+{
+    hooks_free(&e->on_warmup_end);
+    hooks_free(&e->on_batch_end);
+    hooks_free(&e->on_sample);
+    hooks_free(&e->on_finish);
+}
+
+static void hooks_add(struct env_hooks *h, env_hook_fn fn, void *ctx)
+{
+    if (h->n == h->cap) {
+        size_t cap = h->cap ? 2 * h->cap : 8;
+        struct env_hook *v = realloc(h->v, cap * sizeof *v);
+        if (!v) {
+            fprintf(stderr, "lparsim: out of memory\n");
+            abort();
+        }
+        h->v = v;
+        h->cap = cap;
+    }
+    h->v[h->n++] = (struct env_hook){ fn, ctx };
+}
+
+static void hooks_call(const struct env_hooks *h, sim_time_t now)
+{
+    for (size_t i = 0; i < h->n; i++)
+        h->v[i].fn(h->v[i].ctx, now);
+}
+
+void env_on_warmup_end(struct env *e, env_hook_fn fn, void *ctx) { hooks_add(&e->on_warmup_end, fn, ctx); }
+void env_on_batch_end(struct env *e, env_hook_fn fn, void *ctx) { hooks_add(&e->on_batch_end, fn, ctx); }
+void env_on_sample(struct env *e, env_hook_fn fn, void *ctx) { hooks_add(&e->on_sample, fn, ctx); }
+void env_on_finish(struct env *e, env_hook_fn fn, void *ctx) { hooks_add(&e->on_finish, fn, ctx); }
+
+sim_time_t env_batch_len(const struct env *e)
+{
+    if (e->batches == 0)
+        return e->duration - e->warmup;
+    return (e->duration - e->warmup) / e->batches;
+}
+
+/* Batch b ends at warmup + (b+1) * len; the last batch ends at duration. */
+static sim_time_t batch_end_time(const struct env *e, unsigned b)
+{
+    if (b + 1 >= e->batches)
+        return e->duration;
+    return e->warmup + (sim_time_t)(b + 1) * env_batch_len(e);
+}
+
+static void on_batch_boundary(void *ctx, uint64_t batch)
+{
+    struct env *e = ctx;
+    sim_time_t now = kernel_now(e->k);
+    hooks_call(&e->on_batch_end, now);
+    unsigned next = (unsigned)batch + 1;
+    if (next < e->batches) {
+        recorder_set_batch(e->rec, (int)next);
+        kernel_schedule_at(e->k, batch_end_time(e, next), on_batch_boundary, e, next);
+    } else {
+        recorder_set_batch(e->rec, -1);
+    }
+}
+
+static void on_warmup_end(void *ctx, uint64_t arg)
+{
+    (void)arg;
+    struct env *e = ctx;
+    recorder_reset_statistics(e->rec);
+    hooks_call(&e->on_warmup_end, kernel_now(e->k));
+    if (e->batches > 0) {
+        recorder_set_batch(e->rec, 0);
+        kernel_schedule_at(e->k, batch_end_time(e, 0), on_batch_boundary, e, 0);
+    }
+}
+
+static void on_sample(void *ctx, uint64_t arg)
+{
+    (void)arg;
+    struct env *e = ctx;
+    sim_time_t now = kernel_now(e->k);
+    hooks_call(&e->on_sample, now);
+    if (now + e->sample_interval <= e->duration)
+        kernel_schedule_in(e->k, e->sample_interval, on_sample, e, 0);
+}
+
+void env_start(struct env *e)
+{
+    /* Scheduled before any workload event at the same time, so the
+     * warm-up reset at t = warmup precedes the I/O of that instant. */
+    kernel_schedule_at(e->k, e->warmup, on_warmup_end, e, 0);
+    if (e->sample_interval > 0)
+        kernel_schedule_at(e->k, e->sample_interval, on_sample, e, 0);
+}
+
+void env_finish(struct env *e)
+{
+    hooks_call(&e->on_finish, kernel_now(e->k));
+}
+
+void env_fail(struct env *e, const char *fmt, ...)
+{
+    if (e->failure[0])
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e->failure, sizeof e->failure, fmt, ap);
+    va_end(ap);
+}

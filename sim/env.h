@@ -1,0 +1,69 @@
+/* sim/env.h — what every component of one run shares: the kernel, the
+ * recorder, the seed and the measurement window, plus hooks a component
+ * registers at build time to take part in the run's phases:
+ *   warm-up end   -> forget transient state (statistics are reset for it)
+ *   batch end     -> close time-weighted measures for batch means
+ *   sample        -> append a point to each series, every sample interval
+ *   finish        -> write final scalars, check invariants
+ * Hooks are called in registration order, so runs are reproducible. */
+#ifndef LPARSIM_SIM_ENV_H
+#define LPARSIM_SIM_ENV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sim/diag.h"
+#include "sim/kernel.h"
+#include "sim/stats.h"
+
+typedef void (*env_hook_fn)(void *ctx, sim_time_t now);
+
+struct env_hook {
+    env_hook_fn fn;
+    void *ctx;
+};
+
+struct env_hooks {
+    struct env_hook *v;
+    size_t n, cap;
+};
+
+struct env {
+    struct kernel *k;
+    struct recorder *rec;
+    uint64_t seed;
+    sim_time_t warmup;          /* statistics start here */
+    sim_time_t duration;        /* the run ends here */
+    unsigned batches;           /* batch means over [warmup, duration] */
+    sim_time_t sample_interval; /* 0 = no series */
+    struct env_hooks on_warmup_end, on_batch_end, on_sample, on_finish;
+    /* A model that finds a broken invariant at finish records it here;
+     * the run is then stored with status failed. */
+    char failure[512];
+};
+
+void env_init(struct env *e, struct kernel *k, struct recorder *rec,
+              uint64_t seed, sim_time_t warmup, sim_time_t duration,
+              unsigned batches, sim_time_t sample_interval);
+void env_release(struct env *e);
+
+void env_on_warmup_end(struct env *e, env_hook_fn fn, void *ctx);
+void env_on_batch_end(struct env *e, env_hook_fn fn, void *ctx);
+void env_on_sample(struct env *e, env_hook_fn fn, void *ctx);
+void env_on_finish(struct env *e, env_hook_fn fn, void *ctx);
+
+/* Schedules the phase events (warm-up end, batch boundaries, sampling).
+ * Call once, after every component is built. */
+void env_start(struct env *e);
+/* Runs the finish hooks (at the current time). */
+void env_finish(struct env *e);
+
+/* Length of one batch. */
+sim_time_t env_batch_len(const struct env *e);
+
+/* Records an invariant failure (first one wins). */
+void env_fail(struct env *e, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+#endif
