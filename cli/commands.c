@@ -1,0 +1,290 @@
+/* cli/commands.c — `run`, `check` and `params`. */
+#define _POSIX_C_SOURCE 200809L
+#include "cli/commands.h"
+#include "sim/suggest.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/machine.h"
+#include "cli/registry.h"
+#include "cli/run.h"
+#include "sim/scenario.h"
+#include "sim/units.h"
+
+/* ---- shared: load a scenario and apply --set / --seed ---------------- */
+
+struct loaded {
+    struct scenario *s;
+    struct run_param params[ARGS_MAX];
+    size_t nparams;
+};
+
+static int load_with_overrides(const struct args *a, const char *file, struct loaded *ld)
+{
+    struct diag err;
+    memset(ld, 0, sizeof *ld);
+    ld->s = scenario_load(file, &scenario_schema, &err);
+    if (!ld->s) {
+        diag_print(&err, stderr);
+        return -1;
+    }
+    for (size_t i = 0; i < a->nopts; i++) {
+        const struct opt_value *o = &a->opts[i];
+        char buf[1024];
+        const char *assignment = o->value;
+        if (strcmp(o->name, "seed") == 0) {
+            snprintf(buf, sizeof buf, "seed=%s", o->value);
+            assignment = buf;
+        } else if (strcmp(o->name, "set") != 0) {
+            continue;
+        }
+        if (scenario_set(ld->s, assignment, NULL, &err) != 0) {
+            diag_print(&err, stderr);
+            return -1;
+        }
+        size_t eq = strcspn(assignment, "=");
+        char *name = strndup(assignment, eq);
+        ld->params[ld->nparams++] = (struct run_param){ name, assignment[eq] ? assignment + eq + 1 : "" };
+    }
+    if (scenario_check_refs(ld->s, &err) != 0 || machine_check(ld->s->root, &err) != 0) {
+        diag_print(&err, stderr);
+        return -1;
+    }
+    return 0;
+}
+
+static void loaded_free(struct loaded *ld)
+{
+    for (size_t i = 0; i < ld->nparams; i++)
+        free((char *)ld->params[i].name);
+    scenario_free(ld->s);
+}
+
+static int parse_kernel(const struct args *a, enum kernel_backend *k)
+{
+    const char *name = args_get(a, "kernel");
+    *k = KERNEL_SYSTEMC;
+    if (name && !kernel_backend_parse(name, k))
+        return cli_error(a->cmd, "unknown kernel '%s' (expected systemc or native)", name);
+    return 0;
+}
+
+/* --progress auto|always|never: auto = when stderr is a terminal. */
+static int parse_progress(const struct args *a, bool *on)
+{
+    const char *p = args_get(a, "progress");
+    if (!p || strcmp(p, "auto") == 0)
+        *on = isatty(STDERR_FILENO);
+    else if (strcmp(p, "always") == 0)
+        *on = true;
+    else if (strcmp(p, "never") == 0)
+        *on = false;
+    else
+        return cli_error(a->cmd, "--progress expects auto, always or never, got '%s'", p);
+    return 0;
+}
+
+/* ---- run ------------------------------------------------------------- */
+
+static const struct opt_desc run_opts[] = {
+    { "output", 'o', true, false },
+    { "set", 0, true, true },
+    { "seed", 0, true, false },
+    { "kernel", 0, true, false },
+    { "progress", 0, true, false },
+    { "quiet", 'q', false, false },
+    { 0 }
+};
+
+static void run_help(void)
+{
+    puts("usage: lparsim run SCENARIO [-o DB] [--set PATH=VALUE]... [--seed N]\n"
+         "                   [--kernel systemc|native] [--progress auto|always|never] [-q]\n\n"
+         "Runs SCENARIO and writes its results to DB (default results/NAME.db, NAME\n"
+         "being the scenario's name). --set overrides any parameter by its path,\n"
+         "e.g. --set lpars.db1.workload.rate=50k/s (see lparsim check / params).\n"
+         "Exit status: 0 ok, 1 the run failed an invariant, 2 bad input.");
+}
+
+static void print_summary(const struct run_outcome *out, const char *db)
+{
+    printf("run %s: %llu events, %.6g s simulated in %.3g s wall (%.3g Mev/s)\n",
+           out->ok ? "ok" : "FAILED", (unsigned long long)out->events,
+           sim_time_to_s(out->sim_end), out->wall_s,
+           out->wall_s > 0 ? (double)out->events / out->wall_s / 1e6 : 0);
+    if (!out->ok)
+        printf("  error: %s\n", out->error);
+    for (size_t i = 0; i < recorder_statistic_count(out->rec); i++) {
+        const struct statistic *st = recorder_statistic_at(out->rec, i);
+        if (strcmp(statistic_name(st), "io_latency") != 0)
+            continue;
+        const char *comp = statistic_component(st);
+        double issued = 0, completed = 0, failed = 0, lost = 0;
+        recorder_scalar_get(out->rec, comp, "ios_issued", &issued);
+        recorder_scalar_get(out->rec, comp, "ios_completed", &completed);
+        recorder_scalar_get(out->rec, comp, "ios_failed", &failed);
+        recorder_scalar_get(out->rec, comp, "ios_lost", &lost);
+        printf("  %-16s io_latency mean %.4g us  p50 %.4g  p99 %.4g  (n=%llu)  "
+               "ios issued %.0f completed %.0f failed %.0f lost %.0f\n",
+               comp, statistic_mean(st) / 1e3, statistic_quantile(st, 0.5) / 1e3,
+               statistic_quantile(st, 0.99) / 1e3, (unsigned long long)statistic_count(st),
+               issued, completed, failed, lost);
+    }
+    printf("results: %s\n", db);
+}
+
+int cmd_run(int argc, char **argv)
+{
+    struct args a;
+    if (args_parse(&a, argc, argv, run_opts) != 0)
+        return 2;
+    if (a.help) {
+        run_help();
+        return 0;
+    }
+    if (a.npositional != 1)
+        return cli_error(a.cmd, "expected one SCENARIO file (see lparsim run --help)");
+    enum kernel_backend kernel = KERNEL_SYSTEMC;
+    bool progress = false;
+    if (parse_kernel(&a, &kernel) || parse_progress(&a, &progress))
+        return 2;
+
+    struct loaded ld;
+    if (load_with_overrides(&a, a.positional[0], &ld) != 0) {
+        loaded_free(&ld);
+        return 2;
+    }
+    char db_default[512];
+    const char *db = args_get(&a, "output");
+    if (!db) {
+        snprintf(db_default, sizeof db_default, "results/%s.db", cfg_str(ld.s->root, "name"));
+        db = db_default;
+    }
+    struct run_options ro = {
+        .kernel = kernel, .db_path = db, .progress = progress,
+        .params = ld.params, .nparams = ld.nparams,
+    };
+    struct run_outcome out;
+    struct diag err;
+    int rc = run_scenario(ld.s, &ro, &out, &err);
+    if (rc != 0) {
+        diag_print(&err, stderr);
+        rc = 2;
+    } else {
+        if (!args_has(&a, "quiet"))
+            print_summary(&out, db);
+        rc = out.ok ? 0 : 1;
+    }
+    if (out.rec)
+        recorder_destroy(out.rec);
+    loaded_free(&ld);
+    return rc;
+}
+
+/* ---- check ----------------------------------------------------------- */
+
+static const struct opt_desc check_opts[] = {
+    { "set", 0, true, true },
+    { "seed", 0, true, false },
+    { 0 }
+};
+
+int cmd_check(int argc, char **argv)
+{
+    struct args a;
+    if (args_parse(&a, argc, argv, check_opts) != 0)
+        return 2;
+    if (a.help) {
+        puts("usage: lparsim check SCENARIO [--set PATH=VALUE]... [--seed N]\n\n"
+             "Validates SCENARIO and prints the resolved machine: every parameter of\n"
+             "every component, with defaults filled in (marked # default).");
+        return 0;
+    }
+    if (a.npositional != 1)
+        return cli_error(a.cmd, "expected one SCENARIO file (see lparsim check --help)");
+    struct loaded ld;
+    int rc = load_with_overrides(&a, a.positional[0], &ld) == 0 ? 0 : 2;
+    if (rc == 0) {
+        char key[65];
+        run_key_of(ld.s, 0, key);
+        printf("# %s: ok (run_key %.16s)\n", a.positional[0], key);
+        scenario_print(ld.s, stdout, true);
+    }
+    loaded_free(&ld);
+    return rc;
+}
+
+/* ---- params ---------------------------------------------------------- */
+
+static const char *param_unit_or_dash(const struct param_desc *p)
+{
+    return p->unit && p->unit[0] ? p->unit : "-";
+}
+
+static void print_schema_params(const struct schema *sc, bool markdown)
+{
+    if (markdown) {
+        printf("\n### %s\n\n%s\n\n| parameter | type | unit | default | range | doc |\n"
+               "|---|---|---|---|---|---|\n", sc->name, sc->doc ? sc->doc : "");
+    } else {
+        printf("\n%s — %s\n", sc->name, sc->doc ? sc->doc : "");
+    }
+    for (const struct param_desc *p = sc->params; p && p->name; p++) {
+        char range[96] = "";
+        if (p->type == PARAM_ENUM)
+            snprintf(range, sizeof range, "%s", p->choices);
+        else if (p->min || p->max)
+            snprintf(range, sizeof range, "%s..%s", p->min ? p->min : "", p->max ? p->max : "");
+        if (markdown)
+            printf("| `%s` | %s | %s | %s | %s | %s |\n", p->name, param_type_name(p->type),
+                   param_unit_or_dash(p), p->def ? p->def : "(required)", range, p->doc);
+        else
+            printf("  %-18s %-8s %-4s %-12s %-22s %s\n", p->name, param_type_name(p->type),
+                   param_unit_or_dash(p), p->def ? p->def : "(required)", range, p->doc);
+    }
+    for (const struct schema_child *c = sc->children; c && c->key; c++) {
+        char what[64];
+        snprintf(what, sizeof what, "%s%s", c->kind == CFG_LIST ? "list of " : "",
+                 c->schema ? c->schema->name : "map PATH: [values]");
+        if (markdown)
+            printf("| `%s` | %s | | | | %s |\n", c->key, what, c->doc);
+        else
+            printf("  %-18s %-26s %s\n", c->key, what, c->doc);
+    }
+}
+
+int cmd_params(int argc, char **argv)
+{
+    static const struct opt_desc opts[] = { { "markdown", 0, false, false }, { 0 } };
+    struct args a;
+    if (args_parse(&a, argc, argv, opts) != 0)
+        return 2;
+    if (a.help) {
+        puts("usage: lparsim params [TYPE] [--markdown]\n\n"
+             "Lists every component type with its parameters: type, unit, default,\n"
+             "range and meaning. TYPE limits the list to one component type.");
+        return 0;
+    }
+    const struct schema *const *all;
+    size_t n = registry_schemas(&all);
+    const char *only = a.npositional ? a.positional[0] : NULL;
+    bool found = false;
+    for (size_t i = 0; i < n; i++) {
+        if (only && strcmp(only, all[i]->name) != 0)
+            continue;
+        print_schema_params(all[i], args_has(&a, "markdown"));
+        found = true;
+    }
+    if (!found) {
+        const char *names[32];
+        for (size_t i = 0; i < n && i < 32; i++)
+            names[i] = all[i]->name;
+        const char *near = suggest_closest(only, names, n < 32 ? n : 32);
+        return near ? cli_error(a.cmd, "unknown component type '%s' (did you mean '%s'?)", only, near)
+                    : cli_error(a.cmd, "unknown component type '%s'", only);
+    }
+    return 0;
+}

@@ -1,0 +1,103 @@
+/* cli/registry.c — composes the component descriptors declared next to
+ * each model into the scenario schema. This is the one place that knows
+ * which component nests inside which (systems hold adapters, LPARs hold a
+ * workload); the components themselves know only their own parameters. */
+#include "cli/registry.h"
+
+#include "models/adapter/adapter.h"
+#include "models/hypervisor/lpar.h"
+#include "models/hypervisor/system.h"
+#include "sim/dist.h"
+#include "workloads/storage.h"
+
+static const struct schema_child system_children[] = {
+    { "adapters", CFG_LIST, &adapter_schema, "adapters in the system's PCIe slots", false },
+    { 0 }
+};
+
+static const struct schema system_schema = {
+    .name = "system",
+    .doc = "a physical system: cores, SMT threads, memory, adapters",
+    .params = system_params,
+    .children = system_children,
+};
+
+static const struct schema_child lpar_children[] = {
+    { "workload", CFG_STRUCT, &storage_workload_schema, "what the LPAR runs", false },
+    { 0 }
+};
+
+static const struct schema lpar_schema = {
+    .name = "lpar",
+    .doc = "a logical partition with an assigned VF and a workload",
+    .params = lpar_params,
+    .children = lpar_children,
+};
+
+static const struct param_desc stats_params[] = {
+    { "batches", PARAM_U64, "", "20",
+      "batches for batch-means confidence intervals over [warmup, duration]",
+      .max = "1000" },
+    { "sample_interval", PARAM_TIME, "ns", "1ms",
+      "interval of series samples (0 = no series)" },
+    { 0 }
+};
+
+static const struct schema stats_schema = {
+    .name = "stats",
+    .doc = "how statistics are gathered",
+    .params = stats_params,
+};
+
+static const struct param_desc sweep_params[] = {
+    { "reps", PARAM_U64, "", "1", "repetitions of each point (seeds derived per rep)",
+      .min = "1", .max = "100000" },
+    { 0 }
+};
+
+static const struct schema_child sweep_children[] = {
+    { "vary", CFG_VARY, NULL, "PATH: [values] — cartesian product", false },
+    { 0 }
+};
+
+static const struct schema sweep_schema = {
+    .name = "sweep",
+    .doc = "parameter sweep: values to vary and repetitions",
+    .params = sweep_params,
+    .children = sweep_children,
+};
+
+static const struct param_desc scenario_params[] = {
+    { "name", PARAM_STR, "", NULL, "scenario name (names the default database)" },
+    { "description", PARAM_STR, "", "", "free text" },
+    { "seed", PARAM_U64, "", "1", "random seed of the run" },
+    { "duration", PARAM_TIME, "ns", NULL, "simulated time of the run", .min = "1ns" },
+    { "warmup", PARAM_TIME, "ns", "0ns", "statistics start after this (must be < duration)" },
+    { 0 }
+};
+
+static const struct schema_child scenario_children[] = {
+    { "systems", CFG_LIST, &system_schema, "physical systems", true },
+    { "lpars", CFG_LIST, &lpar_schema, "logical partitions", false },
+    { "stats", CFG_STRUCT, &stats_schema, "statistics gathering", false },
+    { "sweep", CFG_STRUCT, &sweep_schema, "parameter sweep", false },
+    { 0 }
+};
+
+const struct schema scenario_schema = {
+    .name = "scenario",
+    .doc = "a scenario file",
+    .params = scenario_params,
+    .children = scenario_children,
+};
+
+static const struct schema *const all_schemas[] = {
+    &scenario_schema, &system_schema, &adapter_schema, &dist_schema,
+    &lpar_schema, &storage_workload_schema, &stats_schema, &sweep_schema,
+};
+
+size_t registry_schemas(const struct schema *const **out)
+{
+    *out = all_schemas;
+    return sizeof all_schemas / sizeof all_schemas[0];
+}

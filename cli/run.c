@@ -1,0 +1,155 @@
+/* cli/run.c — executes one run (see run.h). The kernel runs in slices of
+ * 1% of the duration so a progress line can be drawn between slices; the
+ * slicing does not change results (run_until is inclusive and events keep
+ * their order across calls). */
+#define _POSIX_C_SOURCE 200809L
+#include "cli/run.h"
+
+#include <nettle/sha2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/machine.h"
+#include "sim/env.h"
+
+void sha256_hex(const void *data, size_t len, char out[65])
+{
+    struct sha256_ctx ctx;
+    uint8_t digest[SHA256_DIGEST_SIZE];
+    sha256_init(&ctx);
+    sha256_update(&ctx, len, data);
+    sha256_digest(&ctx, sizeof digest, digest);
+    for (size_t i = 0; i < sizeof digest; i++)
+        snprintf(out + 2 * i, 3, "%02x", digest[i]);
+}
+
+void run_key_of(const struct scenario *s, int rep, char out[65])
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f) {
+        out[0] = '\0';
+        return;
+    }
+    scenario_print(s, f, false);
+    fprintf(f, "# rep %d\n", rep);
+    fclose(f);
+    sha256_hex(buf, len, out);
+    free(buf);
+}
+
+static double wall_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void progress_draw(sim_time_t now, sim_time_t end, uint64_t events, double elapsed)
+{
+    double frac = end ? (double)now / (double)end : 1;
+    double eta = frac > 0 ? elapsed * (1 - frac) / frac : 0;
+    fprintf(stderr, "\r  sim %.6gs / %.6gs  %3.0f%%  %.3g Mev/s  ETA %.0fs   ",
+            sim_time_to_s(now), sim_time_to_s(end), 100 * frac,
+            elapsed > 0 ? (double)events / elapsed / 1e6 : 0, eta);
+}
+
+static uint64_t run_kernel(struct kernel *k, sim_time_t duration, bool progress)
+{
+    if (!progress)
+        return kernel_run_until(k, duration);
+    double t0 = wall_now();
+    uint64_t events = 0;
+    sim_time_t slice = duration / 100 ? duration / 100 : 1;
+    for (sim_time_t t = 0; t < duration;) {
+        t = duration - t > slice ? t + slice : duration;
+        events += kernel_run_until(k, t);
+        progress_draw(t, duration, events, wall_now() - t0);
+    }
+    fputs("\r\033[K", stderr);
+    return events;
+}
+
+static void utc_now(char *buf, size_t n)
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static int write_results(const struct scenario *s, const struct run_options *o,
+                         const struct run_outcome *out, const char *started_at,
+                         struct diag *err)
+{
+    char sha[65];
+    sha256_hex(s->text, s->text_len, sha);
+    struct run_record rr = {
+        .run_key = out->run_key,
+        .scenario = cfg_str(s->root, "name"),
+        .scenario_sha256 = sha,
+        .rep = o->rep,
+        .seed = cfg_u64(s->root, "seed"),
+        .kernel = kernel_backend_name(o->kernel),
+        .version = LPARSIM_VERSION,
+        .started_at = started_at,
+        .wall_s = out->wall_s,
+        .events = out->events,
+        .sim_end_ps = out->sim_end,
+        .status = out->ok ? "ok" : "failed",
+        .error = out->ok ? NULL : out->error,
+        .params = o->params,
+        .nparams = o->nparams,
+    };
+    return results_write(o->db_path, &rr, out->rec, err);
+}
+
+int run_scenario(const struct scenario *s, const struct run_options *o,
+                 struct run_outcome *out, struct diag *err)
+{
+    const struct cfg_node *root = s->root;
+    memset(out, 0, sizeof *out);
+    run_key_of(s, o->rep, out->run_key);
+
+    struct kernel *k = kernel_create(o->kernel, 4096);
+    out->rec = recorder_create((unsigned)cfg_u64(root, "stats.batches"));
+    if (!k || !out->rec) {
+        if (k)
+            kernel_destroy(k);
+        return diag_set(err, NULL, "cannot create the %s kernel",
+                        kernel_backend_name(o->kernel));
+    }
+    struct env env;
+    env_init(&env, k, out->rec, cfg_u64(root, "seed"), cfg_u64(root, "warmup"),
+             cfg_u64(root, "duration"), (unsigned)cfg_u64(root, "stats.batches"),
+             cfg_u64(root, "stats.sample_interval"));
+    struct machine *m = machine_build(&env, root, err);
+    if (!m) {
+        env_release(&env);
+        kernel_destroy(k);
+        return -1;
+    }
+
+    char started_at[32];
+    utc_now(started_at, sizeof started_at);
+    double t0 = wall_now();
+    env_start(&env);
+    machine_start(m);
+    out->events = run_kernel(k, env.duration, o->progress);
+    out->sim_end = kernel_now(k);
+    env_finish(&env);
+    out->wall_s = wall_now() - t0;
+    out->ok = env.failure[0] == '\0';
+    snprintf(out->error, sizeof out->error, "%s", env.failure);
+
+    machine_destroy(m);
+    env_release(&env);
+    kernel_destroy(k);
+    if (o->db_path && write_results(s, o, out, started_at, err) != 0)
+        return -1;
+    return 0;
+}

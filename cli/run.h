@@ -1,0 +1,45 @@
+/* cli/run.h — one simulation run: build the machine from a resolved
+ * scenario, run it on the chosen kernel backend, check invariants, and
+ * (optionally) write the results database. Used by `run`, `validate`
+ * and the sweep workers. */
+#ifndef LPARSIM_CLI_RUN_H
+#define LPARSIM_CLI_RUN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "sim/kernel.h"
+#include "sim/results.h"
+#include "sim/scenario.h"
+#include "sim/stats.h"
+
+struct run_options {
+    enum kernel_backend kernel;
+    int rep;
+    const char *db_path;             /* NULL: keep results in memory only */
+    bool progress;                   /* progress line on stderr */
+    const struct run_param *params;  /* --set / swept values, for `param` */
+    size_t nparams;
+};
+
+struct run_outcome {
+    struct recorder *rec;   /* owned by the caller: recorder_destroy */
+    uint64_t events;
+    sim_time_t sim_end;
+    double wall_s;
+    bool ok;
+    char error[512];        /* why the run failed (status failed) */
+    char run_key[65];
+};
+
+/* Returns 0 when the run took place (ok or failed, see out->ok), -1 with
+ * *err when the scenario cannot be built or results cannot be written. */
+int run_scenario(const struct scenario *s, const struct run_options *o,
+                 struct run_outcome *out, struct diag *err);
+
+/* Hex SHA-256 of a buffer (65 bytes with the terminator). */
+void sha256_hex(const void *data, size_t len, char out[65]);
+/* The run key: hash of the canonical resolved scenario and the rep. */
+void run_key_of(const struct scenario *s, int rep, char out[65]);
+
+#endif
