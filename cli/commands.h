@@ -17,6 +17,10 @@ int cmd_check(int argc, char **argv);
 int cmd_params(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);   /* cli/commands_sweep.c */
+int cmd_merge(int argc, char **argv);   /* cli/commands_sweep.c */
+int cmd_export(int argc, char **argv);  /* cli/commands_sweep.c */
+int cmd_plot(int argc, char **argv);    /* cli/commands_plot.c */
 
 /* An option a command accepts: "--set" (long), 'o' (short alias or 0),
  * whether it takes a value, and whether it may repeat. */

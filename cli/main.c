@@ -17,7 +17,11 @@ static const struct command commands[] = {
     { "run", "run a scenario and write its results database", cmd_run },
     { "check", "validate a scenario and print the resolved machine", cmd_check },
     { "params", "list every component type and its parameters", cmd_params },
+    { "sweep", "run a parameter sweep (local workers or a Slurm array)", cmd_sweep },
+    { "merge", "join results databases, one run per run_key", cmd_merge },
     { "report", "print the runs and headline figures of a results database", cmd_report },
+    { "export", "export a results database as CSV files", cmd_export },
+    { "plot", "draw a figure (cdf, sweep, timeline) with gnuplot", cmd_plot },
     { "validate", "run the validation suite against closed forms", cmd_validate },
     { 0 }
 };
