@@ -128,9 +128,14 @@ static const char *col_str(sqlite3_stmt *st, int i, char *buf, size_t n,
             snprintf(buf, n, "%lld", (long long)sqlite3_column_int64(st, i));
         return buf;
     case SQLITE_FLOAT:
-        if (human)
-            snprintf(buf, n, "%.6g", sqlite3_column_double(st, i));
-        else
+        if (human) {
+            /* Counts (ios_issued, ...) print exactly; the rest to 6 digits. */
+            double v = sqlite3_column_double(st, i);
+            if (v == (double)(long long)v && v < 1e15 && v > -1e15)
+                snprintf(buf, n, "%lld", (long long)v);
+            else
+                snprintf(buf, n, "%.6g", v);
+        } else
             fmt_num(buf, n, sqlite3_column_double(st, i));
         return buf;
     default:
