@@ -1,17 +1,16 @@
-/* sim/scenario.c — loading scenario files (scenario.h).
+/* sim/scenario.c — loading scenario files (scenario.h): checking the
+ * located YAML tree (read by scenario_yaml.c) against the schema into the
+ * cfg tree, with defaults filled in and PARAM_REF names resolved
+ * (scenario_set.c).
  *
- * Two passes. First libfyaml's event parser builds a small YAML tree (in a
- * scratch arena) that keeps the line:column of every node; building it
- * ourselves rather than using fy_document lets us cap nesting depth,
- * resolve aliases without expanding them, catch duplicate keys and second
- * documents, and locate every node (0.7's document API has no node marks).
- * Then the tree is checked against the schema into the cfg tree, defaults
- * filled in, and PARAM_REF names resolved. The first problem becomes the
- * one diag; nothing is printed. Every node and string of the result lives
- * in the scenario's arena. */
+ * Every struct gets all of its kids, in schema order: [name,] params,
+ * children — given, defaulted, or (absent sections) built from defaults —
+ * so models can read any parameter without checking. The first problem
+ * found, in document order, becomes the one diag; nothing is printed.
+ * Every node and string of the result lives in the scenario's arena; the
+ * YAML tree lives in a scratch arena freed before returning. */
 #include "sim/scenario.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -349,9 +348,10 @@ static int vary_load(struct loader *ld, struct cfg_node *n, const struct schema_
         if (!path)
             return -1;
         const struct src_loc *first = scn_nameset_add(&seen, path, k->loc);
+        char shown[64];
         if (first)
-            return diag_set(ld->err, &k->loc, "duplicate key '%s' (first at %d:%d)", path,
-                            first->line, first->col);
+            return diag_set(ld->err, &k->loc, "duplicate key '%s' (first at %d:%d)",
+                            unit_show(path, shown, sizeof shown), first->line, first->col);
         if (vary_entry(ld, n, &n->kids[i++], path, k, r->next->n) < 0)
             return -1;
     }
@@ -473,6 +473,8 @@ out:
 struct scenario *scenario_load_string(const char *name, const char *text,
                                       const struct schema *root, struct diag *err)
 {
+    if (!text)
+        return diag_set(err, NULL, "no scenario text"), NULL;
     return load_text(name ? name : "<string>", text, strlen(text), root, err);
 }
 

@@ -15,11 +15,12 @@
 int scn_ref_check(const struct cfg_node *root, const struct cfg_node *v,
                   const struct src_loc *loc, struct diag *err)
 {
-    const struct cfg_node *list = cfg_find(root, v->desc->choices);
+    const char *key = v->desc->choices ? v->desc->choices : "";
+    const struct cfg_node *list = cfg_find(root, key);
     char shown[64];
-    if (!list || list->kind != CFG_LIST)
+    if (!list || list->kind != CFG_LIST || !v->v.s) /* a schema bug */
         return diag_set(err, loc, "internal error: '%s' refers to a list '%s' that does not exist",
-                        v->desc->name, v->desc->choices);
+                        v->desc->name, key);
     for (size_t i = 0; i < list->nkids; i++)
         if (strcmp(list->kids[i]->key, v->v.s) == 0)
             return 0;
@@ -29,7 +30,7 @@ int scn_ref_check(const struct cfg_node *root, const struct cfg_node *v,
     const char *hint = names ? suggest_closest(v->v.s, names, list->nkids) : NULL;
     unit_show(v->v.s, shown, sizeof shown);
     diag_set(err, loc, "'%s' refers to '%s', but there is no %s item named '%s'%s%s%s",
-             v->desc->name, shown, v->desc->choices, shown, hint ? " (did you mean '" : "",
+             v->desc->name, shown, key, shown, hint ? " (did you mean '" : "",
              hint ? hint : "", hint ? "'?)" : "");
     free(names);
     return -1;
@@ -102,11 +103,13 @@ static struct cfg_node *set_target(struct scenario *s, const char *text, size_t 
 {
     struct src_loc at;
     struct cfg_node *n = s->root;
+    char path[160], shown[64];
     size_t p = 0;
     while (p < end && text[p] == ' ')
         p++;
     while (end > p && text[end - 1] == ' ')
         end--;
+    snprintf(path, sizeof path, "%.*s", (int)(end - p < 159 ? end - p : 159), text + p);
     if (p == end)
         return diag_set(err, set_loc(where, &at, 0), "missing parameter path before '='"), NULL;
     for (;;) {
@@ -123,8 +126,8 @@ static struct cfg_node *set_target(struct scenario *s, const char *text, size_t 
         p++; /* the dot */
     }
     if (n->kind != CFG_VALUE)
-        return diag_set(err, set_loc(where, &at, 0), "'%.*s' is not a parameter", (int)end,
-                        text), NULL;
+        return diag_set(err, set_loc(where, &at, 0), "'%s' is not a parameter",
+                        unit_show(path, shown, sizeof shown)), NULL;
     if (n->desc == &scn_item_name_desc)
         return diag_set(err, set_loc(where, &at, 0), "an item's 'name' cannot be changed"),
                NULL;
@@ -159,11 +162,12 @@ int scenario_set(struct scenario *s, const char *assignment, const struct src_lo
         return diag_set(err, loc, "%s", msg);
     if (n->desc->type == PARAM_REF && scn_ref_check(s->root, &probe, loc, err) < 0)
         return -1;
+    struct src_loc at_value = *loc; /* `where`'s file may not outlive us: copy it */
+    if (where && where->file &&
+        !(at_value.file = scn_strndup(s->arena, where->file, strlen(where->file))))
+        return diag_set(err, loc, "out of memory");
     n->v = probe.v;
     n->is_default = false;
-    n->loc = *loc;
-    if (where && where->file && !(n->loc.file = scn_strndup(s->arena, where->file,
-                                                             strlen(where->file))))
-        return diag_set(err, loc, "out of memory");
+    n->loc = at_value;
     return 0;
 }

@@ -23,7 +23,8 @@
 #define MAX_DEPTH 64
 #define MAX_YAML_NODES 2000000
 #define MAX_FILE (16u << 20)
-#define CHUNK (64u << 10)
+#define MIN_CHUNK (8u << 10)
+#define MAX_CHUNK (1u << 20)
 
 /* --- arena ---------------------------------------------------------------- */
 
@@ -61,7 +62,9 @@ void *scn_alloc(struct scn_arena *a, size_t n)
     n = (n + align - 1) / align * align;
     struct chunk *c = a->head;
     if (!c || c->cap - c->used < n) {
-        size_t cap = n > CHUNK ? n : CHUNK;
+        /* chunks double from 8 KiB (most scenarios are small) to 1 MiB */
+        size_t cap = c ? (c->cap < MAX_CHUNK ? 2 * c->cap : MAX_CHUNK) : MIN_CHUNK;
+        cap = n > cap ? n : cap;
         if (!(c = malloc(sizeof *c + cap)))
             return NULL;
         c->used = 0;

@@ -320,6 +320,8 @@ START_TEST(errors_types)
     EXPECT_ERROR(with("sweep: {vary: {seed: [1, [2]]}}\n"), 5, 26,
                  "'seed' values must be scalars, got a sequence");
     EXPECT_ERROR("name: \"a\\0b\"\n", 1, 7, "value contains a NUL character");
+    ck_assert_ptr_null(load("name: \"\\ud800\"\n")); /* a lone surrogate: libfyaml's message */
+    ck_assert_int_eq(err.line, 1);
 }
 END_TEST
 
@@ -352,6 +354,37 @@ START_TEST(errors_values)
     EXPECT_ERROR("name: x\nseed: -1\n", 2, 7, "'seed': '-1' is negative (a count cannot be)");
     EXPECT_ERROR(with("lpars: [{name: l0, system: s0, rate: nan/s}]\n"), 5, 38,
                  "'rate': 'nan/s' is not a rate (expected a number with a unit, such as 200k/s)");
+}
+END_TEST
+
+/* An absent section that has required keys is itself missing. */
+START_TEST(errors_absent_section)
+{
+    static const struct param_desc inner_params[] = {
+        { "must", PARAM_U64, "", NULL, "required", NULL, NULL, NULL },
+        { 0 }
+    };
+    static const struct schema inner = { "inner", "", inner_params, NULL };
+    static const struct schema_child outer_children[] = {
+        { "inner", CFG_STRUCT, &inner, "", false },
+        { 0 }
+    };
+    static const struct param_desc outer_params[] = {
+        { "x", PARAM_U64, "", "1", "", NULL, NULL, NULL },
+        { 0 }
+    };
+    static const struct schema outer = { "outer", "", outer_params, outer_children };
+    ck_assert_ptr_null(scenario_load_string("o.yaml", "\nx: 2\n", &outer, &err));
+    ck_assert_str_eq(err.msg, "missing required key 'inner'");
+    ck_assert_int_eq(err.line, 2);
+    ck_assert_int_eq(err.col, 1);
+    ck_assert_ptr_null(scenario_load_string("o.yaml", "inner: {}\n", &outer, &err));
+    ck_assert_str_eq(err.msg, "missing required key 'must'");
+    ck_assert_int_eq(err.col, 8);
+    struct scenario *s = scenario_load_string("o.yaml", "inner: {must: 3}\n", &outer, &err);
+    ck_assert_ptr_nonnull(s);
+    ck_assert_uint_eq(cfg_u64(s->root, "inner.must"), 3);
+    scenario_free(s);
 }
 END_TEST
 
@@ -406,6 +439,10 @@ START_TEST(garbage_input)
         ck_assert_msg(!load(bad[i]), "'%s' loaded", bad[i]);
         ck_assert_msg(err.msg[0], "no message for '%s'", bad[i]);
     }
+    /* found by fuzzing: libfyaml 0.7.12 leaked the cached text of a quoted
+     * scalar when a syntax error followed on the same line */
+    ck_assert_ptr_null(load("a:\n  b: 'x''y' : c: [1]\n"));
+    ck_assert_int_eq(err.line, 2);
     /* random bytes, and random mutations of a good file */
     uint64_t x = 88172645463325252ull;
     char buf[600];
@@ -626,6 +663,7 @@ static Suite *scenario_suite(void)
     tcase_add_test(tc, errors_keys);
     tcase_add_test(tc, errors_types);
     tcase_add_test(tc, errors_values);
+    tcase_add_test(tc, errors_absent_section);
     tcase_add_test(tc, errors_lists_and_refs);
     tcase_add_test(tc, errors_yaml);
     tcase_add_test(tc, garbage_input);
