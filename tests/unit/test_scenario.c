@@ -12,14 +12,6 @@
 
 #include "sim/scenario.h"
 
-/* libsystemc.so wants sc_main even though nothing here uses SystemC; the
- * kernel's weak one is only linked in when something uses the kernel. */
-__attribute__((weak)) int sc_main(int argc, char **argv)
-{
-    (void)argc, (void)argv;
-    return 0;
-}
-
 /* --- the test schema -------------------------------------------------------- */
 
 static const struct param_desc service_params[] = {

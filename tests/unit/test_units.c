@@ -10,14 +10,6 @@
 
 #include "sim/units.h"
 
-/* libsystemc.so wants sc_main even though nothing here uses SystemC; the
- * kernel's weak one is only linked in when something uses the kernel. */
-__attribute__((weak)) int sc_main(int argc, char **argv)
-{
-    (void)argc, (void)argv;
-    return 0;
-}
-
 static uint64_t rng_state = 12345;
 static uint64_t rng_next(void) /* splitmix64, fixed seed */
 {
