@@ -5,6 +5,13 @@
 #include "cli/registry.h"
 
 #include "models/adapter/adapter.h"
+#include "models/adapter/msix_table.h"
+#include "models/intc/xive_router.h"
+#include "models/intc/xive_source.h"
+#include "models/iommu/tce_cache.h"
+#include "models/iommu/tce_table.h"
+#include "models/pcie/pcie_link.h"
+#include "models/pcie/pe.h"
 #include "models/hypervisor/lpar.h"
 #include "models/hypervisor/system.h"
 #include "sim/dist.h"
@@ -91,9 +98,14 @@ const struct schema scenario_schema = {
     .children = scenario_children,
 };
 
+/* Listed by `lparsim params`. The second group are hardware components
+ * with their parameters and state machines in place that the machine
+ * builder does not yet instantiate from a scenario (docs/model-reference.md). */
 static const struct schema *const all_schemas[] = {
     &scenario_schema, &system_schema, &adapter_schema, &dist_schema,
     &lpar_schema, &storage_workload_schema, &stats_schema, &sweep_schema,
+    &pcie_link_schema, &pe_schema, &pe_rtt_schema, &tce_table_schema,
+    &tce_cache_schema, &xive_source_schema, &xive_router_schema, &msix_table_schema,
 };
 
 size_t registry_schemas(const struct schema *const **out)

@@ -225,3 +225,22 @@ int cfg_parse_value(const struct param_desc *d, const char *text, struct param_v
     *out = v;
     return 0;
 }
+
+struct param_value cfg_param(const struct cfg_node *cfg,
+                             const struct param_desc *table, const char *name)
+{
+    if (cfg)
+        return cfg_find(cfg, name)->v;
+    struct param_value v = { 0 };
+    for (const struct param_desc *d = table; d->name; d++) {
+        if (strcmp(d->name, name) == 0) {
+            char msg[256];
+            int rc = cfg_parse_value(d, d->def, &v, msg, sizeof msg);
+            assert(rc == 0 && "a descriptor default does not parse");
+            (void)rc;
+            return v;
+        }
+    }
+    assert(!"parameter not in the descriptor table");
+    return v;
+}

@@ -56,6 +56,13 @@ struct cfg_node {
     size_t nkids;
 };
 
+/* A component parameter: its value in the scenario node `cfg`, or, when
+ * cfg is NULL (components built without a scenario, e.g. in tests), its
+ * default parsed from the descriptor `table`, which so stays the one
+ * place each default is written. Asserts the name is in the table. */
+struct param_value cfg_param(const struct cfg_node *cfg,
+                             const struct param_desc *table, const char *name);
+
 /* Looks up a dotted path below n: struct keys and list item names, e.g.
  * "systems.s0.adapters.nvme0.servers" (below sweep.vary the rest of the
  * path is one key: "sweep.vary.systems.s0.cores"). "" is n itself.
