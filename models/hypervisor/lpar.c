@@ -147,7 +147,6 @@ static void on_warmup_end(void *ctx, sim_time_t now)
 {
     struct lpar *l = ctx;
     l->completed_at_warmup = l->completed;
-    l->completed_at_sample = l->completed;
     l->window_start = now;
     time_avg_init(&l->outstanding_avg, now, (double)l->outstanding);
     time_avg_init(&l->outstanding_batch, now, (double)l->outstanding);
