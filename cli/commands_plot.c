@@ -1,4 +1,231 @@
-/* cli/commands_plot.c — `plot` (stub until built). */
-#include "cli/commands.h"
+/* cli/commands_plot.c — `lparsim plot DB KIND ... -o FILE`: parses the
+ * command line into a struct plot_request (cli/plot.h does the work) and
+ * prints the outcome. Exit status: 0 figure written, 1 gnuplot missing or
+ * failed (script and data are written), 2 bad input. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
-int cmd_plot(int argc, char **argv) { (void)argc; return cli_error(argv[0], "not implemented yet"); }
+#include "cli/commands.h"
+#include "cli/plot.h"
+
+static const struct opt_desc plot_opts[] = {
+    { "output", 'o', true, false },
+    { "title", 0, true, false },
+    { "script-only", 0, false, false },
+    { "stat", 0, true, false },
+    { "runs", 0, true, false },
+    { "by", 0, true, false },
+    { "ccdf", 0, false, false },
+    { "logx", 0, false, false },
+    { "linx", 0, false, false },
+    { "logy", 0, false, false },
+    { "x", 0, true, false },
+    { "y", 0, true, false },
+    { "series", 0, true, false },
+    { "run", 0, true, false },
+    { 0 }
+};
+
+static void plot_help(void)
+{
+    puts("usage: lparsim plot DB cdf --stat [COMPONENT:]NAME [--runs ID,...] [--by PARAM]\n"
+         "                        [--ccdf] [--logx|--linx] -o FILE\n"
+         "       lparsim plot DB sweep --x PARAM --y [COMPONENT:]NAME[.COLUMN]\n"
+         "                        [--series PARAM] [--logx|--linx] [--logy] -o FILE\n"
+         "       lparsim plot DB timeline --series [COMPONENT:]NAME[,...] [--run ID] -o FILE\n"
+         "       common: [--title TEXT] [--script-only]\n\n"
+         "Draws a figure from a results database with gnuplot. FILE's extension picks\n"
+         "the format: .pdf, .png, .svg or .tex (cairolatex: FILE.tex + FILE.pdf).\n"
+         "Beside FILE go FILE-stem.gp (the gnuplot script, with provenance) and\n"
+         "FILE-stem.dat (the data); `gnuplot FILE-stem.gp` regenerates the figure.\n\n"
+         "  cdf       CDF of a statistic's histogram, one line per run (default: every\n"
+         "            run with status ok) or per value of PARAM (runs summed); log x\n"
+         "            when the data span more than two decades. --ccdf: P(X > x) on a\n"
+         "            log y axis, for tails.\n"
+         "  sweep     a scalar, a statistic's mean or NAME.COLUMN (count, mean, stddev,\n"
+         "            min, max, p50, p90, p99, p999) against parameter PARAM, one line\n"
+         "            per value of --series PARAM; mean over repetitions with 95%\n"
+         "            confidence bars (Student t). Only runs with status ok.\n"
+         "  timeline  sampled series of one run against time, with every event as a\n"
+         "            vertical line and KIND_start..KIND_end events shaded as phases.\n\n"
+         "PARAM is a parameter path as given to --set, or its last part when that\n"
+         "is unique (rate for lpars.db1.workload.rate). --script-only writes the .gp\n"
+         "and .dat without running gnuplot ($LPARSIM_GNUPLOT overrides the program).\n"
+         "Exit status: 0 ok, 1 gnuplot missing or failed, 2 bad input.\n"
+         "See docs/figures.md.");
+}
+
+/* "1,2,5-7" -> ids; -1 on a malformed list. */
+static int parse_runs(const char *cmd, const char *opt, const char *text, int64_t **ids,
+                      size_t *n)
+{
+    *ids = NULL;
+    *n = 0;
+    const char *p = text;
+    while (*p) {
+        char *end;
+        errno = 0;
+        long long a = strtoll(p, &end, 10), b = a;
+        if (end != p && *end == '-' && end[1] >= '0' && end[1] <= '9')
+            b = strtoll(end + 1, &end, 10);
+        bool ok = end != p && errno == 0 && a >= 1 && b >= a && b - a < 1000000 &&
+                  (*end == ',' || *end == '\0') && !(*end == ',' && end[1] == '\0');
+        int64_t *g = ok ? realloc(*ids, (*n + (size_t)(b - a) + 1) * sizeof *g) : NULL;
+        if (!g) {
+            free(*ids);
+            *ids = NULL;
+            cli_error(cmd, "--%s expects run ids such as 1,2,5-7, got '%s'", opt, text);
+            return -1;
+        }
+        *ids = g;
+        for (long long v = a; v <= b; v++)
+            g[(*n)++] = v;
+        p = *end ? end + 1 : end;
+    }
+    return 0;
+}
+
+/* Options that belong to another kind are errors, not silently ignored. */
+static int check_kind_opts(const struct args *a, const char *kind, const char *const *allowed)
+{
+    static const char *const kind_specific[] = {
+        "stat", "runs", "by", "ccdf", "logx", "linx", "logy", "x", "y", "series", "run", NULL
+    };
+    for (const char *const *o = kind_specific; *o; o++) {
+        if (!args_has(a, *o))
+            continue;
+        bool ok = false;
+        for (const char *const *k = allowed; *k && !ok; k++)
+            ok = strcmp(*k, *o) == 0;
+        if (!ok)
+            return cli_error(a->cmd, "option '--%s' does not apply to a %s plot", *o, kind);
+    }
+    return 0;
+}
+
+static int need(const struct args *a, const char *opt, const char *kind)
+{
+    if (args_get(a, opt) && *args_get(a, opt))
+        return 0;
+    return cli_error(a->cmd, "a %s plot needs --%s (see lparsim plot --help)", kind, opt);
+}
+
+static int kind_request(const struct args *a, const char *kind, struct plot_request *rq)
+{
+    static const char *const cdf[] = { "stat", "runs", "by", "ccdf", "logx", "linx", NULL };
+    static const char *const sweep[] = { "x", "y", "series", "logx", "linx", "logy", NULL };
+    static const char *const timeline[] = { "series", "run", NULL };
+    if (strcmp(kind, "cdf") == 0) {
+        rq->kind = PLOT_CDF;
+        rq->metric = args_get(a, "stat");
+        rq->by = args_get(a, "by");
+        rq->ccdf = args_has(a, "ccdf");
+        return check_kind_opts(a, kind, cdf) || need(a, "stat", kind);
+    }
+    if (strcmp(kind, "sweep") == 0) {
+        rq->kind = PLOT_SWEEP;
+        rq->x_param = args_get(a, "x");
+        rq->metric = args_get(a, "y");
+        rq->series_param = args_get(a, "series");
+        rq->logy = args_has(a, "logy");
+        return check_kind_opts(a, kind, sweep) || need(a, "x", kind) || need(a, "y", kind);
+    }
+    if (strcmp(kind, "timeline") == 0) {
+        rq->kind = PLOT_TIMELINE;
+        rq->series = args_get(a, "series");
+        return check_kind_opts(a, kind, timeline) || need(a, "series", kind);
+    }
+    return cli_error(a->cmd, "unknown plot kind '%s' (expected cdf, sweep or timeline)", kind);
+}
+
+/* Shell-quotes where needed, so the provenance line can be pasted back. */
+static char *command_line(int argc, char **argv)
+{
+    size_t len = 16;
+    for (int i = 0; i < argc; i++)
+        len += 4 * strlen(argv[i]) + 3;
+    char *s = malloc(len), *o = s;
+    if (!s)
+        return NULL;
+    o += sprintf(o, "lparsim");
+    for (int i = 0; i < argc; i++) {
+        const char *w = argv[i];
+        bool plain = *w && strspn(w, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                     "0123456789_./:,=+-@%") == strlen(w);
+        *o++ = ' ';
+        if (plain) {
+            o += sprintf(o, "%s", w);
+            continue;
+        }
+        *o++ = '\'';
+        for (; *w; w++)
+            o += *w == '\'' ? sprintf(o, "'\\''") : sprintf(o, "%c", *w);
+        *o++ = '\'';
+    }
+    *o = '\0';
+    return s;
+}
+
+static int parse_request(const struct args *a, struct plot_request *rq, int64_t **ids)
+{
+    if (a->npositional != 2)
+        return cli_error(a->cmd, "expected DB and KIND (cdf, sweep or timeline); see"
+                                 " lparsim plot --help");
+    memset(rq, 0, sizeof *rq);
+    rq->db_path = a->positional[0];
+    rq->out_path = args_get(a, "output");
+    rq->title = args_get(a, "title");
+    rq->script_only = args_has(a, "script-only");
+    if (kind_request(a, a->positional[1], rq))
+        return 2;
+    if (!rq->out_path || !*rq->out_path)
+        return cli_error(a->cmd, "missing -o FILE (.pdf, .png, .svg or .tex)");
+    if (args_has(a, "logx") && args_has(a, "linx"))
+        return cli_error(a->cmd, "--logx and --linx exclude each other");
+    rq->xscale = args_has(a, "logx")   ? PLOT_SCALE_LOG
+                 : args_has(a, "linx") ? PLOT_SCALE_LINEAR
+                                       : PLOT_SCALE_AUTO;
+    const char *opt = args_has(a, "runs") ? "runs" : "run";
+    const char *runs = args_get(a, opt);
+    if (runs && parse_runs(a->cmd, opt, runs, ids, &rq->nruns))
+        return 2;
+    if (args_has(a, "run") && rq->nruns != 1)
+        return cli_error(a->cmd, "a timeline draws one run: --run takes one id, got '%s'", runs);
+    rq->runs = *ids;
+    return 0;
+}
+
+int cmd_plot(int argc, char **argv)
+{
+    struct args a;
+    if (args_parse(&a, argc, argv, plot_opts) != 0)
+        return 2;
+    if (a.help) {
+        plot_help();
+        return 0;
+    }
+    struct plot_request rq;
+    int64_t *ids = NULL;
+    if (parse_request(&a, &rq, &ids)) {
+        free(ids);
+        return 2;
+    }
+    char *cmdline = command_line(argc, argv);
+    rq.command_line = cmdline ? cmdline : "lparsim plot";
+    struct plot_files files;
+    struct diag err;
+    enum plot_status st = plot_make(&rq, &files, &err);
+    if (st == PLOT_OK && rq.script_only)
+        printf("wrote %s and %s (not rendered: run gnuplot %s)\n", files.script, files.data,
+               files.script);
+    else if (st == PLOT_OK)
+        printf("wrote %s (script %s, data %s)\n", files.figure, files.script, files.data);
+    else
+        cli_error(a.cmd, "%s", err.msg);
+    free(cmdline);
+    free(ids);
+    return (int)st;
+}

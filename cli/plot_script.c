@@ -1,0 +1,393 @@
+/* cli/plot_script.c — writes a figure's .dat (one gnuplot `index` block
+ * per line, a header comment naming the columns) and its .gp script.
+ *
+ * The script is meant to be edited for a paper, so it is laid out in
+ * plain sections (provenance, locations, terminal, style, axes, data)
+ * and carries everything it needs: it locates itself through ARG0 (the
+ * path gnuplot was given), reads the .dat by absolute path from there and
+ * writes the figure beside itself, so `gnuplot path/fig.gp` works from
+ * any directory. `lparsim plot` passes `outdir` to render into a fresh
+ * directory that it then renames into place.
+ *
+ * Defaults aim at a one-column figure: sans font, colour-blind-safe
+ * palette (Okabe & Ito), left/bottom border, light grid, no title.
+ * Terminals are `enhanced` for 10^{n} on log axes only: every name
+ * (labels, key, annotations) is set `noenhanced`, so io_latency keeps its
+ * underscore. */
+#define _POSIX_C_SOURCE 200809L
+#include "cli/plot_internal.h"
+
+#include <math.h>
+#include <string.h>
+
+/* ---- strings ---- */
+
+/* LaTeX text for a special character, NULL if c is plain. */
+static const char *tex_escape(char c)
+{
+    switch (c) {
+    case '\\': return "\\textbackslash{}";
+    case '{': return "\\{";
+    case '}': return "\\}";
+    case '$': return "\\$";
+    case '&': return "\\&";
+    case '#': return "\\#";
+    case '_': return "\\_";
+    case '%': return "\\%";
+    case '^': return "\\^{}";
+    case '~': return "\\~{}";
+    default: return NULL;
+    }
+}
+
+const char *plot_gp_str(const char *s, bool tex, char *buf, size_t n)
+{
+    size_t used = 0;
+    for (; s && *s && used + 20 < n; s++) {
+        const char *esc = tex ? tex_escape(*s) : NULL;
+        if (esc) {
+            used += (size_t)snprintf(buf + used, n - used, "%s", esc);
+        } else if (*s == '\'') {
+            buf[used++] = '\''; /* '' is a quote inside '...' */
+            buf[used++] = '\'';
+        } else {
+            /* a newline would end the gnuplot command */
+            buf[used++] = (unsigned char)*s < 0x20 ? ' ' : *s;
+        }
+    }
+    buf[used] = '\0';
+    return buf;
+}
+
+/* Writes text as "# "-prefixed comment lines (control characters shown as
+ * spaces so that nothing escapes the comment). */
+static void comment(FILE *f, const char *prefix, const char *text)
+{
+    fprintf(f, "# %s", prefix);
+    for (const char *p = text; p && *p; p++) {
+        if (*p == '\n')
+            fputs("\n#   ", f);
+        else
+            fputc((unsigned char)*p < 0x20 ? ' ' : *p, f);
+    }
+    fputc('\n', f);
+}
+
+/* ---- the .dat ---- */
+
+static void put_num(FILE *f, double v, bool first)
+{
+    if (!first)
+        fputc(' ', f);
+    if (isnan(v))
+        fputs("NaN", f); /* gnuplot reads NaN as a missing value */
+    else
+        fprintf(f, "%.10g", v);
+}
+
+static void put_text(FILE *f, const char *s)
+{
+    fputs(" \"", f);
+    for (; *s; s++)
+        fputc(*s == '"' || (unsigned char)*s < 0x20 ? '\'' : *s, f);
+    fputc('"', f);
+}
+
+static void data_header(FILE *f, const struct plot_data *pd, const struct plot_provenance *pv)
+{
+    comment(f, "lparsim plot data: ", pd->what);
+    comment(f, "database: ", pv->db_abs);
+    comment(f, "database sha256: ", pv->db_sha256);
+    comment(f, "columns: ", pd->columns);
+    fputs("# One block per line of the figure, blocks separated by two blank lines\n"
+          "# (gnuplot: plot 'FILE' index N).\n", f);
+    for (size_t i = 0; i < pd->nlines; i++) {
+        char pre[64];
+        snprintf(pre, sizeof pre, "  index %zu: ", i);
+        comment(f, pre, pd->lines[i].label);
+    }
+    if (pd->nmarks)
+        fprintf(f, "#   index %zu: events (columns: t kind)\n", pd->nlines);
+    if (pd->nphases)
+        fprintf(f, "#   index %zu: phases (columns: t_start t_end name)\n",
+                pd->nlines + (pd->nmarks ? 1 : 0));
+}
+
+int plot_write_data(FILE *f, const struct plot_data *pd, const struct plot_provenance *pv)
+{
+    data_header(f, pd, pv);
+    for (size_t i = 0; i < pd->nlines; i++) {
+        const struct plot_line *l = &pd->lines[i];
+        fputs(i ? "\n\n" : "\n", f);
+        comment(f, "", l->label);
+        for (size_t j = 0; j < l->nrows; j++) {
+            for (size_t k = 0; k < pd->ncols; k++)
+                put_num(f, l->rows[j].v[k], k == 0);
+            if (pd->has_text)
+                put_text(f, l->rows[j].text ? l->rows[j].text : "");
+            fputc('\n', f);
+        }
+    }
+    if (pd->nmarks)
+        fputs("\n\n# events\n", f);
+    for (size_t i = 0; i < pd->nmarks; i++) {
+        put_num(f, pd->marks[i].t, true);
+        put_text(f, pd->marks[i].label);
+        fputc('\n', f);
+    }
+    if (pd->nphases)
+        fputs("\n\n# phases\n", f);
+    for (size_t i = 0; i < pd->nphases; i++) {
+        put_num(f, pd->phases[i].t0, true);
+        put_num(f, pd->phases[i].t1, false);
+        put_text(f, pd->phases[i].label);
+        fputc('\n', f);
+    }
+    return ferror(f) ? -1 : 0;
+}
+
+/* ---- the .gp ---- */
+
+static void script_header(FILE *f, const struct plot_data *pd, const struct plot_names *nm,
+                          const struct plot_provenance *pv)
+{
+    char runs[1024];
+    plot_format_runs(pd->run_ids, pd->nrun_ids, runs, sizeof runs);
+    fprintf(f, "# %s — gnuplot script written by lparsim %s\n", nm->script, pv->version);
+    comment(f, "", pd->what);
+    fprintf(f, "#\n# Regenerate the figure: gnuplot %s\n"
+               "#   from any directory: the script reads %s beside itself and writes\n"
+               "#   %s there. Elsewhere: gnuplot -e \"outdir='/some/dir'\" %s\n#\n",
+            nm->script, nm->data, nm->figure, nm->script);
+    fputs("# ---- provenance ----\n", f);
+    comment(f, "lparsim version: ", pv->version);
+    comment(f, "command:         ", pv->command_line);
+    comment(f, "working dir:     ", pv->cwd);
+    comment(f, "database:        ", pv->db_abs);
+    comment(f, "database sha256: ", pv->db_sha256);
+    if (pv->db_has_wal)
+        fputs("#   (a -wal file was beside the database: the hash covers the main file only)\n",
+              f);
+    comment(f, "runs:            ", runs);
+    comment(f, "created:         ", pv->created);
+    fputs("# queries (?N = bound values):\n", f);
+    for (size_t i = 0; i < pd->nqueries; i++)
+        comment(f, "  ", pd->queries[i]);
+    fputs("#\n# For a paper: size and font are on the `set terminal` line, colours and\n"
+          "# widths in `set linetype`, the legend in `set key`, ranges in\n"
+          "# `set xrange`/`set yrange`; every line is one `index` of the data file.\n\n", f);
+}
+
+/* The script's own directory from ARG0, so the figure can be rebuilt from
+ * any working directory; the absolute path is the fallback for a script
+ * fed on stdin (ARG0 empty). */
+static void script_locations(FILE *f, const struct plot_names *nm)
+{
+    char dir[PLOT_PATH_MAX * 2], data[PLOT_PATH_MAX * 2];
+    fputs("# ---- where things are ----\n", f);
+    fprintf(f, "figdir = '%s/'\n", plot_gp_str(nm->dir_abs, false, dir, sizeof dir));
+    fputs("if (strlen(ARG0) > 0) {\n"
+          "    _slash = 0\n"
+          "    do for [_k = 1:strlen(ARG0)] { if (ARG0[_k:_k] eq '/') { _slash = _k } }\n"
+          "    figdir = (_slash > 0) ? ARG0[1:_slash] : './'\n"
+          "}\n"
+          "cd figdir\n", f);
+    fprintf(f, "datafile = GPVAL_PWD . '/%s'\n", plot_gp_str(nm->data, false, data, sizeof data));
+    fputs("if (exists('outdir')) cd outdir\n\n", f);
+}
+
+static void script_terminal(FILE *f, const struct plot_names *nm)
+{
+    static const char *const term[] = {
+        [FMT_PDF] = "pdfcairo enhanced color font 'Sans,8' size 8.5cm,5.5cm linewidth 1",
+        [FMT_PNG] = "pngcairo enhanced color font 'Sans,11' size 900,580 linewidth 1.5",
+        [FMT_SVG] = "svg enhanced font 'Sans,11' size 640,420 linewidth 1.2 background '#ffffff'",
+        /* text typeset by LaTeX, lines in a PDF: works with pdflatex */
+        [FMT_TEX] = "cairolatex pdf input color size 8.5cm,5.5cm linewidth 1",
+    };
+    /* annotations (event and phase names) one or two sizes below the text */
+    static const char *const small[] = {
+        [FMT_PDF] = ",7", [FMT_PNG] = ",9", [FMT_SVG] = ",9", [FMT_TEX] = ",7",
+    };
+    char out[PLOT_PATH_MAX * 2];
+    fprintf(f, "# ---- terminal ----\nset terminal %s\nset output '%s'\nsmallfont = '%s'\n\n",
+            term[nm->fmt], plot_gp_str(nm->figure, false, out, sizeof out), small[nm->fmt]);
+}
+
+static void script_style(FILE *f, const struct plot_data *pd, const struct plot_request *rq,
+                         bool tex)
+{
+    /* Okabe & Ito colours: distinguishable with colour-blindness */
+    static const char *const colour[] = { "#0072b2", "#d55e00", "#009e73", "#cc79a7",
+                                          "#e69f00", "#56b4e9", "#000000", "#999999" };
+    static const int point[] = { 7, 5, 9, 13, 11, 4, 6, 8 };
+    fputs("# ---- style ----\n", f);
+    for (int i = 0; i < 8; i++)
+        fprintf(f, "set linetype %d lc rgb '%s' lw 1.5 pt %d ps 0.8 dt solid\n", i + 1,
+                colour[i], point[i]);
+    fputs("set linetype cycle 8\n"
+          "set border 3 back lw 0.8\n"
+          "set tics nomirror out scale 0.6\n"
+          "set grid back lw 0.6 lc rgb '#d4d4d4'\n", f);
+    if (pd->y2label[0])
+        fputs("set border 11 back lw 0.8\n", f);
+    bool single = pd->nlines == 1 && !(rq->kind == PLOT_SWEEP && rq->series_param);
+    if (single)
+        fputs("unset key\n", f);
+    else if (pd->nlines > 8)
+        fputs("set key outside right top vertical Left reverse samplen 2 noenhanced\n", f);
+    else if (rq->kind == PLOT_TIMELINE)
+        fputs("set key outside top center horizontal Left reverse samplen 2 noenhanced\n", f);
+    else
+        fprintf(f, "set key %s left Left reverse samplen 2 spacing 1.1 opaque noenhanced\n",
+                rq->ccdf ? "bottom" : "top");
+    char t[1024];
+    if (rq->title)
+        fprintf(f, "set title '%s' noenhanced\n", plot_gp_str(rq->title, tex, t, sizeof t));
+    fputc('\n', f);
+}
+
+/* The decade at or below v, so a log axis starts on a labelled tic. */
+static double decade_below(double v)
+{
+    return pow(10, floor(log10(v)));
+}
+
+static bool rows_nonnegative(const struct plot_data *pd)
+{
+    for (size_t i = 0; i < pd->nlines; i++)
+        for (size_t j = 0; j < pd->lines[i].nrows; j++)
+            if (pd->lines[i].rows[j].v[1] < 0)
+                return false;
+    return true;
+}
+
+static void script_axes(FILE *f, const struct plot_data *pd, const struct plot_request *rq,
+                        bool tex)
+{
+    char buf[1024];
+    /* enhanced text only here: names keep their underscores (noenhanced) */
+    const char *logfmt = tex ? "$10^{%L}$" : "10^{%L}";
+    fputs("# ---- axes ----\n", f);
+    fprintf(f, "set xlabel '%s' noenhanced\n", plot_gp_str(pd->xlabel, tex, buf, sizeof buf));
+    fprintf(f, "set ylabel '%s' noenhanced\n", plot_gp_str(pd->ylabel, tex, buf, sizeof buf));
+    if (pd->y2label[0])
+        fprintf(f, "set y2label '%s' noenhanced\n"
+                   "set y2tics nomirror out scale 0.6\nset y2range [0:*]\n",
+                plot_gp_str(pd->y2label, tex, buf, sizeof buf));
+    if (pd->logx) {
+        fprintf(f, "set logscale x 10\nset format x '%s'\n", logfmt);
+        if (pd->xmin_pos > 0 && rq->kind == PLOT_CDF)
+            fprintf(f, "set xrange [%.10g:*]\n", decade_below(pd->xmin_pos));
+    }
+    if (pd->logy)
+        fprintf(f, "set logscale y 10\nset format y '%s'\n", logfmt);
+    if (rq->kind == PLOT_CDF)
+        fputs(rq->ccdf ? "set yrange [*:1]\n" : "set yrange [0:1]\n", f);
+    if (rq->kind == PLOT_SWEEP)
+        fputs("set offsets graph 0.04, graph 0.04, graph 0.05, graph 0.05\n", f);
+    if (rq->kind == PLOT_TIMELINE) {
+        fputs("set xrange [0:*]\nset autoscale xfixmax\n", f);
+        if (rows_nonnegative(pd))
+            fputs("set yrange [0:*]\n", f);
+    }
+    if (pd->categorical_x)
+        fputs("set xtics rotate by 30 right noenhanced\n", f);
+    fputc('\n', f);
+}
+
+#define MAX_EVENT_LABELS 40 /* beyond this, lines only: labels would pile up */
+
+/* How many other phases enclose phase i: nested phases (lpm around
+ * lpm_precopy) get their labels on separate rows. */
+static int phase_depth(const struct plot_data *pd, size_t i)
+{
+    const struct plot_phase *p = &pd->phases[i];
+    int depth = 0;
+    for (size_t j = 0; j < pd->nphases; j++) {
+        const struct plot_phase *o = &pd->phases[j];
+        bool same = o->t0 == p->t0 && o->t1 == p->t1;
+        if (j != i && o->t0 <= p->t0 && o->t1 >= p->t1 && (!same || j < i))
+            depth++;
+    }
+    return depth;
+}
+
+/* Phases shaded with their name at the bottom; events as dashed lines
+ * with their name hanging from the top. Names sit on white boxes so they
+ * stay readable over the series. */
+static void script_events(FILE *f, const struct plot_data *pd, bool tex)
+{
+    static const char *const shade[] = { "#56b4e9", "#e69f00", "#009e73", "#cc79a7" };
+    char buf[1024];
+    if (!pd->nmarks && !pd->nphases)
+        return;
+    fputs("set style textbox opaque fc rgb 'white' noborder margins 1, 1\n", f);
+    fputs("# ---- phases (KIND_start .. KIND_end events), shaded ----\n", f);
+    for (size_t i = 0; i < pd->nphases; i++) {
+        const struct plot_phase *p = &pd->phases[i];
+        fprintf(f, "set object rect from %.10g, graph 0 to %.10g, graph 1 fc rgb '%s'"
+                   " fs transparent solid 0.15 noborder behind\n",
+                p->t0, p->t1, shade[i % 4]);
+        fprintf(f, "set label '%s' at %.10g, graph %.2f center font smallfont boxed"
+                   " noenhanced front\n",
+                plot_gp_str(p->label, tex, buf, sizeof buf), (p->t0 + p->t1) / 2,
+                0.04 + 0.07 * phase_depth(pd, i));
+    }
+    fputs("# ---- events (event table), one line each ----\n", f);
+    for (size_t i = 0; i < pd->nmarks; i++) {
+        const struct plot_mark *m = &pd->marks[i];
+        fprintf(f, "set arrow from %.10g, graph 0 to %.10g, graph 1 nohead"
+                   " lc rgb '#555555' lw 0.8 dt 2 front\n", m->t, m->t);
+        if (i < MAX_EVENT_LABELS)
+            fprintf(f, "set label '%s' at %.10g, graph 0.98 rotate by 90 right"
+                       " font smallfont tc rgb '#333333' boxed noenhanced front\n",
+                    plot_gp_str(m->label, tex, buf, sizeof buf), m->t);
+    }
+    fputc('\n', f);
+}
+
+static void plot_one(FILE *f, const struct plot_data *pd, const struct plot_request *rq,
+                     size_t i, bool tex)
+{
+    char t[1024];
+    const char *title = plot_gp_str(pd->lines[i].label, tex, t, sizeof t);
+    int ls = (int)(i % 8) + 1;
+    fprintf(f, "%s datafile index %zu ", i ? ", \\\n    " : "plot", i);
+    switch (rq->kind) {
+    case PLOT_CDF:
+        fprintf(f, "using 1:%s with lines ls %d title '%s'",
+                rq->ccdf ? "($3 > 0 ? $3 : NaN)" : "2", ls, title);
+        break;
+    case PLOT_SWEEP:
+        /* bars only where there are repetitions: a point with an undefined
+         * half-width would still draw a stray bar end */
+        fprintf(f, "using 1:2%s with linespoints ls %d title '%s', \\\n"
+                   "    datafile index %zu using 1:($4 > 1 ? $2 : NaN):3"
+                   " with yerrorbars ls %d notitle",
+                pd->categorical_x ? ":xtic(6)" : "", ls, title, i, ls);
+        break;
+    case PLOT_TIMELINE:
+        fprintf(f, "using 1:2 with lines ls %d axes x1y%d title '%s'", ls,
+                pd->lines[i].axis, title);
+        break;
+    }
+}
+
+int plot_write_script(FILE *f, const struct plot_request *rq, const struct plot_data *pd,
+                      const struct plot_names *nm, const struct plot_provenance *pv)
+{
+    bool tex = nm->fmt == FMT_TEX;
+    script_header(f, pd, nm, pv);
+    script_locations(f, nm);
+    script_terminal(f, nm);
+    script_style(f, pd, rq, tex);
+    script_axes(f, pd, rq, tex);
+    script_events(f, pd, tex);
+    fputs("# ---- data ----\n", f);
+    for (size_t i = 0; i < pd->nlines; i++)
+        plot_one(f, pd, rq, i, tex);
+    /* closing the output flushes the file before gnuplot exits */
+    fputs("\nset output\n", f);
+    return ferror(f) ? -1 : 0;
+}
