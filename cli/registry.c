@@ -12,6 +12,9 @@
 #include "models/iommu/tce_table.h"
 #include "models/pcie/pcie_link.h"
 #include "models/pcie/pe.h"
+#include "models/cpu/cpu.h"
+#include "models/hypervisor/dispatch.h"
+#include "models/hypervisor/hcall.h"
 #include "models/hypervisor/lpar.h"
 #include "models/hypervisor/system.h"
 #include "sim/dist.h"
@@ -106,6 +109,7 @@ static const struct schema *const all_schemas[] = {
     &lpar_schema, &storage_workload_schema, &stats_schema, &sweep_schema,
     &pcie_link_schema, &pe_schema, &pe_rtt_schema, &tce_table_schema,
     &tce_cache_schema, &xive_source_schema, &xive_router_schema, &msix_table_schema,
+    &cpu_schema, &dispatch_schema, &dispatch_lpar_schema, &hcall_schema,
 };
 
 size_t registry_schemas(const struct schema *const **out)
