@@ -9,6 +9,7 @@
 #include "models/hypervisor/lpar.h"
 #include "models/hypervisor/system.h"
 #include "sim/suggest.h"
+#include "sim/units.h"
 #include "workloads/storage.h"
 
 struct machine {
@@ -54,8 +55,8 @@ static const struct cfg_node *lpar_adapter(const struct cfg_node *root,
 {
     const char *sys_name = cfg_str(lpar, "system");
     const char *ad_name = cfg_str(lpar, "adapter");
-    const struct cfg_node *system = cfg_find(list(root, "systems"), sys_name);
-    const struct cfg_node *adapter = system ? cfg_find(list(system, "adapters"), ad_name) : NULL;
+    const struct cfg_node *system = cfg_item(list(root, "systems"), sys_name);
+    const struct cfg_node *adapter = system ? cfg_item(list(system, "adapters"), ad_name) : NULL;
     if (!adapter) {
         const char *names[64];
         size_t n = 0;
@@ -63,9 +64,11 @@ static const struct cfg_node *lpar_adapter(const struct cfg_node *root,
         for (size_t i = 0; adapters && i < adapters->nkids && n < 64; i++)
             names[n++] = adapters->kids[i]->key;
         const char *near = suggest_closest(ad_name, names, n);
+        char shown[64]; /* user text: control characters escaped, length bounded */
+        unit_show(ad_name, shown, sizeof shown);
         diag_set(err, cfg_loc(lpar, "adapter"),
                  "'adapter' refers to '%s', but system '%s' has no adapter named '%s'%s%s%s",
-                 ad_name, sys_name, ad_name, near ? " (did you mean '" : "",
+                 shown, sys_name, shown, near ? " (did you mean '" : "",
                  near ? near : "", near ? "'?)" : "");
         return NULL;
     }

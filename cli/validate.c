@@ -100,8 +100,8 @@ static int read_setup(const struct scenario *s, struct queue_setup *q)
     if (!lpars || lpars->nkids != 1)
         return -1;
     const struct cfg_node *lpar = lpars->kids[0];
-    const struct cfg_node *system = cfg_find(cfg_find(s->root, "systems"), cfg_str(lpar, "system"));
-    const struct cfg_node *adapter = cfg_find(cfg_find(system, "adapters"), cfg_str(lpar, "adapter"));
+    const struct cfg_node *system = cfg_item(cfg_find(s->root, "systems"), cfg_str(lpar, "system"));
+    const struct cfg_node *adapter = cfg_item(cfg_find(system, "adapters"), cfg_str(lpar, "adapter"));
     const struct cfg_node *wl = cfg_find(lpar, "workload");
     static char lpar_path[128], vf_path[256];
     snprintf(lpar_path, sizeof lpar_path, "lpar.%s", lpar->key);

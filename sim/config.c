@@ -244,3 +244,11 @@ struct param_value cfg_param(const struct cfg_node *cfg,
     assert(!"parameter not in the descriptor table");
     return v;
 }
+
+struct cfg_node *cfg_item(const struct cfg_node *list, const char *name)
+{
+    for (size_t i = 0; list && i < list->nkids; i++)
+        if (strcmp(list->kids[i]->key, name) == 0)
+            return list->kids[i];
+    return NULL;
+}

@@ -69,6 +69,10 @@ struct param_value cfg_param(const struct cfg_node *cfg,
  * Returns NULL if absent. */
 struct cfg_node *cfg_find(const struct cfg_node *n, const char *path);
 
+/* The item of a CFG_LIST named exactly `name` (no path walking: the
+ * name is user text and may contain anything), or NULL. */
+struct cfg_node *cfg_item(const struct cfg_node *list, const char *name);
+
 /* Typed accessors for values the schema guarantees (asserts otherwise). */
 uint64_t cfg_u64(const struct cfg_node *n, const char *path);
 double cfg_f64(const struct cfg_node *n, const char *path);

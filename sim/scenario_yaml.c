@@ -20,6 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/units.h"
+
 #define MAX_DEPTH 64
 #define MAX_YAML_NODES 2000000
 #define MAX_FILE (16u << 20)
@@ -157,6 +159,45 @@ static int text_check(const char *file, const char *text, size_t len, struct dia
     return 0;
 }
 
+static bool is_blank(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+/* libfyaml 0.7.12 crashes (a NULL write in fy_indent_vacuum_internal) on
+ * a tab between ':' and a following block indicator ('-', '?', ':', '|'
+ * or '>') inside an explicit key ("? a:<TAB>:"), however deep. Such a tab
+ * is refused before parsing when the text has a '?' that could be an
+ * explicit key indicator (one followed by a blank or a line end);
+ * elsewhere it is left to libfyaml. */
+static int tab_check(const char *file, const char *text, size_t len, struct diag *err)
+{
+    bool explicit_key = false;
+    for (size_t i = 0; i < len && !explicit_key; i++)
+        explicit_key = text[i] == '?' && (i + 1 == len || is_blank(text[i + 1]) ||
+                                          text[i + 1] == '\n' || text[i + 1] == '\r');
+    int line = 1, col = 1;
+    for (size_t i = 0; i < len && explicit_key; i++, col++) {
+        if ((text[i] & 0xc0) == 0x80)
+            col--; /* inside a UTF-8 sequence */
+        if (text[i] == '\n') {
+            line++;
+            col = 0;
+        }
+        if (text[i] != ':')
+            continue;
+        size_t j = i + 1, tab = 0;
+        for (; j < len && is_blank(text[j]); j++)
+            if (text[j] == '\t' && !tab)
+                tab = j;
+        if (tab && j < len && text[j] && strchr("-?:|>", text[j]))
+            return diag_set(err, &(struct src_loc){ file, line, col + (int)(tab - i) },
+                            "tab after ':' in a file with explicit keys ('? '): "
+                            "use spaces here");
+    }
+    return 0;
+}
+
 static bool utf8_valid(const char *text, size_t len, bool nul_ok)
 {
     const unsigned char *p = (const unsigned char *)text;
@@ -182,8 +223,11 @@ struct anchor {
 struct reader {
     struct scn_arena *a;
     const char *file;
+    const char *text;       /* the whole input, for syntax error messages */
+    size_t len;
     struct diag *err;
     struct ynode *stack[MAX_DEPTH];
+    bool flow[MAX_DEPTH];   /* whether stack[i] is a flow collection */
     int depth;
     struct ynode *root;
     int docs;
@@ -280,7 +324,7 @@ static const char *anchor_name(struct reader *r, struct fy_token *t)
     return token_text(r, t, &len);
 }
 
-static int open_node(struct reader *r, enum ykind kind, struct fy_token *anchor)
+static int open_node(struct reader *r, enum ykind kind, struct fy_token *anchor, bool flow)
 {
     if (r->depth == MAX_DEPTH)
         return diag_set(r->err, &r->last, "nesting deeper than %d levels", MAX_DEPTH);
@@ -289,6 +333,7 @@ static int open_node(struct reader *r, enum ykind kind, struct fy_token *anchor)
         return -1;
     if (anchor && !(n->anchor = anchor_name(r, anchor)))
         return no_memory(r);
+    r->flow[r->depth] = flow;
     r->stack[r->depth++] = n;
     return 0;
 }
@@ -338,9 +383,10 @@ static int alias(struct reader *r, struct fy_token *t)
     for (struct anchor *an = r->anchors; an; an = an->next)
         if (strlen(an->name) == len && memcmp(an->name, name, len) == 0)
             return attach(r, an->n);
-    return diag_set(r->err, &r->last,
-                    "alias '*%.*s' has no complete anchor '&%.*s' before it", (int)len, name,
-                    (int)len, name);
+    char shown[64]; /* the name may hold anything but blanks and flow indicators */
+    unit_show(name, shown, sizeof shown);
+    return diag_set(r->err, &r->last, "alias '*%s' has no complete anchor '&%s' before it",
+                    shown, shown);
 }
 
 static int on_event(struct reader *r, struct fy_event *e)
@@ -361,8 +407,12 @@ static int on_event(struct reader *r, struct fy_event *e)
         if (r->docs++ > 0)
             return diag_set(r->err, &r->last, "a scenario file holds one YAML document");
         return 0;
-    case FYET_MAPPING_START: return open_node(r, Y_MAP, e->mapping_start.anchor);
-    case FYET_SEQUENCE_START: return open_node(r, Y_SEQ, e->sequence_start.anchor);
+    case FYET_MAPPING_START:
+        return open_node(r, Y_MAP, e->mapping_start.anchor,
+                         fy_event_get_node_style(e) == FYNS_FLOW);
+    case FYET_SEQUENCE_START:
+        return open_node(r, Y_SEQ, e->sequence_start.anchor,
+                         fy_event_get_node_style(e) == FYNS_FLOW);
     case FYET_MAPPING_END:
     case FYET_SEQUENCE_END: return close_node(r);
     case FYET_SCALAR: return scalar(r, e);
@@ -371,7 +421,92 @@ static int on_event(struct reader *r, struct fy_event *e)
     }
 }
 
-/* libfyaml's first collected error, as our diag. */
+/* Whether line:col (1-based, in characters) lies after the last
+ * character of the text that is not blank: the error is at the end. */
+static bool at_end(const struct reader *r, int line, int col)
+{
+    int l = 1, c = 0, last_l = 0, last_c = 0;
+    for (size_t i = 0; i < r->len; i++) {
+        unsigned char ch = (unsigned char)r->text[i];
+        if ((ch & 0xc0) == 0x80)
+            continue; /* inside a UTF-8 sequence */
+        c++;
+        if (ch == '\n') {
+            l++;
+            c = 0;
+        } else if (ch != ' ' && ch != '\t' && ch != '\r') {
+            last_l = l;
+            last_c = c;
+        }
+    }
+    return line > last_l || (line == last_l && col > last_c);
+}
+
+/* The first line after `line` holding something other than blanks or a
+ * comment; 0 if none. */
+static int next_content_line(const struct reader *r, int line)
+{
+    int l = 1;
+    for (size_t i = 0; i < r->len; l++) {
+        size_t j = i;
+        while (j < r->len && (r->text[j] == ' ' || r->text[j] == '\t'))
+            j++;
+        if (l > line && j < r->len && r->text[j] != '\n' && r->text[j] != '\r' &&
+            r->text[j] != '#')
+            return l;
+        while (j < r->len && r->text[j] != '\n')
+            j++;
+        i = j + 1;
+    }
+    return 0;
+}
+
+/* msg with control characters written as \xNN (libfyaml quotes the
+ * input in some messages, "invalid escape '\x01'"), cut to fit buf. */
+static const char *printable(const char *msg, char *buf, size_t n)
+{
+    size_t o = 0;
+    for (const unsigned char *p = (const unsigned char *)msg; *p && o + 5 < n; p++) {
+        if (*p < 0x20 || *p == 0x7f)
+            o += (size_t)snprintf(buf + o, n - o, "\\x%02x", *p);
+        else
+            buf[o++] = (char)*p;
+    }
+    buf[o] = '\0';
+    return buf;
+}
+
+/* Whether the quoted scalar whose opening quote is at line:col is never
+ * closed: no matching quote follows it (escapes skipped). */
+static bool quote_unclosed(const struct reader *r, int line, int col)
+{
+    size_t i = 0;
+    for (int l = 1; i < r->len && l < line; i++)
+        l += r->text[i] == '\n';
+    for (int c = 1; i < r->len && c < col; i++)
+        c += ((unsigned char)r->text[i + 1] & 0xc0) != 0x80;
+    if (i >= r->len || (r->text[i] != '"' && r->text[i] != '\''))
+        return false;
+    char q = r->text[i];
+    for (i++; i < r->len; i++) {
+        if (q == '"' && r->text[i] == '\\')
+            i++;
+        else if (r->text[i] == q && !(q == '\'' && i + 1 < r->len && r->text[i + 1] == q))
+            return false;
+        else if (r->text[i] == q)
+            i++; /* '' inside single quotes */
+    }
+    return true;
+}
+
+/* libfyaml's first collected error, as our diag. Four of its messages
+ * are made clearer: a flow collection still open at the end of the text
+ * (libfyaml reports the end, with a message that depends on what came
+ * last) is reported where it was opened; a quoted scalar never closed is
+ * called that (libfyaml complains about the indentation of the lines it
+ * swallowed); a plain scalar that runs on into a key on a later line (a
+ * line indented too far, a missing ':') names that line; and
+ * "indendation" is spelt right. */
 static int syntax_error(struct reader *r, struct fy_diag *dg)
 {
     void *it = NULL;
@@ -380,7 +515,28 @@ static int syntax_error(struct reader *r, struct fy_diag *dg)
             continue;
         struct src_loc at = { r->file, de->line > 0 ? de->line : r->last.line,
                               de->column > 0 ? de->column : r->last.col };
-        return diag_set(r->err, &at, "%s", de->msg && *de->msg ? de->msg : "YAML syntax error");
+        const char *msg = de->msg && *de->msg ? de->msg : "YAML syntax error";
+        if (r->depth > 0 && r->flow[r->depth - 1] && at_end(r, at.line, at.col)) {
+            bool map = r->stack[r->depth - 1]->kind == Y_MAP;
+            return diag_set(r->err, &r->stack[r->depth - 1]->loc,
+                            "flow %s '%c' is not closed (no '%c' before the end of the file)",
+                            map ? "mapping" : "sequence", map ? '{' : '[', map ? '}' : ']');
+        }
+        if (strncmp(msg, "wrongly indented ", 17) == 0 && quote_unclosed(r, at.line, at.col))
+            return diag_set(r->err, &at, "%s%s", msg + 17,
+                            " is not closed (no closing quote before the end of the file)");
+        int next = next_content_line(r, at.line);
+        if (strcmp(msg, "invalid multiline plain key") == 0 && next > 0)
+            return diag_set(r->err, &at,
+                            "invalid multiline plain key: the text here runs on into line %d "
+                            "(is line %d indented too far, or a ':' missing on line %d?)",
+                            next, next, at.line);
+        char shown[sizeof r->err->msg / 2];
+        const char *typo = strstr(printable(msg, shown, sizeof shown), "indendation");
+        if (typo)
+            return diag_set(r->err, &at, "%.*sindentation%s", (int)(typo - shown), shown,
+                            typo + strlen("indendation"));
+        return diag_set(r->err, &at, "%s", shown);
     }
     return diag_set(r->err, &r->last, "YAML syntax error");
 }
@@ -426,9 +582,11 @@ out:
 int scn_yaml_read(struct scn_arena *a, const char *file, const char *text, size_t len,
                   struct ynode **root, struct diag *err)
 {
-    struct reader r = { .a = a, .file = file, .err = err, .last = { file, 1, 1 } };
+    struct reader r = { .a = a, .file = file, .text = text, .len = len, .err = err,
+                        .last = { file, 1, 1 } };
     *root = NULL;
-    if (text_check(file, text, len, err) < 0 || parse_events(&r, text, len) < 0)
+    if (text_check(file, text, len, err) < 0 || tab_check(file, text, len, err) < 0 ||
+        parse_events(&r, text, len) < 0)
         return -1;
     struct src_loc start = { file, 1, 1 };
     if (!r.root || r.root->kind == Y_NULL)
