@@ -8,6 +8,5 @@ bash scripts/setup.sh --test
 dir=$(bash scripts/build.sh "$@")
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/tests/lsan.supp:print_suppressions=0}
 cd "$dir"
 ctest --output-on-failure -j "$(nproc)"

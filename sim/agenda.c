@@ -2,15 +2,18 @@
  * the native and SystemC kernel backends (see agenda.h).
  *
  * Why 4-ary: half the depth of a binary heap, and the four children of a
- * node are 64 contiguous bytes, so a pop touches about one cache line per
- * level. Sifts move a hole instead of swapping, writing each moved entry
+ * node are 64 bytes, laid out to share one cache line, so a pop touches
+ * one line per level. Sifts move a hole instead of swapping, writing each moved entry
  * (and its slot's back-pointer) once. */
 #include "sim/agenda.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #define AGENDA_MIN_CAP 16u
-#define AGENDA_MAX_CAP (UINT32_MAX - 1u) /* AGENDA_NONE stays a sentinel */
+/* 2^30 pending events (64 GiB of agenda) keeps child indices 4i+4 inside
+ * uint32_t and AGENDA_NONE free as a sentinel. */
+#define AGENDA_MAX_CAP (1u << 30)
 
 /* Links slots [from, to) into the free list in index order, ahead of the
  * current free list (which is empty whenever this is called). */
@@ -24,6 +27,27 @@ static void free_list_extend(struct agenda *a, uint32_t from, uint32_t to)
         a->free_head = from;
 }
 
+/* The heap lives HEAP_SKEW entries into a cache-line-aligned block, so
+ * that the four children 4i+1..4i+4 of every node share one 64-byte line
+ * (unskewed, every family straddles two lines). */
+#define HEAP_LINE 64u
+#define HEAP_SKEW 3u
+
+static bool heap_resize(struct agenda *a, uint32_t cap)
+{
+    size_t bytes = ((size_t)cap + HEAP_SKEW) * sizeof(struct agenda_entry);
+    bytes = (bytes + HEAP_LINE - 1) / HEAP_LINE * HEAP_LINE;
+    struct agenda_entry *mem = aligned_alloc(HEAP_LINE, bytes);
+    if (!mem)
+        return false;
+    if (a->heap_mem)
+        memcpy(mem + HEAP_SKEW, a->heap, (size_t)a->count * sizeof *mem);
+    free(a->heap_mem);
+    a->heap_mem = mem;
+    a->heap = mem + HEAP_SKEW;
+    return true;
+}
+
 static bool agenda_resize(struct agenda *a, uint32_t cap)
 {
     struct agenda_slot *slots = realloc(a->slots, (size_t)cap * sizeof *slots);
@@ -34,10 +58,8 @@ static bool agenda_resize(struct agenda *a, uint32_t cap)
     if (!links)
         return false;
     a->links = links;
-    struct agenda_entry *heap = realloc(a->heap, (size_t)cap * sizeof *heap);
-    if (!heap)
+    if (!heap_resize(a, cap))
         return false;
-    a->heap = heap;
     free_list_extend(a, a->cap, cap);
     a->cap = cap;
     return true;
@@ -54,7 +76,7 @@ bool agenda_init(struct agenda *a, size_t hint)
 
 void agenda_fini(struct agenda *a)
 {
-    free(a->heap);
+    free(a->heap_mem);
     free(a->slots);
     free(a->links);
     *a = (struct agenda){ .free_head = AGENDA_NONE };
@@ -134,6 +156,17 @@ static void sift_down(struct agenda *a, uint32_t i, struct agenda_entry e,
         uint32_t first = 4 * i + 1;
         if (first >= n)
             break;
+        /* Whichever child wins, its family is one of the next four lines:
+         * fetch them while this level compares (a large heap misses
+         * cache at every level). */
+        uint64_t grand = 4 * (uint64_t)first + 1;
+        if (grand < n) {
+            const char *g = (const char *)&a->heap[grand];
+            __builtin_prefetch(g);
+            __builtin_prefetch(g + 64);
+            __builtin_prefetch(g + 128);
+            __builtin_prefetch(g + 192);
+        }
         uint32_t c = min_child(a, first, n);
         if (!entry_before(a, a->heap[c], e))
             break;

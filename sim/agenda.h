@@ -46,6 +46,7 @@ struct agenda_entry {
 
 struct agenda {
     struct agenda_entry *heap;  /* `count` entries, capacity `cap` */
+    struct agenda_entry *heap_mem; /* the allocation `heap` points into */
     struct agenda_slot *slots;  /* `cap` payloads */
     struct agenda_link *links;  /* `cap` back-pointers and generations */
     uint32_t count;
