@@ -47,7 +47,9 @@ static int load_with_overrides(const struct args *a, const char *file, struct lo
         }
         size_t eq = strcspn(assignment, "=");
         char *name = strndup(assignment, eq);
-        ld->params[ld->nparams++] = (struct run_param){ name, assignment[eq] ? assignment + eq + 1 : "" };
+        /* --seed's value from argv: buf does not outlive this iteration */
+        const char *value = assignment == buf ? o->value : assignment[eq] ? assignment + eq + 1 : "";
+        ld->params[ld->nparams++] = (struct run_param){ name, value };
     }
     if (scenario_check_refs(ld->s, &err) != 0 || machine_check(ld->s->root, &err) != 0) {
         diag_print(&err, stderr);
@@ -93,19 +95,38 @@ static const struct opt_desc run_opts[] = {
     { "output", 'o', true, false },
     { "set", 0, true, true },
     { "seed", 0, true, false },
+    { "rep", 0, true, false },
     { "kernel", 0, true, false },
     { "progress", 0, true, false },
     { "quiet", 'q', false, false },
     { 0 }
 };
 
+/* --rep N: the repetition index that goes into the run_key, so that one
+ * task of a Slurm array reproduces the run_key of the sweep's run. */
+static int parse_rep(const struct args *a, int *rep)
+{
+    const char *s = args_get(a, "rep");
+    char *end;
+    *rep = 0;
+    if (!s)
+        return 0;
+    long v = strtol(s, &end, 10);
+    if (!*s || *end || v < 0 || v > 1000000)
+        return cli_error(a->cmd, "--rep expects a whole number from 0 to 1000000, got '%s'", s);
+    *rep = (int)v;
+    return 0;
+}
+
 static void run_help(void)
 {
-    puts("usage: lparsim run SCENARIO [-o DB] [--set PATH=VALUE]... [--seed N]\n"
+    puts("usage: lparsim run SCENARIO [-o DB] [--set PATH=VALUE]... [--seed N] [--rep N]\n"
          "                   [--kernel systemc|native] [--progress auto|always|never] [-q]\n\n"
          "Runs SCENARIO and writes its results to DB (default results/NAME.db, NAME\n"
          "being the scenario's name). --set overrides any parameter by its path,\n"
          "e.g. --set lpars.db1.workload.rate=50k/s (see lparsim check / params).\n"
+         "--rep N records the run as repetition N of a sweep (it is part of the\n"
+         "run_key; the tasks written by `lparsim sweep --emit-slurm` use it).\n"
          "Exit status: 0 ok, 1 the run failed an invariant, 2 bad input.");
 }
 
@@ -149,7 +170,8 @@ int cmd_run(int argc, char **argv)
         return cli_error(a.cmd, "expected one SCENARIO file (see lparsim run --help)");
     enum kernel_backend kernel = KERNEL_SYSTEMC;
     bool progress = false;
-    if (parse_kernel(&a, &kernel) || parse_progress(&a, &progress))
+    int rep = 0;
+    if (parse_kernel(&a, &kernel) || parse_progress(&a, &progress) || parse_rep(&a, &rep))
         return 2;
 
     struct loaded ld;
@@ -164,7 +186,7 @@ int cmd_run(int argc, char **argv)
         db = db_default;
     }
     struct run_options ro = {
-        .kernel = kernel, .db_path = db, .progress = progress,
+        .kernel = kernel, .rep = rep, .db_path = db, .progress = progress,
         .params = ld.params, .nparams = ld.nparams,
     };
     struct run_outcome out;

@@ -9,6 +9,7 @@
  * a bound parameter; the only SQL text is the constant schema. */
 #define _POSIX_C_SOURCE 200809L /* stat, mkdir, strdup */
 #include "sim/results.h"
+#include "sim/results_internal.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -538,4 +539,23 @@ bool results_has_run(const char *db_path, const char *run_key)
     }
     sqlite3_close(db);
     return found;
+}
+
+/* ---- shared with results_merge.c (results_internal.h) ---- */
+
+int results_db_open(const char *db_path, sqlite3 **db, struct diag *err)
+{
+    struct writer w = { NULL, db_path, err, 0 };
+    if (open_for_write(&w)) {
+        sqlite3_close(w.db);
+        w.db = NULL;
+    }
+    *db = w.db;
+    return w.db ? 0 : -1;
+}
+
+int results_db_schema(sqlite3 *db, const char *db_path, struct diag *err)
+{
+    struct writer w = { db, db_path, err, 0 };
+    return check_schema(&w) || exec(&w, schema_sql, "cannot create schema") ? -1 : 0;
 }

@@ -1,0 +1,128 @@
+/* sim/results_keys.c — the run_keys a results database already holds
+ * with status ok (results.h: results_ok_keys), read in one query so that
+ * `sweep --resume` opens the database once rather than once per run, and
+ * kept sorted for bsearch. Read-only: it may run while workers write. */
+#define _POSIX_C_SOURCE 200809L /* stat, strdup */
+#include "sim/results.h"
+
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define KEYS_BUSY_MS 60000
+
+static int keys_fail(const char *path, sqlite3 *db, struct diag *err, const char *what)
+{
+    struct src_loc loc = { path, 0, 0 };
+    if (db)
+        return diag_set(err, &loc, "%s: %s", what, sqlite3_errmsg(db));
+    return diag_set(err, &loc, "%s", what);
+}
+
+static int key_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int keys_add(struct results_keys *k, size_t *cap, const char *key)
+{
+    if (k->n == *cap) {
+        size_t ncap = *cap ? *cap * 2 : 64;
+        char **nk = realloc(k->keys, ncap * sizeof *nk);
+        if (!nk)
+            return -1;
+        k->keys = nk;
+        *cap = ncap;
+    }
+    if (!(k->keys[k->n] = strdup(key)))
+        return -1;
+    k->n++;
+    return 0;
+}
+
+/* Whether the database has a table named `name` (NULL: any table). */
+static int has_table(sqlite3 *db, const char *name, bool *yes)
+{
+    sqlite3_stmt *st;
+    const char *sql = name ? "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?1"
+                           : "SELECT 1 FROM sqlite_master WHERE type='table'";
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    if (name)
+        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    *yes = rc == SQLITE_ROW;
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int keys_read(sqlite3 *db, const char *path, struct results_keys *k,
+                     struct diag *err)
+{
+    bool has_run, any;
+    if (has_table(db, "run", &has_run) || (!has_run && has_table(db, NULL, &any)))
+        return keys_fail(path, db, err, "cannot read results database");
+    /* A database without tables is one results_write would adopt; one
+     * with tables but no run table is someone else's. */
+    if (!has_run)
+        return any ? keys_fail(path, NULL, err, "not an lparsim results database") : 0;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "SELECT run_key FROM run WHERE status = 'ok'", -1, &st,
+                           NULL) != SQLITE_OK)
+        return keys_fail(path, db, err, "cannot read runs");
+    size_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const unsigned char *key = sqlite3_column_text(st, 0);
+        if (key && keys_add(k, &cap, (const char *)key)) {
+            sqlite3_finalize(st);
+            return keys_fail(path, NULL, err, "out of memory");
+        }
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return keys_fail(path, db, err, "cannot read runs");
+    if (k->n)
+        qsort(k->keys, k->n, sizeof *k->keys, key_cmp);
+    return 0;
+}
+
+int results_ok_keys(const char *db_path, struct results_keys *k, struct diag *err)
+{
+    struct stat sb;
+    k->keys = NULL;
+    k->n = 0;
+    if (!db_path || stat(db_path, &sb) != 0)
+        return 0; /* no database yet: nothing is done */
+    if (!S_ISREG(sb.st_mode))
+        return keys_fail(db_path, NULL, err, "not an lparsim results database");
+    if (sb.st_size == 0)
+        return 0;
+    sqlite3 *db = NULL;
+    if (sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+        keys_fail(db_path, db, err, "cannot open results database");
+        sqlite3_close(db);
+        return -1;
+    }
+    sqlite3_busy_timeout(db, KEYS_BUSY_MS);
+    int e = keys_read(db, db_path, k, err);
+    sqlite3_close(db);
+    if (e)
+        results_keys_free(k);
+    return e ? -1 : 0;
+}
+
+bool results_keys_contain(const struct results_keys *k, const char *run_key)
+{
+    return k->n && bsearch(&run_key, k->keys, k->n, sizeof *k->keys, key_cmp);
+}
+
+void results_keys_free(struct results_keys *k)
+{
+    for (size_t i = 0; i < k->n; i++)
+        free(k->keys[i]);
+    free(k->keys);
+    k->keys = NULL;
+    k->n = 0;
+}
