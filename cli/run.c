@@ -35,7 +35,7 @@ void run_key_of(const struct scenario *s, int rep, char out[65])
         out[0] = '\0';
         return;
     }
-    scenario_print(s, f, false);
+    scenario_print_run(s, f);
     fprintf(f, "# rep %d\n", rep);
     fclose(f);
     sha256_hex(buf, len, out);

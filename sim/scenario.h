@@ -48,4 +48,10 @@ int scenario_check_refs(struct scenario *s, struct diag *err);
  * `annotate`, defaulted values are marked with a `# default` comment. */
 void scenario_print(const struct scenario *s, FILE *out, bool annotate);
 
+/* The same without the `sweep` section: what one run is (machine, run
+ * settings, overrides, the point's values), not how the sweep around it
+ * is written. A run's key hashes this, so editing `sweep.vary` in the file
+ * does not change the keys of runs already done (--resume keeps them). */
+void scenario_print_run(const struct scenario *s, FILE *out);
+
 #endif

@@ -106,11 +106,14 @@ static void put_vary(FILE *out, const struct cfg_node *vary, int ind)
 
 /* The kids of a struct at indent ind (an item's name is written by
  * put_list as the `- name:` line). */
-static void put_kids(FILE *out, const struct cfg_node *n, int ind, bool annotate)
+static void put_kids_except(FILE *out, const struct cfg_node *n, int ind,
+                            bool annotate, const char *skip)
 {
     for (size_t i = 0; i < n->nkids; i++) {
         const struct cfg_node *k = n->kids[i];
         if (k->kind == CFG_VALUE && k->desc == &scn_item_name_desc)
+            continue;
+        if (skip && strcmp(k->key, skip) == 0)
             continue;
         indent(out, ind);
         fprintf(out, "%s:", k->key);
@@ -131,7 +134,17 @@ static void put_kids(FILE *out, const struct cfg_node *n, int ind, bool annotate
     }
 }
 
+static void put_kids(FILE *out, const struct cfg_node *n, int ind, bool annotate)
+{
+    put_kids_except(out, n, ind, annotate, NULL);
+}
+
 void scenario_print(const struct scenario *s, FILE *out, bool annotate)
 {
     put_kids(out, s->root, 0, annotate);
+}
+
+void scenario_print_run(const struct scenario *s, FILE *out)
+{
+    put_kids_except(out, s->root, 0, false, "sweep");
 }
