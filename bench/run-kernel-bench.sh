@@ -35,21 +35,7 @@ if [[ ! -x $hold ]]; then
     exit 1
 fi
 
-# wait_idle: returns once /proc/stat shows the CPUs >= IDLE_PCT% idle
-# over 2 s.
-wait_idle() {
-    [[ ${WAIT_IDLE:-0} == 1 ]] || return 0
-    local i t1 i1 t2 i2 u n s id io irq sirq st rest
-    for ((i = 0; i < 300; i++)); do
-        read -r _ u n s id io irq sirq st rest </proc/stat
-        t1=$((u + n + s + id + io + irq + sirq + st)) i1=$((id + io))
-        sleep 2
-        read -r _ u n s id io irq sirq st rest </proc/stat
-        t2=$((u + n + s + id + io + irq + sirq + st)) i2=$((id + io))
-        ((100 * (i2 - i1) >= ${IDLE_PCT:-90} * (t2 - t1))) && return 0
-    done
-    echo "run-kernel-bench: machine still busy, measuring anyway" >&2
-}
+source "$(dirname "$0")/wait-idle.bash"
 
 # value KEY < output: the KEY=value line of a kernel-hold / simpy_hold run.
 value() { sed -n "s/^$1=//p" | tail -1; }

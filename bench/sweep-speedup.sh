@@ -26,19 +26,7 @@ if [[ ! -x $lparsim ]]; then
     exit 1
 fi
 
-# wait_idle: returns once /proc/stat shows the CPUs >= 90% idle over 2 s.
-wait_idle() {
-    [[ ${WAIT_IDLE:-0} == 1 ]] || return 0
-    local i t1 i1 t2 i2 u n s id io irq sirq st rest
-    for ((i = 0; i < 300; i++)); do
-        read -r _ u n s id io irq sirq st rest </proc/stat
-        t1=$((u + n + s + id + io + irq + sirq + st)) i1=$id
-        sleep 2
-        read -r _ u n s id io irq sirq st rest </proc/stat
-        t2=$((u + n + s + id + io + irq + sirq + st)) i2=$id
-        (( (i2 - i1) * 100 >= 90 * (t2 - t1) )) && return 0
-    done
-}
+source "$(dirname "$0")/wait-idle.bash"
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
