@@ -23,9 +23,8 @@ for _ in $(seq 1 2400); do # at most 2 minutes
 done
 kill -9 $pid 2> /dev/null || fail "the sweep finished before it could be killed"
 wait $pid 2> /dev/null || true
-before=$(count "$WORK/killed.db")
-[ "$before" -ge 1 ] || fail "no run was committed before the kill"
-[ "$before" -lt 18 ] || fail "all 18 runs existed right after the kill: it did not land mid-sweep"
+at_kill=$(count "$WORK/killed.db")
+[ "$at_kill" -ge 1 ] || fail "no run was committed before the kill"
 
 # The workers die with their parent (they are forks: same command line).
 for _ in $(seq 1 100); do
@@ -33,8 +32,12 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 ! pgrep -f -- "$WORK/killed.db" > /dev/null || fail "workers outlived the killed sweep"
-# Killed with their parent, the workers under way committed nothing more.
-expect_eq "runs committed after the kill" "$(count "$WORK/killed.db")" "$before"
+# Killed with their parent, the workers under way commit nothing more; a
+# worker already inside COMMIT when the parent died may still complete that
+# one commit before its SIGKILL lands, so at most the -j 2 runs in flight.
+after=$(count "$WORK/killed.db")
+[ "$after" -le $((at_kill + 2)) ] || fail "$((after - at_kill)) runs committed after the kill (-j 2)"
+[ "$after" -lt 18 ] || fail "all 18 runs exist after the kill: it did not land mid-sweep"
 
 "$LPARSIM" "${sweep[@]}" -o "$WORK/killed.db" --resume || fail "resume exited $?"
 "$LPARSIM" "${sweep[@]}" -o "$WORK/full.db" || fail "full sweep exited $?"
