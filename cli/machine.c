@@ -20,18 +20,13 @@ struct machine {
     size_t nlpars;
 };
 
-static const struct cfg_node *list(const struct cfg_node *n, const char *key)
-{
-    return cfg_find(n, key);
-}
-
 /* Index of the adapter among all systems' adapters, in scenario order. */
 static size_t adapter_index(const struct cfg_node *root, const struct cfg_node *adapter)
 {
     size_t idx = 0;
-    const struct cfg_node *systems = list(root, "systems");
+    const struct cfg_node *systems = cfg_find(root, "systems");
     for (size_t s = 0; s < systems->nkids; s++) {
-        const struct cfg_node *adapters = list(systems->kids[s], "adapters");
+        const struct cfg_node *adapters = cfg_find(systems->kids[s], "adapters");
         for (size_t a = 0; a < adapters->nkids; a++, idx++)
             if (adapters->kids[a] == adapter)
                 return idx;
@@ -42,9 +37,9 @@ static size_t adapter_index(const struct cfg_node *root, const struct cfg_node *
 static size_t count_adapters(const struct cfg_node *root)
 {
     size_t n = 0;
-    const struct cfg_node *systems = list(root, "systems");
+    const struct cfg_node *systems = cfg_find(root, "systems");
     for (size_t s = 0; s < systems->nkids; s++)
-        n += list(systems->kids[s], "adapters")->nkids;
+        n += cfg_find(systems->kids[s], "adapters")->nkids;
     return n;
 }
 
@@ -55,12 +50,12 @@ static const struct cfg_node *lpar_adapter(const struct cfg_node *root,
 {
     const char *sys_name = cfg_str(lpar, "system");
     const char *ad_name = cfg_str(lpar, "adapter");
-    const struct cfg_node *system = cfg_item(list(root, "systems"), sys_name);
-    const struct cfg_node *adapter = system ? cfg_item(list(system, "adapters"), ad_name) : NULL;
+    const struct cfg_node *system = cfg_item(cfg_find(root, "systems"), sys_name);
+    const struct cfg_node *adapter = system ? cfg_item(cfg_find(system, "adapters"), ad_name) : NULL;
     if (!adapter) {
         const char *names[64];
         size_t n = 0;
-        const struct cfg_node *adapters = system ? list(system, "adapters") : NULL;
+        const struct cfg_node *adapters = system ? cfg_find(system, "adapters") : NULL;
         for (size_t i = 0; adapters && i < adapters->nkids && n < 64; i++)
             names[n++] = adapters->kids[i]->key;
         const char *near = suggest_closest(ad_name, names, n);
@@ -93,8 +88,8 @@ struct vf_owner {
 
 static int check_lpars(const struct cfg_node *root, struct diag *err)
 {
-    const struct cfg_node *systems = list(root, "systems");
-    const struct cfg_node *lpars = list(root, "lpars");
+    const struct cfg_node *systems = cfg_find(root, "systems");
+    const struct cfg_node *lpars = cfg_find(root, "lpars");
     struct system_budget *budgets = calloc(systems->nkids + 1, sizeof *budgets);
     struct vf_owner *owners = calloc(lpars->nkids + 1, sizeof *owners);
     int rc = -1;
@@ -141,13 +136,13 @@ int machine_check(const struct cfg_node *root, struct diag *err)
 static int build_adapters(struct machine *m, struct env *e, const struct cfg_node *root,
                           struct diag *err)
 {
-    const struct cfg_node *systems = list(root, "systems");
+    const struct cfg_node *systems = cfg_find(root, "systems");
     m->nadapters = 0;
     m->adapters = calloc(count_adapters(root) + 1, sizeof *m->adapters);
     if (!m->adapters)
         return diag_set(err, NULL, "out of memory");
     for (size_t s = 0; s < systems->nkids; s++) {
-        const struct cfg_node *adapters = list(systems->kids[s], "adapters");
+        const struct cfg_node *adapters = cfg_find(systems->kids[s], "adapters");
         for (size_t a = 0; a < adapters->nkids; a++) {
             char path[128];
             snprintf(path, sizeof path, "%s.%s", systems->kids[s]->key, adapters->kids[a]->key);
@@ -163,7 +158,7 @@ static int build_adapters(struct machine *m, struct env *e, const struct cfg_nod
 static int build_lpars(struct machine *m, struct env *e, const struct cfg_node *root,
                        struct diag *err)
 {
-    const struct cfg_node *lpars = list(root, "lpars");
+    const struct cfg_node *lpars = cfg_find(root, "lpars");
     m->lpars = calloc(lpars->nkids + 1, sizeof *m->lpars);
     m->workloads = calloc(lpars->nkids + 1, sizeof *m->workloads);
     if (!m->lpars || !m->workloads)

@@ -41,7 +41,7 @@ struct queue_setup {
     struct dist service;
     bool closed;
     double depth, think_s;
-    const char *lpar_path, *vf_path;
+    char lpar_path[128], vf_path[256];
 };
 
 static double erlang_c(unsigned c, double a)
@@ -103,12 +103,9 @@ static int read_setup(const struct scenario *s, struct queue_setup *q)
     const struct cfg_node *system = cfg_item(cfg_find(s->root, "systems"), cfg_str(lpar, "system"));
     const struct cfg_node *adapter = cfg_item(cfg_find(system, "adapters"), cfg_str(lpar, "adapter"));
     const struct cfg_node *wl = cfg_find(lpar, "workload");
-    static char lpar_path[128], vf_path[256];
-    snprintf(lpar_path, sizeof lpar_path, "lpar.%s", lpar->key);
-    snprintf(vf_path, sizeof vf_path, "%s.%s.vf%llu", system->key, adapter->key,
+    snprintf(q->lpar_path, sizeof q->lpar_path, "lpar.%s", lpar->key);
+    snprintf(q->vf_path, sizeof q->vf_path, "%s.%s.vf%llu", system->key, adapter->key,
              (unsigned long long)cfg_u64(lpar, "vf"));
-    q->lpar_path = lpar_path;
-    q->vf_path = vf_path;
     q->lambda = cfg_f64(wl, "rate");
     q->servers = (unsigned)cfg_u64(adapter, "servers");
     dist_from_cfg(&q->service, cfg_find(adapter, "service"));

@@ -84,11 +84,6 @@ void adapter_destroy(struct adapter *a)
     free(a);
 }
 
-unsigned adapter_vf_count(const struct adapter *a)
-{
-    return a->nvfs;
-}
-
 struct io_sink adapter_vf_sink(struct adapter *a, unsigned vf)
 {
     return vf_queue_sink(a->vfs[vf]);

@@ -17,7 +17,6 @@ struct adapter *adapter_create(struct env *e, const char *path,
                                const struct cfg_node *cfg);
 void adapter_destroy(struct adapter *a);
 
-unsigned adapter_vf_count(const struct adapter *a);
 struct io_sink adapter_vf_sink(struct adapter *a, unsigned vf);
 /* Latency of the driver -> device hop (doorbell), used by the LPAR. */
 sim_time_t adapter_submit_latency(const struct adapter *a);
