@@ -99,8 +99,36 @@ static const struct opt_desc run_opts[] = {
     { "kernel", 0, true, false },
     { "progress", 0, true, false },
     { "quiet", 'q', false, false },
+    { "trace-io", 0, true, false },
     { 0 }
 };
+
+/* --trace-io [LPAR:]N: the I/O whose hops to print. *lpar points into
+ * the argument (its text up to the colon is copied into buf). */
+static int parse_trace(const struct args *a, char *buf, size_t n, const char **lpar,
+                       uint64_t *seq)
+{
+    const char *s = args_get(a, "trace-io");
+    *lpar = NULL;
+    *seq = 0;
+    if (!s)
+        return 0;
+    const char *colon = strrchr(s, ':');
+    const char *num = colon ? colon + 1 : s;
+    if (colon) {
+        if ((size_t)(colon - s) >= n || colon == s)
+            return cli_error(a->cmd, "--trace-io expects [LPAR:]N, got '%s'", s);
+        memcpy(buf, s, (size_t)(colon - s));
+        buf[colon - s] = '\0';
+        *lpar = buf;
+    }
+    char *end;
+    unsigned long long v = strtoull(num, &end, 10);
+    if (!*num || *end || v == 0 || *num == '-')
+        return cli_error(a->cmd, "--trace-io expects [LPAR:]N with N >= 1 (the I/O number), got '%s'", s);
+    *seq = v;
+    return 0;
+}
 
 /* --rep N: the repetition index that goes into the run_key, so that one
  * task of a Slurm array reproduces the run_key of the sweep's run. */
@@ -121,12 +149,16 @@ static int parse_rep(const struct args *a, int *rep)
 static void run_help(void)
 {
     puts("usage: lparsim run SCENARIO [-o DB] [--set PATH=VALUE]... [--seed N] [--rep N]\n"
-         "                   [--kernel systemc|native] [--progress auto|always|never] [-q]\n\n"
+         "                   [--kernel systemc|native] [--progress auto|always|never] [-q]\n"
+         "                   [--trace-io [LPAR:]N]\n\n"
          "Runs SCENARIO and writes its results to DB (default results/NAME.db, NAME\n"
          "being the scenario's name). --set overrides any parameter by its path,\n"
          "e.g. --set lpars.db1.workload.rate=50k/s (see lparsim check / params).\n"
          "--rep N records the run as repetition N of a sweep (it is part of the\n"
          "run_key; the tasks written by `lparsim sweep --emit-slurm` use it).\n"
+         "--trace-io [LPAR:]N prints, hop by hop with its time, the path of I/O\n"
+         "number N of LPAR (default: the first LPAR) through driver, PHB, link,\n"
+         "TCEs, device, MSI-X, XIVE and CPU.\n"
          "Exit status: 0 ok, 1 the run failed an invariant, 2 bad input.");
 }
 
@@ -171,7 +203,11 @@ int cmd_run(int argc, char **argv)
     enum kernel_backend kernel = KERNEL_SYSTEMC;
     bool progress = false;
     int rep = 0;
-    if (parse_kernel(&a, &kernel) || parse_progress(&a, &progress) || parse_rep(&a, &rep))
+    char trace_buf[128];
+    const char *trace_lpar;
+    uint64_t trace_seq;
+    if (parse_kernel(&a, &kernel) || parse_progress(&a, &progress) || parse_rep(&a, &rep) ||
+        parse_trace(&a, trace_buf, sizeof trace_buf, &trace_lpar, &trace_seq))
         return 2;
 
     struct loaded ld;
@@ -188,6 +224,7 @@ int cmd_run(int argc, char **argv)
     struct run_options ro = {
         .kernel = kernel, .rep = rep, .db_path = db, .progress = progress,
         .params = ld.params, .nparams = ld.nparams,
+        .trace_lpar = trace_lpar, .trace_seq = trace_seq,
     };
     struct run_outcome out;
     struct diag err;

@@ -1,4 +1,10 @@
-/* cli/machine.c — machine builder (see machine.h). */
+/* cli/machine.c — machine builder (see machine.h).
+ *
+ * Build order: per system its hypervisor (CPU, dispatcher, XIVE,
+ * hcalls); per adapter its slot's PHB (hardware path) and the adapter;
+ * per LPAR its VPs, the VF assignment through the PF (which builds the
+ * driver and programs DMA window, MSI-X and interrupt routing), the LPAR
+ * accounting and its workload; finally the dispatchers start. */
 #include "cli/machine.h"
 
 #include <stdio.h>
@@ -6,16 +12,26 @@
 #include <string.h>
 
 #include "models/adapter/adapter.h"
+#include "models/guest/vf_driver.h"
+#include "models/hypervisor/hypervisor.h"
 #include "models/hypervisor/lpar.h"
 #include "models/hypervisor/system.h"
+#include "models/iommu/tce_table.h"
+#include "models/pcie/phb.h"
 #include "sim/suggest.h"
 #include "sim/units.h"
 #include "workloads/storage.h"
 
+#define MSI_SOURCES_PER_PHB 4096 /* PHB4 (REFERENCE.md "PHB / PCIe on POWER") */
+
 struct machine {
+    struct hypervisor **hyps;
+    size_t nsystems;
+    struct phb **phbs;
     struct adapter **adapters;
     size_t nadapters;
     struct lpar **lpars;
+    struct vf_driver **drivers;
     struct storage_workload **workloads;
     size_t nlpars;
 };
@@ -32,6 +48,15 @@ static size_t adapter_index(const struct cfg_node *root, const struct cfg_node *
                 return idx;
     }
     return idx;
+}
+
+static size_t system_index(const struct cfg_node *root, const char *name)
+{
+    const struct cfg_node *systems = cfg_find(root, "systems");
+    for (size_t s = 0; s < systems->nkids; s++)
+        if (strcmp(systems->kids[s]->key, name) == 0)
+            return s;
+    return 0;
 }
 
 static size_t count_adapters(const struct cfg_node *root)
@@ -86,6 +111,73 @@ struct vf_owner {
     const struct cfg_node *lpar;
 };
 
+/* What the driver needs of the DMA window, and the largest I/O it takes. */
+static int check_driver(const struct cfg_node *lpar, const struct cfg_node *adapter,
+                        struct diag *err)
+{
+    if (strcmp(cfg_str(adapter, "path"), "abstract") == 0)
+        return 0;
+    struct vf_driver_config dc;
+    struct tce_table_config tc;
+    vf_driver_config_init(&dc, cfg_find(lpar, "driver"));
+    if (tce_table_config_init(&tc, cfg_find(adapter, "dma_window"), err) != 0)
+        return -1;
+    uint64_t need = vf_driver_window_bytes(&dc, (uint32_t)cfg_u64(adapter, "queue_pairs"),
+                                           tc.page_size);
+    if (need > tc.window_size) {
+        char need_s[32], have_s[32];
+        struct param_value v = { .u = need, .d = (double)need };
+        unit_format(PARAM_SIZE, &v, need_s, sizeof need_s);
+        v = (struct param_value){ .u = tc.window_size, .d = (double)tc.window_size };
+        unit_format(PARAM_SIZE, &v, have_s, sizeof have_s);
+        return diag_set(err, cfg_loc(cfg_find(adapter, "dma_window"), "window_size"),
+                        "LPAR '%s''s driver needs %s of DMA window (rings and buffers) but "
+                        "adapter '%s' gives each VF %s", lpar->key, need_s, adapter->key, have_s);
+    }
+    const struct cfg_node *w = cfg_find(lpar, "workload");
+    if (w && cfg_u64(w, "block_size") > dc.buffer_size)
+        return diag_set(err, cfg_loc(w, "block_size"),
+                        "'block_size' is larger than the driver's buffer_size (%llu B)",
+                        (unsigned long long)dc.buffer_size);
+    return 0;
+}
+
+static int check_adapters(const struct cfg_node *root, struct diag *err)
+{
+    const struct cfg_node *systems = cfg_find(root, "systems");
+    for (size_t s = 0; s < systems->nkids; s++) {
+        const struct cfg_node *adapters = cfg_find(systems->kids[s], "adapters");
+        if (adapters->nkids > 16)
+            return diag_set(err, &adapters->kids[16]->loc,
+                            "system '%s' has more than 16 adapters (PHBs one interrupt "
+                            "controller serves)", systems->kids[s]->key);
+        for (size_t a = 0; a < adapters->nkids; a++) {
+            const struct cfg_node *ad = adapters->kids[a];
+            if (cfg_u64(ad, "vfs") > cfg_u64(ad, "max_vfs"))
+                return diag_set(err, cfg_loc(ad, "vfs"),
+                                "'vfs' = %llu exceeds the adapter's max_vfs (%llu)",
+                                (unsigned long long)cfg_u64(ad, "vfs"),
+                                (unsigned long long)cfg_u64(ad, "max_vfs"));
+            if (cfg_u64(ad, "coalesce_count") > 1 && cfg_u64(ad, "coalesce_time") == 0)
+                return diag_set(err, cfg_loc(ad, "coalesce_count"),
+                                "'coalesce_count' > 1 needs a 'coalesce_time' so the last "
+                                "completions of a burst still raise an interrupt");
+            uint64_t vectors = cfg_u64(ad, "msix_vectors");
+            if (vectors && vectors < cfg_u64(ad, "queue_pairs"))
+                return diag_set(err, cfg_loc(ad, "msix_vectors"),
+                                "'msix_vectors' = %llu is fewer than the queue pairs (%llu)",
+                                (unsigned long long)vectors,
+                                (unsigned long long)cfg_u64(ad, "queue_pairs"));
+            struct pcie_link_config lc;
+            char msg[160];
+            pcie_link_config_from_cfg(&lc, cfg_find(ad, "link"));
+            if (pcie_link_config_check(&lc, msg, sizeof msg) != 0)
+                return diag_set(err, &cfg_find(ad, "link")->loc, "%s", msg);
+        }
+    }
+    return 0;
+}
+
 static int check_lpars(const struct cfg_node *root, struct diag *err)
 {
     const struct cfg_node *systems = cfg_find(root, "systems");
@@ -102,7 +194,7 @@ static int check_lpars(const struct cfg_node *root, struct diag *err)
     for (size_t i = 0; i < lpars->nkids; i++) {
         const struct cfg_node *lpar = lpars->kids[i];
         const struct cfg_node *adapter = lpar_adapter(root, lpar, err);
-        if (!adapter)
+        if (!adapter || check_driver(lpar, adapter, err) != 0)
             goto out;
         uint64_t vf = cfg_u64(lpar, "vf");
         for (size_t j = 0; j < i; j++)
@@ -130,29 +222,117 @@ int machine_check(const struct cfg_node *root, struct diag *err)
     if (cfg_u64(root, "warmup") >= cfg_u64(root, "duration"))
         return diag_set(err, cfg_loc(root, "warmup"),
                         "'warmup' must be shorter than 'duration'");
+    if (check_adapters(root, err) != 0)
+        return -1;
     return check_lpars(root, err);
+}
+
+/* ---- building ----------------------------------------------------------- */
+
+static int build_systems(struct machine *m, struct env *e, const struct cfg_node *root,
+                         struct diag *err)
+{
+    const struct cfg_node *systems = cfg_find(root, "systems");
+    const struct cfg_node *lpars = cfg_find(root, "lpars");
+    m->hyps = calloc(systems->nkids + 1, sizeof *m->hyps);
+    if (!m->hyps)
+        return diag_set(err, NULL, "out of memory");
+    for (size_t s = 0; s < systems->nkids; s++) {
+        const struct cfg_node *sys = systems->kids[s];
+        uint32_t vps = 0;
+        for (size_t i = 0; i < lpars->nkids; i++)
+            if (strcmp(cfg_str(lpars->kids[i], "system"), sys->key) == 0)
+                vps += (uint32_t)cfg_u64(lpars->kids[i], "vps");
+        m->hyps[s] = hypervisor_create(e, sys, vps,
+                                       (uint32_t)cfg_find(sys, "adapters")->nkids, err);
+        if (!m->hyps[s])
+            return -1;
+        m->nsystems = s + 1;
+    }
+    return 0;
+}
+
+static int phb_config(struct phb_config *c, const struct cfg_node *ad, struct diag *err)
+{
+    struct pe_rtt_config rc;
+    pcie_link_config_from_cfg(&c->link, cfg_find(ad, "link"));
+    if (pe_config_init(&c->pe, cfg_find(ad, "eeh"), err) != 0 ||
+        tce_cache_config_init(&c->cache, cfg_find(ad, "tce_cache"), err) != 0 ||
+        tce_table_config_init(&c->window, cfg_find(ad, "dma_window"), err) != 0 ||
+        pe_rtt_config_init(&rc, cfg_find(ad, "phb"), err) != 0)
+        return -1;
+    c->pes = rc.pes;
+    c->msi_sources = MSI_SOURCES_PER_PHB;
+    return 0;
+}
+
+static int build_adapter(struct machine *m, struct env *e, size_t s, const struct cfg_node *ad,
+                         struct diag *err)
+{
+    char path[160];
+    const char *sys = cfg_find(ad, "")->parent->parent->key;
+    struct pcie_upstream up = { 0 };
+    size_t i = m->nadapters;
+    if (strcmp(cfg_str(ad, "path"), "hardware") == 0) {
+        struct phb_config pc;
+        if (phb_config(&pc, ad, err) != 0)
+            return -1;
+        snprintf(path, sizeof path, "%s.%s.phb", sys, ad->key);
+        m->phbs[i] = phb_create(e, path, &pc);
+        if (!m->phbs[i] || hypervisor_attach_phb(m->hyps[s], m->phbs[i]) != 0)
+            return diag_set(err, &ad->loc, "cannot build the PHB of adapter '%s'", ad->key);
+        up = phb_upstream(m->phbs[i]);
+    }
+    snprintf(path, sizeof path, "%s.%s", sys, ad->key);
+    m->adapters[i] = adapter_create(e, path, ad, up);
+    if (!m->adapters[i])
+        return diag_set(err, &ad->loc, "out of memory");
+    m->nadapters++;
+    return 0;
 }
 
 static int build_adapters(struct machine *m, struct env *e, const struct cfg_node *root,
                           struct diag *err)
 {
     const struct cfg_node *systems = cfg_find(root, "systems");
-    m->nadapters = 0;
-    m->adapters = calloc(count_adapters(root) + 1, sizeof *m->adapters);
-    if (!m->adapters)
+    size_t n = count_adapters(root);
+    m->adapters = calloc(n + 1, sizeof *m->adapters);
+    m->phbs = calloc(n + 1, sizeof *m->phbs);
+    if (!m->adapters || !m->phbs)
         return diag_set(err, NULL, "out of memory");
     for (size_t s = 0; s < systems->nkids; s++) {
         const struct cfg_node *adapters = cfg_find(systems->kids[s], "adapters");
-        for (size_t a = 0; a < adapters->nkids; a++) {
-            char path[128];
-            snprintf(path, sizeof path, "%s.%s", systems->kids[s]->key, adapters->kids[a]->key);
-            m->adapters[m->nadapters] = adapter_create(e, path, adapters->kids[a]);
-            if (!m->adapters[m->nadapters])
-                return diag_set(err, &adapters->kids[a]->loc, "out of memory");
-            m->nadapters++;
-        }
+        for (size_t a = 0; a < adapters->nkids; a++)
+            if (build_adapter(m, e, s, adapters->kids[a], err) != 0)
+                return -1;
     }
     return 0;
+}
+
+/* The LPAR's VPs, its VF (driver included) and its accounting. */
+static struct lpar *build_lpar(struct machine *m, struct env *e, const struct cfg_node *root,
+                               const struct cfg_node *cfg, size_t i, struct diag *err)
+{
+    const struct cfg_node *adapter_cfg = lpar_adapter(root, cfg, err);
+    if (!adapter_cfg)
+        return NULL;
+    size_t ai = adapter_index(root, adapter_cfg);
+    struct hypervisor *h = m->hyps[system_index(root, cfg_str(cfg, "system"))];
+    struct adapter *ad = m->adapters[ai];
+    unsigned vf = (unsigned)cfg_u64(cfg, "vf");
+    int li = hypervisor_add_lpar(h, cfg, err);
+    if (li < 0)
+        return NULL;
+    if (adapter_is_abstract(ad))
+        return lpar_create(e, cfg->key, cfg, adapter_vf_sink(ad, vf), adapter_submit_latency(ad));
+    struct vf_driver_config dc;
+    char path[128];
+    vf_driver_config_init(&dc, cfg_find(cfg, "driver"));
+    snprintf(path, sizeof path, "lpar.%s.driver", cfg->key);
+    m->drivers[i] = hypervisor_assign_vf(h, li, ad, vf, m->phbs[ai], path, &dc, err);
+    if (!m->drivers[i])
+        return NULL;
+    return lpar_create(e, cfg->key, cfg, vf_driver_sink(m->drivers[i]), 0);
 }
 
 static int build_lpars(struct machine *m, struct env *e, const struct cfg_node *root,
@@ -160,28 +340,25 @@ static int build_lpars(struct machine *m, struct env *e, const struct cfg_node *
 {
     const struct cfg_node *lpars = cfg_find(root, "lpars");
     m->lpars = calloc(lpars->nkids + 1, sizeof *m->lpars);
+    m->drivers = calloc(lpars->nkids + 1, sizeof *m->drivers);
     m->workloads = calloc(lpars->nkids + 1, sizeof *m->workloads);
-    if (!m->lpars || !m->workloads)
+    if (!m->lpars || !m->workloads || !m->drivers)
         return diag_set(err, NULL, "out of memory");
+    if (e->trace_out && !e->trace_lpar && lpars->nkids)
+        e->trace_lpar = lpars->kids[0]->key;
     for (size_t i = 0; i < lpars->nkids; i++) {
         const struct cfg_node *cfg = lpars->kids[i];
-        const struct cfg_node *adapter_cfg = lpar_adapter(root, cfg, err);
-        if (!adapter_cfg)
-            return -1;
-        struct adapter *ad = m->adapters[adapter_index(root, adapter_cfg)];
-        unsigned vf = (unsigned)cfg_u64(cfg, "vf");
-        struct lpar *l = lpar_create(e, cfg->key, cfg, adapter_vf_sink(ad, vf),
-                                     adapter_submit_latency(ad));
+        struct lpar *l = build_lpar(m, e, root, cfg, i, err);
+        m->nlpars = i + 1;
+        if (!l)
+            return err->msg[0] ? -1 : diag_set(err, &cfg->loc, "out of memory");
+        m->lpars[i] = l;
         char path[128];
         snprintf(path, sizeof path, "lpar.%s.workload", cfg->key);
-        struct storage_workload *w =
-            l ? storage_workload_create(e, path, cfg_find(cfg, "workload"), lpar_issue_port(l)) : NULL;
-        m->lpars[i] = l;
-        m->workloads[i] = w;
-        m->nlpars = i + 1;
-        if (!w)
+        m->workloads[i] = storage_workload_create(e, path, cfg_find(cfg, "workload"),
+                                                  lpar_issue_port(l));
+        if (!m->workloads[i])
             return diag_set(err, &cfg->loc, "out of memory");
-        lpar_set_notify(l, storage_workload_notify_port(w));
     }
     return 0;
 }
@@ -195,17 +372,23 @@ struct machine *machine_build(struct env *e, const struct cfg_node *root, struct
         diag_set(err, NULL, "out of memory");
         return NULL;
     }
-    if (build_adapters(m, e, root, err) != 0 || build_lpars(m, e, root, err) != 0) {
-        machine_destroy(m);
-        return NULL;
-    }
+    if (build_systems(m, e, root, err) != 0 || build_adapters(m, e, root, err) != 0 ||
+        build_lpars(m, e, root, err) != 0)
+        goto fail;
+    for (size_t s = 0; s < m->nsystems; s++)
+        if (hypervisor_start(m->hyps[s], err) != 0)
+            goto fail;
     return m;
+fail:
+    machine_destroy(m);
+    return NULL;
 }
 
 void machine_start(struct machine *m)
 {
     for (size_t i = 0; i < m->nlpars; i++)
-        storage_workload_start(m->workloads[i]);
+        if (m->workloads[i])
+            storage_workload_start(m->workloads[i]);
 }
 
 void machine_destroy(struct machine *m)
@@ -215,11 +398,19 @@ void machine_destroy(struct machine *m)
     for (size_t i = 0; i < m->nlpars; i++) {
         storage_workload_destroy(m->workloads[i]);
         lpar_destroy(m->lpars[i]);
+        vf_driver_destroy(m->drivers[i]);
     }
-    for (size_t i = 0; i < m->nadapters; i++)
+    for (size_t i = 0; i < m->nadapters; i++) {
         adapter_destroy(m->adapters[i]);
+        phb_destroy(m->phbs[i]);
+    }
+    for (size_t s = 0; s < m->nsystems; s++)
+        hypervisor_destroy(m->hyps[s]);
+    free(m->hyps);
     free(m->workloads);
+    free(m->drivers);
     free(m->lpars);
     free(m->adapters);
+    free(m->phbs);
     free(m);
 }

@@ -17,11 +17,17 @@
 #include "models/hypervisor/hcall.h"
 #include "models/hypervisor/lpar.h"
 #include "models/hypervisor/system.h"
+#include "models/guest/vf_driver.h"
 #include "sim/dist.h"
 #include "workloads/storage.h"
 
 static const struct schema_child system_children[] = {
     { "adapters", CFG_LIST, &adapter_schema, "adapters in the system's PCIe slots", false },
+    { "cpu", CFG_STRUCT, &cpu_schema, "interrupt entry/exit costs, SMT", false },
+    { "dispatch", CFG_STRUCT, &dispatch_schema, "the hypervisor's VP dispatcher", false },
+    { "hcalls", CFG_STRUCT, &hcall_schema, "hypervisor-call costs", false },
+    { "xive", CFG_STRUCT, &xive_router_schema,
+      "interrupt controller (threads, vps and eas_entries follow the machine)", false },
     { 0 }
 };
 
@@ -34,6 +40,9 @@ static const struct schema system_schema = {
 
 static const struct schema_child lpar_children[] = {
     { "workload", CFG_STRUCT, &storage_workload_schema, "what the LPAR runs", false },
+    { "processors", CFG_STRUCT, &dispatch_lpar_schema,
+      "dedicated or shared processors, entitlement", false },
+    { "driver", CFG_STRUCT, &vf_driver_schema, "the driver of the assigned VF", false },
     { 0 }
 };
 
@@ -101,15 +110,13 @@ const struct schema scenario_schema = {
     .children = scenario_children,
 };
 
-/* Listed by `lparsim params`. The second group are hardware components
- * with their parameters and state machines in place that the machine
- * builder does not yet instantiate from a scenario (docs/model-reference.md). */
+/* Listed by `lparsim params`: every component a scenario can configure. */
 static const struct schema *const all_schemas[] = {
     &scenario_schema, &system_schema, &adapter_schema, &dist_schema,
     &lpar_schema, &storage_workload_schema, &stats_schema, &sweep_schema,
     &pcie_link_schema, &pe_schema, &pe_rtt_schema, &tce_table_schema,
     &tce_cache_schema, &xive_source_schema, &xive_router_schema, &msix_table_schema,
-    &cpu_schema, &dispatch_schema, &dispatch_lpar_schema, &hcall_schema,
+    &cpu_schema, &dispatch_schema, &dispatch_lpar_schema, &hcall_schema, &vf_driver_schema,
 };
 
 size_t registry_schemas(const struct schema *const **out)

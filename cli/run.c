@@ -127,6 +127,11 @@ int run_scenario(const struct scenario *s, const struct run_options *o,
     env_init(&env, k, out->rec, cfg_u64(root, "seed"), cfg_u64(root, "warmup"),
              cfg_u64(root, "duration"), (unsigned)cfg_u64(root, "stats.batches"),
              cfg_u64(root, "stats.sample_interval"));
+    if (o->trace_seq) {
+        env.trace_out = stdout;
+        env.trace_lpar = o->trace_lpar;
+        env.trace_seq = o->trace_seq;
+    }
     struct machine *m = machine_build(&env, root, err);
     if (!m) {
         env_release(&env);

@@ -20,6 +20,10 @@ struct run_options {
     bool progress;                   /* progress line on stderr */
     const struct run_param *params;  /* --set / swept values, for `param` */
     size_t nparams;
+    /* --trace-io: print the hops of I/O trace_seq (0 = none) of LPAR
+     * trace_lpar (NULL = the first LPAR) on stdout. */
+    const char *trace_lpar;
+    uint64_t trace_seq;
 };
 
 struct run_outcome {

@@ -10,12 +10,17 @@
 
 #include <stdint.h>
 
+#include "sim/kernel.h"
 #include "sim/time.h"
 
-enum io_op { IO_READ, IO_WRITE };
+/* READ/WRITE: storage (the device writes / reads host memory). TX: the
+ * NIC reads a packet from host memory and sends it on the wire. RX: a
+ * packet arrives from the wire into a buffer the driver posted. */
+enum io_op { IO_READ, IO_WRITE, IO_TX, IO_RX, IO_OPS };
 enum io_status { IO_OK, IO_ERROR };
 
 struct io_req;
+struct io_notify_port;
 
 /* Where a component sends requests (a VF queue's submit entry). */
 struct io_sink {
@@ -23,7 +28,7 @@ struct io_sink {
     void *ctx;
 };
 
-/* Where a request reports back when the device has finished with it. */
+/* Where a request reports back when a stage has finished with it. */
 struct io_done {
     void (*complete)(void *ctx, struct io_req *r);
     void *ctx;
@@ -35,20 +40,33 @@ struct io_req {
     sim_time_t t_submit;     /* driver submit: latency starts here */
     sim_time_t t_queued;     /* arrived at the device queue */
     sim_time_t t_service;    /* device service started */
+    sim_time_t t_visible;    /* completion entry visible in host memory */
+    uint64_t offset;         /* byte offset on the device (storage) */
+    uint64_t ioba;           /* I/O bus address of the data buffer */
     uint32_t bytes;
+    uint16_t queue;          /* queue pair of the VF it travels on */
     uint8_t op;              /* enum io_op */
     uint8_t status;          /* enum io_status */
     uint8_t in_use;
+    uint8_t traced;          /* print its hops (lparsim run --trace-io) */
     const void *holder;      /* component holding it; NULL once dropped */
     const struct io_done *done;
+    /* Where the device's service stage (media, wire) returns the request
+     * to the function's DMA engine; NULL on the abstract path, where the
+     * service stage completes it through `done` after its own latency. */
+    const struct io_done *served;
+    const struct io_notify_port *notify; /* the workload that issued it */
     struct io_req *next;     /* intrusive: device queue or free list */
 };
 
 /* What a workload asks of an LPAR, and how it hears back. */
 struct io_spec {
     uint32_t bytes;
-    uint8_t op;
+    uint8_t op;              /* enum io_op */
+    uint64_t offset;         /* device byte offset (storage; 0 otherwise) */
     uint64_t tag;
+    /* Where the LPAR reports the completion; NULL = nobody listens. */
+    const struct io_notify_port *notify;
 };
 
 struct io_issue_port {
@@ -62,5 +80,42 @@ struct io_notify_port {
     void (*completed)(void *ctx, uint64_t tag, enum io_status st);
     void *ctx;
 };
+
+/* How a workload runs code on its LPAR's virtual processors: a task of
+ * `cycles` on VP `vp` (0..vps-1); fn(fctx, arg) when it completes.
+ * Returns 0, or -1 if it could not be queued. */
+struct cpu_work_port {
+    int (*run)(void *ctx, uint32_t vp, uint64_t cycles, event_fn fn, void *fctx,
+               uint64_t arg);
+    void *ctx;
+    uint32_t vps;
+};
+
+/* How a workload dirties its LPAR's memory (what live migration's
+ * pre-copy must send again): npages pages from `first` (page numbers of
+ * `page_size` bytes, 0..pages-1) were written. */
+struct mem_dirty_port {
+    void (*dirty)(void *ctx, uint64_t first, uint64_t npages);
+    void *ctx;
+    uint64_t pages;
+    uint64_t page_size;
+};
+
+/* A queue pair's rings in host memory: the submission ring the driver
+ * writes and the device reads by DMA, the completion ring the device
+ * writes by DMA and the driver reads. They hold request pointers, the
+ * stand-in for 64-byte commands and 16-byte completion entries; the
+ * device touches them only when its DMA lands. */
+struct io_qmem {
+    struct io_req **sq, **cq;
+    uint32_t entries;          /* a power of two */
+    uint32_t sq_tail;          /* written by the driver */
+    uint32_t cq_tail;          /* written by the device's DMA */
+    uint32_t cq_head;          /* consumed by the driver */
+    uint64_t sq_ioba, cq_ioba; /* I/O addresses of the rings */
+};
+
+#define IO_SQ_ENTRY_BYTES 64
+#define IO_CQ_ENTRY_BYTES 16
 
 #endif

@@ -135,3 +135,16 @@ void env_fail(struct env *e, const char *fmt, ...)
     vsnprintf(e->failure, sizeof e->failure, fmt, ap);
     va_end(ap);
 }
+
+void env_trace(struct env *e, const char *component, const char *fmt, ...)
+{
+    if (!e->trace_out)
+        return;
+    char text[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    fprintf(e->trace_out, "%14.3f ns  %-28s %s\n", sim_time_to_ns(kernel_now(e->k)), component,
+            text);
+}

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "sim/diag.h"
 #include "sim/kernel.h"
@@ -38,6 +39,12 @@ struct env {
     unsigned batches;           /* batch means over [warmup, duration] */
     sim_time_t sample_interval; /* 0 = no series */
     struct env_hooks on_warmup_end, on_batch_end, on_sample, on_finish;
+    /* lparsim run --trace-io: the I/O to follow (I/O number trace_seq of
+     * LPAR trace_lpar, or of the first LPAR when NULL) and where its hops
+     * are printed; trace_out NULL = no tracing. */
+    FILE *trace_out;
+    const char *trace_lpar;
+    uint64_t trace_seq;
     /* A model that finds a broken invariant at finish records it here;
      * the run is then stored with status failed. */
     char failure[512];
@@ -65,5 +72,10 @@ sim_time_t env_batch_len(const struct env *e);
 /* Records an invariant failure (first one wins). */
 void env_fail(struct env *e, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* One hop of the traced I/O: "  12.345678 us  COMPONENT  TEXT". Only
+ * called for a request marked traced, so never on the common path. */
+void env_trace(struct env *e, const char *component, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 #endif

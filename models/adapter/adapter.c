@@ -1,95 +1,233 @@
-/* models/adapter/adapter.c — SR-IOV adapter container: the adapter's
- * parameters and its VFs. The PF, MSI-X tables, DMA engine and EEH state
- * join this file's VFs when the PCIe path is modelled (issue: hardware
- * I/O path); until then the submit and completion latencies stand for
- * the whole doorbell / DMA / interrupt path and default to 0. */
+/* models/adapter/adapter.c — SR-IOV adapter: PF, VFs, service stages
+ * (see adapter.h). VF requester IDs follow the SR-IOV rule: PF RID +
+ * FirstVFOffset + (n - 1) x VFStride for VF n (1-based), with the PF at
+ * bus `bus`, device 0, function 0. */
 #include "models/adapter/adapter.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "models/adapter/nic_port.h"
+#include "models/adapter/vf.h"
 #include "models/adapter/vf_queue.h"
+#include "models/iommu/tce_cache.h"
+#include "models/iommu/tce_table.h"
+#include "models/pcie/pcie_link.h"
+#include "models/pcie/pe.h"
 #include "sim/dist.h"
 
 static const struct param_desc adapter_params[] = {
     { "kind", PARAM_ENUM, "", "storage", "what the adapter serves",
       .choices = "storage|network" },
-    { "vfs", PARAM_U64, "", "1",
-      "SR-IOV virtual functions enabled (PCIe SR-IOV allows up to 64K; "
-      "adapters typically 64)", .min = "1", .max = "256" },
+    { "path", PARAM_ENUM, "", "hardware",
+      "hardware: doorbells, DMA, TCEs, MSI-X and XIVE are simulated; abstract: "
+      "fixed submit/completion latencies around the media queue",
+      .choices = "hardware|abstract" },
+    { "vfs", PARAM_U64, "", "1", "SR-IOV virtual functions enabled",
+      .min = "1", .max = "256" },
+    { "max_vfs", PARAM_U64, "", "64",
+      "VFs the adapter supports (TotalVFs; 64 is typical of SR-IOV NICs and NVMe "
+      "controllers)", .min = "1", .max = "256" },
+    { "bus", PARAM_U64, "", "1", "PCI bus number of the PF (its RID is bus << 8)",
+      .max = "255" },
+    { "first_vf_offset", PARAM_U64, "", "1", "SR-IOV First VF Offset", .min = "1",
+      .max = "65535" },
+    { "vf_stride", PARAM_U64, "", "1", "SR-IOV VF Stride", .min = "1", .max = "65535" },
     { "servers", PARAM_U64, "", "1",
-      "parallel service units behind each VF queue (flash channels, engines)",
+      "storage: parallel service units behind each VF queue (flash channels)",
       .min = "1", .max = "4096" },
     { "queue_entries", PARAM_U64, "", "65536",
-      "entries of each VF's submission queue; a full queue rejects I/O "
+      "storage: commands each VF's media queue holds; a full queue rejects I/O "
       "(NVMe allows up to 64Ki)", .min = "1", .max = "16777216" },
+    { "queue_pairs", PARAM_U64, "", "1",
+      "submission/completion queue pairs per VF, each with a doorbell and an MSI-X vector",
+      .min = "1", .max = "256" },
+    { "msix_vectors", PARAM_U64, "", "0",
+      "MSI-X table size per VF (0: one per queue pair)", .max = "2048" },
+    { "fetch_max", PARAM_U64, "", "8",
+      "descriptors fetched per DMA read (8 x 64 B = 512 B = one MRRS)", .min = "1",
+      .max = "1024" },
+    { "coalesce_count", PARAM_U64, "", "1",
+      "interrupt moderation: completions per interrupt (1 = every completion)",
+      .min = "1", .max = "65536" },
+    { "coalesce_time", PARAM_TIME, "ns", "0ns",
+      "interrupt moderation: longest a completion waits for its interrupt (0 = no "
+      "timer; needed when coalesce_count > 1)" },
+    { "port_rate", PARAM_BITRATE, "bps", "25Gbps",
+      "network: Ethernet line rate of the port the VFs share", .min = "1Mbps",
+      .max = "1600Gbps" },
     { "submit_latency", PARAM_TIME, "ns", "0ns",
-      "driver -> device latency (doorbell); stands for the PCIe path" },
+      "abstract path: driver -> device latency standing for doorbell and fetch" },
     { "completion_latency", PARAM_TIME, "ns", "0ns",
-      "device -> driver latency (completion + interrupt)" },
+      "abstract path: device -> driver latency standing for DMA and interrupt" },
     { 0 }
 };
 
 static const struct schema_child adapter_children[] = {
     { "service", CFG_STRUCT, &dist_schema,
-      "device service time per I/O (storage media latency)", false },
+      "storage: device service time per I/O (media latency)", false },
+    { "link", CFG_STRUCT, &pcie_link_schema, "the slot's PCIe link", false },
+    { "dma_window", CFG_STRUCT, &tce_table_schema, "each VF's DMA window (TCE table)", false },
+    { "tce_cache", CFG_STRUCT, &tce_cache_schema, "the PHB's TCE cache, per PE", false },
+    { "eeh", CFG_STRUCT, &pe_schema, "EEH timing of each VF's PE", false },
+    { "phb", CFG_STRUCT, &pe_rtt_schema, "the slot's PHB", false },
     { 0 }
 };
 
 const struct schema adapter_schema = {
     .name = "adapter",
-    .doc = "an SR-IOV adapter with VFs, each with a request queue",
+    .doc = "an SR-IOV adapter: PF, VFs with queue pairs, DMA engine, MSI-X",
     .params = adapter_params,
     .children = adapter_children,
 };
 
 struct adapter {
+    bool abstract, network;
     unsigned nvfs;
+    uint32_t queue_pairs;
+    uint16_t pf_rid, first_vf_offset, vf_stride;
     sim_time_t submit_latency;
-    struct vf_queue **vfs;
+    struct vf_queue **media;  /* storage: one per VF */
+    struct nic_port *port;    /* network */
+    struct vf **vfs;          /* hardware path */
 };
 
-struct adapter *adapter_create(struct env *e, const char *path,
-                               const struct cfg_node *cfg)
+static struct io_sink service_of(struct adapter *a, unsigned vf)
+{
+    return a->network ? nic_port_tx(a->port) : vf_queue_sink(a->media[vf]);
+}
+
+static int build_vfs(struct adapter *a, struct env *e, const char *path,
+                     const struct cfg_node *cfg, struct pcie_upstream up)
+{
+    struct vf_config vc = {
+        .queue_pairs = a->queue_pairs,
+        .msix_vectors = (uint32_t)cfg_u64(cfg, "msix_vectors"),
+        .fetch_max = (uint32_t)cfg_u64(cfg, "fetch_max"),
+        .coalesce_count = (uint32_t)cfg_u64(cfg, "coalesce_count"),
+        .coalesce_time = cfg_u64(cfg, "coalesce_time"),
+    };
+    if (vc.msix_vectors == 0)
+        vc.msix_vectors = vc.queue_pairs;
+    a->vfs = calloc(a->nvfs, sizeof *a->vfs);
+    if (!a->vfs)
+        return -1;
+    for (unsigned i = 0; i < a->nvfs; i++) {
+        char vf_path[160];
+        snprintf(vf_path, sizeof vf_path, "%s.vf%u.fn", path, i);
+        struct io_sink rx = a->network ? nic_port_rx(a->port) : (struct io_sink){ 0 };
+        a->vfs[i] = vf_create(e, vf_path, adapter_vf_rid(a, i), &vc, up, service_of(a, i), rx);
+        if (!a->vfs[i])
+            return -1;
+    }
+    return 0;
+}
+
+struct adapter *adapter_create(struct env *e, const char *path, const struct cfg_node *cfg,
+                               struct pcie_upstream up)
 {
     struct adapter *a = calloc(1, sizeof *a);
     if (!a)
         return NULL;
+    a->abstract = strcmp(cfg_str(cfg, "path"), "abstract") == 0;
+    a->network = strcmp(cfg_str(cfg, "kind"), "network") == 0 && !a->abstract;
     a->nvfs = (unsigned)cfg_u64(cfg, "vfs");
+    a->queue_pairs = (uint32_t)cfg_u64(cfg, "queue_pairs");
+    a->pf_rid = (uint16_t)(cfg_u64(cfg, "bus") << 8);
+    a->first_vf_offset = (uint16_t)cfg_u64(cfg, "first_vf_offset");
+    a->vf_stride = (uint16_t)cfg_u64(cfg, "vf_stride");
     a->submit_latency = cfg_u64(cfg, "submit_latency");
-    a->vfs = calloc(a->nvfs, sizeof *a->vfs);
-    if (!a->vfs) {
-        free(a);
-        return NULL;
-    }
-    for (unsigned i = 0; i < a->nvfs; i++) {
-        char vf_path[160];
-        snprintf(vf_path, sizeof vf_path, "%s.vf%u", path, i);
-        a->vfs[i] = vf_queue_create(e, vf_path, cfg);
-        if (!a->vfs[i]) {
-            adapter_destroy(a);
-            return NULL;
+    a->media = calloc(a->nvfs, sizeof *a->media);
+    if (!a->media)
+        goto fail;
+    if (a->network) {
+        char port_path[160];
+        snprintf(port_path, sizeof port_path, "%s.port", path);
+        if (!(a->port = nic_port_create(e, port_path, cfg_f64(cfg, "port_rate"))))
+            goto fail;
+    } else {
+        for (unsigned i = 0; i < a->nvfs; i++) {
+            char vf_path[160];
+            snprintf(vf_path, sizeof vf_path, "%s.vf%u", path, i);
+            if (!(a->media[i] = vf_queue_create(e, vf_path, cfg)))
+                goto fail;
         }
     }
+    if (!a->abstract && build_vfs(a, e, path, cfg, up) != 0)
+        goto fail;
     return a;
+fail:
+    adapter_destroy(a);
+    return NULL;
 }
 
 void adapter_destroy(struct adapter *a)
 {
     if (!a)
         return;
-    for (unsigned i = 0; i < a->nvfs; i++)
-        vf_queue_destroy(a->vfs[i]);
+    for (unsigned i = 0; i < a->nvfs; i++) {
+        if (a->media)
+            vf_queue_destroy(a->media[i]);
+        if (a->vfs)
+            vf_destroy(a->vfs[i]);
+    }
+    nic_port_destroy(a->port);
+    free(a->media);
     free(a->vfs);
     free(a);
 }
 
+bool adapter_is_abstract(const struct adapter *a)
+{
+    return a->abstract;
+}
+
 struct io_sink adapter_vf_sink(struct adapter *a, unsigned vf)
 {
-    return vf_queue_sink(a->vfs[vf]);
+    return vf_queue_sink(a->media[vf]);
 }
 
 sim_time_t adapter_submit_latency(const struct adapter *a)
 {
     return a->submit_latency;
+}
+
+uint16_t adapter_vf_rid(const struct adapter *a, unsigned vf)
+{
+    uint16_t rid = 0;
+    pcie_vf_rid(a->pf_rid, a->first_vf_offset, a->vf_stride, vf + 1, &rid);
+    return rid;
+}
+
+uint32_t adapter_queue_pairs(const struct adapter *a)
+{
+    return a->queue_pairs;
+}
+
+struct mmio_target adapter_vf_bar(struct adapter *a, unsigned vf)
+{
+    return vf_bar(a->vfs[vf]);
+}
+
+struct io_sink adapter_vf_receive(struct adapter *a, unsigned vf)
+{
+    return vf_receive(a->vfs[vf]);
+}
+
+int adapter_pf_attach_queue(struct adapter *a, unsigned vf, uint32_t qp, struct io_qmem *mem,
+                            uint32_t vector)
+{
+    return vf < a->nvfs && a->vfs ? vf_attach_queue(a->vfs[vf], qp, mem, vector) : -1;
+}
+
+int adapter_pf_program_msix(struct adapter *a, unsigned vf, uint32_t vector, uint64_t addr,
+                            uint32_t data)
+{
+    if (vf >= a->nvfs || !a->vfs)
+        return -1;
+    struct msix_table *t = vf_msix(a->vfs[vf]);
+    if (msix_table_program(t, vector, addr, data) < 0 || msix_table_mask(t, vector, false) < 0)
+        return -1;
+    return msix_table_set_control(t, true, false) < 0 ? -1 : 0;
 }

@@ -1,9 +1,22 @@
-/* models/adapter/adapter.h — an SR-IOV adapter: a physical function and
- * `vfs` virtual functions, each with its own request queue. */
+/* models/adapter/adapter.h — an SR-IOV adapter in a PCIe slot: a physical
+ * function (PF) and `vfs` virtual functions (at most `max_vfs`).
+ *
+ * Two paths (the `path` parameter):
+ *  - hardware (default): each VF is a PCIe function (models/adapter/vf.h)
+ *    behind the slot's PHB: doorbells, DMA engine, MSI-X, moderation; the
+ *    device's service stage is a per-VF media queue (storage) or the
+ *    adapter's Ethernet port shared by all VFs (network);
+ *  - abstract: only the per-VF media queue, reached after
+ *    `submit_latency` and answering after `completion_latency`: the
+ *    queueing model the closed-form validation rows check.
+ * VF configuration goes through the PF: queue pairs, MSI-X entries. */
 #ifndef LPARSIM_MODELS_ADAPTER_ADAPTER_H
 #define LPARSIM_MODELS_ADAPTER_ADAPTER_H
 
+#include <stdbool.h>
+
 #include "models/io.h"
+#include "models/pcie/pcie_ports.h"
 #include "sim/config.h"
 #include "sim/env.h"
 
@@ -12,13 +25,29 @@ extern const struct schema adapter_schema;
 struct adapter;
 
 /* Builds the adapter described by `cfg` (an adapter_schema node) with
- * components named PATH.vf0, PATH.vf1, ... */
-struct adapter *adapter_create(struct env *e, const char *path,
-                               const struct cfg_node *cfg);
+ * components named PATH.vf0, PATH.vf1, ... `up` is the slot's PHB
+ * (ignored on the abstract path). */
+struct adapter *adapter_create(struct env *e, const char *path, const struct cfg_node *cfg,
+                               struct pcie_upstream up);
 void adapter_destroy(struct adapter *a);
 
+bool adapter_is_abstract(const struct adapter *a);
+
+/* ---- abstract path ---- */
 struct io_sink adapter_vf_sink(struct adapter *a, unsigned vf);
-/* Latency of the driver -> device hop (doorbell), used by the LPAR. */
 sim_time_t adapter_submit_latency(const struct adapter *a);
+
+/* ---- hardware path ---- */
+uint16_t adapter_vf_rid(const struct adapter *a, unsigned vf);
+uint32_t adapter_queue_pairs(const struct adapter *a);
+struct mmio_target adapter_vf_bar(struct adapter *a, unsigned vf);
+struct io_sink adapter_vf_receive(struct adapter *a, unsigned vf);
+/* PF services (what the PF driver does for the hypervisor). */
+int adapter_pf_attach_queue(struct adapter *a, unsigned vf, uint32_t qp, struct io_qmem *mem,
+                            uint32_t vector);
+/* Programs MSI-X vector `vector` of the VF (address, data), unmasks it
+ * and enables MSI-X. */
+int adapter_pf_program_msix(struct adapter *a, unsigned vf, uint32_t vector, uint64_t addr,
+                            uint32_t data);
 
 #endif

@@ -43,6 +43,16 @@ struct vf_queue {
 
 static void finish_service(void *ctx, uint64_t msg);
 
+/* Back to the function's DMA engine (hardware path), or through the
+ * completion link straight to the initiator (abstract path). */
+static void send_back(struct vf_queue *q, struct io_req *r)
+{
+    if (r->served)
+        r->served->complete(r->served->ctx, r);
+    else
+        link_send(&q->completion, r);
+}
+
 static void start_service(struct vf_queue *q, struct io_req *r)
 {
     sim_time_t now = kernel_now(q->env->k);
@@ -93,7 +103,7 @@ static void vf_queue_submit(void *ctx, struct io_req *r)
          * an error completion, never a silent drop. */
         q->rejected++;
         r->status = IO_ERROR;
-        link_send(&q->completion, r);
+        send_back(q, r);
     }
 }
 
@@ -109,7 +119,7 @@ static void finish_service(void *ctx, uint64_t msg)
     time_avg_set(&q->busy_avg, now, q->busy);
     time_avg_set(&q->busy_batch, now, q->busy);
     r->status = IO_OK;
-    link_send(&q->completion, r);
+    send_back(q, r);
     if (q->head)
         start_service(q, queue_pop(q));
 }

@@ -42,7 +42,7 @@ struct lpar {
     struct io_sink dev;
     struct link to_dev;
     struct io_done done;
-    struct io_notify_port notify;
+    bool traced_lpar;        /* lparsim run --trace-io names this LPAR */
 
     struct io_req **chunks;
     size_t nchunks;
@@ -112,11 +112,20 @@ static int lpar_issue(void *ctx, const struct io_spec *spec)
     r->tag = spec->tag;
     r->bytes = spec->bytes;
     r->op = spec->op;
+    r->offset = spec->offset;
+    r->notify = spec->notify;
     r->t_submit = kernel_now(l->env->k);
     r->done = &l->done;
     r->holder = &l->to_dev;
+    r->traced = l->traced_lpar && r->seq == l->env->trace_seq;
+    if (r->traced)
+        env_trace(l->env, l->path, "I/O %llu issued: %s, %u B", (unsigned long long)r->seq,
+                  io_op_name(r->op), r->bytes);
     outstanding_change(l, +1);
-    link_send(&l->to_dev, r);
+    if (l->to_dev.latency)
+        link_send(&l->to_dev, r);
+    else
+        l->dev.submit(l->dev.ctx, r); /* no hop in between: no event */
     return 0;
 }
 
@@ -131,10 +140,15 @@ static void lpar_complete(void *ctx, struct io_req *r)
         l->failed++;
     }
     uint64_t tag = r->tag;
+    const struct io_notify_port *notify = r->notify;
+    if (r->traced)
+        env_trace(l->env, l->path, "I/O %llu complete (%s): latency %.1f ns",
+                  (unsigned long long)r->seq, st == IO_OK ? "ok" : "error",
+                  sim_time_to_ns(kernel_now(l->env->k) - r->t_submit));
     outstanding_change(l, -1);
     pool_put(l, r);
-    if (l->notify.completed)
-        l->notify.completed(l->notify.ctx, tag, st);
+    if (notify && notify->completed)
+        notify->completed(notify->ctx, tag, st);
 }
 
 static void deliver_to_device(void *dst, void *msg)
@@ -226,6 +240,7 @@ struct lpar *lpar_create(struct env *e, const char *name,
     snprintf(l->path, sizeof l->path, "lpar.%s", name);
     l->max_outstanding = cfg_u64(cfg, "max_outstanding");
     l->done = (struct io_done){ lpar_complete, l };
+    l->traced_lpar = e->trace_out && e->trace_lpar && strcmp(e->trace_lpar, name) == 0;
     if (pool_grow(l) != 0) {
         lpar_destroy(l);
         return NULL;
@@ -260,7 +275,8 @@ struct io_issue_port lpar_issue_port(struct lpar *l)
     return (struct io_issue_port){ lpar_issue, l };
 }
 
-void lpar_set_notify(struct lpar *l, struct io_notify_port notify)
+const char *io_op_name(unsigned op)
 {
-    l->notify = notify;
+    static const char *const names[IO_OPS] = { "read", "write", "tx", "rx" };
+    return op < IO_OPS ? names[op] : "?";
 }

@@ -20,6 +20,7 @@ struct lpar *lpar_create(struct env *e, const char *name,
 void lpar_destroy(struct lpar *l);
 
 struct io_issue_port lpar_issue_port(struct lpar *l);
-void lpar_set_notify(struct lpar *l, struct io_notify_port notify);
+/* "read", "write", "tx", "rx". */
+const char *io_op_name(unsigned op);
 
 #endif

@@ -1,0 +1,338 @@
+/* models/adapter/vf.c — SR-IOV virtual function (see vf.h). */
+#include "models/adapter/vf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+struct vf_qp {
+    struct io_qmem *mem;
+    uint32_t vector;
+    uint32_t doorbell;     /* last SQ tail written by the driver */
+    uint32_t fetched;      /* SQ entries fetched so far */
+    bool fetching;
+    uint32_t unsignalled;  /* completions since the last MSI */
+    bool traced;           /* the traced I/O is among them */
+    struct event_id timer;
+};
+
+struct vf {
+    struct env *env;
+    char path[128];
+    uint16_t rid;
+    struct vf_config cfg;
+    struct pcie_upstream up;
+    struct io_sink service, wire_rx;
+    struct io_done served;
+    struct msix_table *msix;
+    struct vf_qp *qps;
+
+    uint64_t completed, completed_at_sample, msis, dma_aborted;
+    sim_time_t window_start;
+    struct statistic *st_latency;
+    struct series *se_iops;
+};
+
+static void start_fetch(struct vf *f, uint32_t qp);
+
+/* ---- interrupts --------------------------------------------------------- */
+
+static void send_msi(struct vf *f, uint32_t vector, uint64_t addr, uint32_t data, bool traced)
+{
+    sim_time_t t = f->up.msi(f->up.ctx, f->rid, addr, data, traced);
+    if (t != PCIE_DROPPED)
+        f->msis++;
+    if (traced)
+        env_trace(f->env, f->path, "MSI-X vector %u -> write 0x%x to 0x%llx%s", vector, data,
+                  (unsigned long long)addr, t == PCIE_DROPPED ? ": dropped" : "");
+}
+
+/* A pending vector released by an unmask (the PF's config path). */
+static void release_msi(void *ctx, uint32_t vector, uint64_t addr, uint32_t data)
+{
+    send_msi(ctx, vector, addr, data, false);
+}
+
+static void signal_queue(struct vf *f, struct vf_qp *q)
+{
+    kernel_cancel(f->env->k, q->timer);
+    q->timer = (struct event_id){ 0 };
+    q->unsignalled = 0;
+    bool traced = q->traced;
+    q->traced = false;
+    struct msix_fire m = msix_table_fire(f->msix, q->vector);
+    if (m.status == MSIX_SENT)
+        send_msi(f, q->vector, m.addr, m.data, traced);
+    else if (traced)
+        env_trace(f->env, f->path, "MSI-X vector %u %s", q->vector,
+                  m.status == MSIX_PENDING ? "masked: pending bit set" : "not sent");
+}
+
+static void coalesce_timer(void *ctx, uint64_t qp)
+{
+    struct vf *f = ctx;
+    struct vf_qp *q = &f->qps[qp];
+    q->timer = (struct event_id){ 0 };
+    if (q->unsignalled)
+        signal_queue(f, q);
+}
+
+/* ---- completion --------------------------------------------------------- */
+
+/* A DMA the PHB dropped (EEH freeze): the command is stuck in the device
+ * until recovery; it stays accounted as in flight. */
+static void abort_command(struct vf *f, struct io_req *r)
+{
+    f->dma_aborted++;
+    r->holder = f;
+    if (r->traced)
+        env_trace(f->env, f->path, "DMA dropped: I/O %llu stays in the device",
+                  (unsigned long long)r->seq);
+}
+
+static void write_completion(struct vf *f, struct io_req *r)
+{
+    struct vf_qp *q = &f->qps[r->queue];
+    struct io_qmem *mem = q->mem;
+    uint32_t slot = mem->cq_tail & (mem->entries - 1);
+    sim_time_t t = f->up.dma_write(f->up.ctx, f->rid, mem->cq_ioba + (uint64_t)slot * IO_CQ_ENTRY_BYTES,
+                                   IO_CQ_ENTRY_BYTES, r->traced);
+    if (t == PCIE_DROPPED) {
+        abort_command(f, r);
+        return;
+    }
+    r->t_visible = t;
+    r->holder = mem;
+    mem->cq[slot] = r;
+    mem->cq_tail++;
+    f->completed++;
+    statistic_add(f->st_latency, sim_time_to_ns(t - r->t_queued));
+    if (r->traced)
+        env_trace(f->env, f->path, "completion entry %u written to the CQ of queue %u",
+                  slot, r->queue);
+    q->traced |= r->traced;
+    if (++q->unsignalled >= f->cfg.coalesce_count)
+        signal_queue(f, q);
+    else if (f->cfg.coalesce_time && !q->timer.gen)
+        q->timer = kernel_schedule_in(f->env->k, f->cfg.coalesce_time, coalesce_timer, f, r->queue);
+}
+
+/* After service: a read (or a received frame) moves its data into host
+ * memory first; posted writes stay in order, so the completion entry and
+ * the MSI sent after it arrive after the data. */
+static void vf_served(void *ctx, struct io_req *r)
+{
+    struct vf *f = ctx;
+    r->holder = f;
+    if (r->op == IO_READ || r->op == IO_RX) {
+        if (f->up.dma_write(f->up.ctx, f->rid, r->ioba, r->bytes, r->traced) == PCIE_DROPPED) {
+            abort_command(f, r);
+            return;
+        }
+    }
+    write_completion(f, r);
+}
+
+static void to_service(struct vf *f, struct io_req *r)
+{
+    r->served = &f->served;
+    if (r->traced)
+        env_trace(f->env, f->path, "command of I/O %llu to the device's service stage",
+                  (unsigned long long)r->seq);
+    f->service.submit(f->service.ctx, r);
+}
+
+static void data_read_done(void *ctx, uint64_t msg)
+{
+    struct vf *f = ctx;
+    struct io_req *r = (struct io_req *)(uintptr_t)msg;
+    if (r->traced)
+        env_trace(f->env, f->path, "data of I/O %llu fetched from host memory",
+                  (unsigned long long)r->seq);
+    to_service(f, r);
+}
+
+/* ---- submission --------------------------------------------------------- */
+
+static void start_command(struct vf *f, struct io_req *r)
+{
+    r->holder = f;
+    r->t_queued = kernel_now(f->env->k);
+    if (r->op == IO_WRITE || r->op == IO_TX) {
+        if (f->up.dma_read(f->up.ctx, f->rid, r->ioba, r->bytes, r->traced, data_read_done, f,
+                           (uint64_t)(uintptr_t)r) != 0)
+            abort_command(f, r);
+        return;
+    }
+    to_service(f, r);
+}
+
+static void fetch_done(void *ctx, uint64_t arg)
+{
+    struct vf *f = ctx;
+    uint32_t qp = (uint32_t)(arg >> 32), n = (uint32_t)arg;
+    struct vf_qp *q = &f->qps[qp];
+    for (uint32_t i = 0; i < n; i++) {
+        struct io_req *r = q->mem->sq[(q->fetched + i) & (q->mem->entries - 1)];
+        if (r->traced)
+            env_trace(f->env, f->path, "descriptor of I/O %llu fetched (%u in this DMA)",
+                      (unsigned long long)r->seq, n);
+        start_command(f, r);
+    }
+    q->fetched += n;
+    q->fetching = false;
+    if (q->fetched != q->doorbell)
+        start_fetch(f, qp);
+}
+
+/* Reads the SQ entries between what was fetched and the doorbell, up to
+ * fetch_max and the end of the ring, in one DMA. */
+static void start_fetch(struct vf *f, uint32_t qp)
+{
+    struct vf_qp *q = &f->qps[qp];
+    uint32_t mask = q->mem->entries - 1, slot = q->fetched & mask;
+    uint32_t n = q->doorbell - q->fetched;
+    if (n > f->cfg.fetch_max)
+        n = f->cfg.fetch_max;
+    if (n > q->mem->entries - slot)
+        n = q->mem->entries - slot;
+    bool traced = false;
+    for (uint32_t i = 0; i < n; i++)
+        traced |= q->mem->sq[slot + i]->traced; /* for the trace only */
+    q->fetching = true;
+    if (f->up.dma_read(f->up.ctx, f->rid, q->mem->sq_ioba + (uint64_t)slot * IO_SQ_ENTRY_BYTES,
+                       n * IO_SQ_ENTRY_BYTES, traced, fetch_done, f,
+                       (uint64_t)qp << 32 | n) != 0) {
+        /* the PE is frozen: the commands stay in host memory */
+        q->fetching = false;
+        f->dma_aborted += n;
+    }
+}
+
+static void bar_write(void *ctx, uint64_t offset, uint64_t value, bool traced)
+{
+    struct vf *f = ctx;
+    uint32_t qp = (uint32_t)(offset / VF_DOORBELL_STRIDE);
+    if (offset % VF_DOORBELL_STRIDE || qp >= f->cfg.queue_pairs || !f->qps[qp].mem)
+        return; /* not a doorbell of an attached queue: ignored, as hardware does */
+    struct vf_qp *q = &f->qps[qp];
+    q->doorbell = (uint32_t)value;
+    if (traced)
+        env_trace(f->env, f->path, "doorbell of queue %u: SQ tail %u", qp, q->doorbell);
+    if (!q->fetching && q->fetched != q->doorbell)
+        start_fetch(f, qp);
+}
+
+static void vf_rx(void *ctx, struct io_req *r)
+{
+    struct vf *f = ctx;
+    r->holder = f;
+    r->t_queued = kernel_now(f->env->k);
+    r->served = &f->served;
+    f->wire_rx.submit(f->wire_rx.ctx, r);
+}
+
+/* ---- run phases --------------------------------------------------------- */
+
+static void on_warmup_end(void *ctx, sim_time_t now)
+{
+    struct vf *f = ctx;
+    f->completed = f->completed_at_sample = f->msis = f->dma_aborted = 0;
+    f->window_start = now;
+}
+
+static void on_sample(void *ctx, sim_time_t now)
+{
+    (void)now;
+    struct vf *f = ctx;
+    series_append(f->se_iops, now,
+                  (double)(f->completed - f->completed_at_sample) /
+                      sim_time_to_s(f->env->sample_interval));
+    f->completed_at_sample = f->completed;
+}
+
+static void on_finish(void *ctx, sim_time_t now)
+{
+    struct vf *f = ctx;
+    struct recorder *rec = f->env->rec;
+    double secs = sim_time_to_s(now - f->window_start);
+    recorder_scalar(rec, f->path, "ios_completed", "", (double)f->completed);
+    recorder_scalar(rec, f->path, "throughput", "1/s", secs > 0 ? (double)f->completed / secs : 0);
+    recorder_scalar(rec, f->path, "msis", "", (double)f->msis);
+    recorder_scalar(rec, f->path, "dma_aborted", "", (double)f->dma_aborted);
+}
+
+/* ---- construction and configuration ------------------------------------- */
+
+struct vf *vf_create(struct env *e, const char *path, uint16_t rid, const struct vf_config *c,
+                     struct pcie_upstream up, struct io_sink service, struct io_sink wire_rx)
+{
+    if (c->queue_pairs == 0 || c->coalesce_count == 0 || c->fetch_max == 0)
+        return NULL;
+    struct vf *f = calloc(1, sizeof *f);
+    struct msix_table_config mc = { c->msix_vectors };
+    if (!f)
+        return NULL;
+    f->env = e;
+    snprintf(f->path, sizeof f->path, "%s", path);
+    f->rid = rid;
+    f->cfg = *c;
+    f->up = up;
+    f->service = service;
+    f->wire_rx = wire_rx;
+    f->served = (struct io_done){ vf_served, f };
+    f->qps = calloc(c->queue_pairs, sizeof *f->qps);
+    f->msix = msix_table_create(&mc, (struct msix_sink){ release_msi, f });
+    if (!f->qps || !f->msix) {
+        vf_destroy(f);
+        return NULL;
+    }
+    f->st_latency = recorder_statistic(e->rec, f->path, "device_latency", "ns");
+    f->se_iops = recorder_series(e->rec, f->path, "iops", "1/s");
+    env_on_warmup_end(e, on_warmup_end, f);
+    env_on_sample(e, on_sample, f);
+    env_on_finish(e, on_finish, f);
+    return f;
+}
+
+void vf_destroy(struct vf *f)
+{
+    if (!f)
+        return;
+    msix_table_destroy(f->msix);
+    free(f->qps);
+    free(f);
+}
+
+int vf_attach_queue(struct vf *f, uint32_t qp, struct io_qmem *mem, uint32_t vector)
+{
+    if (qp >= f->cfg.queue_pairs || vector >= msix_table_vectors(f->msix) || !mem ||
+        !mem->entries || (mem->entries & (mem->entries - 1)))
+        return -1;
+    f->qps[qp] = (struct vf_qp){ .mem = mem, .vector = vector };
+    return 0;
+}
+
+struct msix_table *vf_msix(struct vf *f)
+{
+    return f->msix;
+}
+
+uint16_t vf_rid(const struct vf *f)
+{
+    return f->rid;
+}
+
+uint32_t vf_queue_pairs(const struct vf *f)
+{
+    return f->cfg.queue_pairs;
+}
+
+struct mmio_target vf_bar(struct vf *f)
+{
+    return (struct mmio_target){ bar_write, f };
+}
+
+struct io_sink vf_receive(struct vf *f)
+{
+    return (struct io_sink){ vf_rx, f };
+}

@@ -1,0 +1,66 @@
+/* models/adapter/vf.h — one SR-IOV virtual function as the PCIe side sees
+ * it: a BAR of doorbells (one per queue pair), a DMA engine, an MSI-X
+ * table with interrupt moderation, and the hand-off to the device's
+ * service stage (the storage media queue, or the NIC port).
+ *
+ * One command's life (SPEC §3, steps 2-6):
+ *   doorbell MMIO write lands in the BAR (the new SQ tail)
+ *   -> descriptor fetch: DMA read of the new 64-byte SQ entries (up to
+ *      `fetch_max` per read), translated by the PHB's TCEs
+ *   -> write/TX: data DMA read from the buffer; then the service stage
+ *   -> read: the service stage; then the data DMA write in MPS TLPs
+ *   -> completion entry: 16-byte DMA write into the CQ
+ *   -> moderation: an MSI after `coalesce_count` entries, or
+ *      `coalesce_time` after the first unsignalled one
+ *   -> MSI-X table lookup: the vector's (address, data), or its pending
+ *      bit when masked -> MSI write up the link.
+ * An RX frame starts at the wire and continues like a read's data.
+ *
+ * The VF is configured only through its PF (models/adapter/adapter.c):
+ * queue pairs attached, MSI-X table programmed.
+ *
+ * Metrics "<path>": statistic device_latency (ns, descriptor fetched ->
+ * completion entry in memory); scalars ios_completed, throughput (1/s),
+ * msis, dma_aborted; series iops. */
+#ifndef LPARSIM_MODELS_ADAPTER_VF_H
+#define LPARSIM_MODELS_ADAPTER_VF_H
+
+#include "models/adapter/msix_table.h"
+#include "models/io.h"
+#include "models/pcie/pcie_ports.h"
+#include "sim/env.h"
+
+#define VF_DOORBELL_STRIDE 8   /* bytes between queue pairs' doorbells */
+#define VF_BAR_SIZE 16384      /* one VF BAR: doorbells, 16 KiB */
+
+struct vf_config {
+    uint32_t queue_pairs;
+    uint32_t msix_vectors;
+    uint32_t fetch_max;        /* descriptors per fetch DMA */
+    uint32_t coalesce_count;   /* completions per interrupt (>= 1) */
+    sim_time_t coalesce_time;  /* 0: no timer */
+};
+
+struct vf;
+
+/* `service` is where commands are served (storage media queue or the NIC
+ * port's TX); `wire_rx` the NIC port's receive side (network only). */
+struct vf *vf_create(struct env *e, const char *path, uint16_t rid, const struct vf_config *c,
+                     struct pcie_upstream up, struct io_sink service, struct io_sink wire_rx);
+void vf_destroy(struct vf *f);
+
+/* ---- configuration, by the PF ---- */
+/* Queue pair qp uses the rings in `mem` and signals on `vector`. */
+int vf_attach_queue(struct vf *f, uint32_t qp, struct io_qmem *mem, uint32_t vector);
+struct msix_table *vf_msix(struct vf *f);
+uint16_t vf_rid(const struct vf *f);
+uint32_t vf_queue_pairs(const struct vf *f);
+
+/* ---- ports ---- */
+/* The BAR, reached through the PHB's MMIO window. */
+struct mmio_target vf_bar(struct vf *f);
+/* Frames arriving from the wire for this VF (r->queue, r->ioba set by
+ * the driver that posted the buffer). */
+struct io_sink vf_receive(struct vf *f);
+
+#endif

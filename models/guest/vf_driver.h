@@ -1,0 +1,95 @@
+/* models/guest/vf_driver.h — the device driver in an LPAR's OS for its
+ * assigned VF (NVMe-like storage or a NIC): per queue pair a submission
+ * and a completion ring in LPAR memory, a pool of DMA buffers in the VF's
+ * DMA window, the submit path and the interrupt handler.
+ *
+ * Submit (SPEC §3 steps 1-2): a task of `submit_cycles` on the issuing VP
+ * (VPs taken round-robin; queue pair = VP mod queue pairs, as blk-mq
+ * maps CPUs to hardware queues), with the TCE mapping of the buffer when
+ * `tce_mapping` is per_io; then the command goes into the SQ and the
+ * doorbell is written (MMIO through the PHB). A full SQ holds commands
+ * in a software queue until completions free slots.
+ * Completion (step 7): the handler (an interrupt job of `handler_cycles`
+ * on the queue's target VP) takes every completion entry already in
+ * memory, unmaps per-I/O TCEs and completes the requests.
+ * RX: a frame arriving from the wire needs a posted buffer of its queue
+ * pair; with the ring full it is dropped (failed), as a NIC drops on
+ * receive-buffer exhaustion.
+ *
+ * Buffers: each I/O takes a free one, uniformly at random (the TCE
+ * working set is the buffer pool); with none free it waits.
+ *
+ * Metrics "<path>": scalars sq_full_waits, buffer_waits, rx_dropped. */
+#ifndef LPARSIM_MODELS_GUEST_VF_DRIVER_H
+#define LPARSIM_MODELS_GUEST_VF_DRIVER_H
+
+#include "models/intc/xive_controller.h"
+#include "models/io.h"
+#include "models/pcie/pcie_ports.h"
+#include "sim/config.h"
+#include "sim/env.h"
+
+extern const struct schema vf_driver_schema;
+
+enum tce_mapping { TCE_MAP_STATIC, TCE_MAP_PER_IO };
+
+struct vf_driver_config {
+    uint64_t submit_cycles;
+    uint64_t handler_cycles;
+    uint32_t queue_entries;  /* per ring; a power of two */
+    uint32_t buffers;        /* DMA buffers */
+    uint64_t buffer_size;    /* bytes, a multiple of the I/O page */
+    enum tce_mapping mapping;
+    uint8_t irq_priority;
+};
+
+void vf_driver_config_init(struct vf_driver_config *c, const struct cfg_node *cfg);
+
+/* The hypervisor's TCE services for per-I/O mapping: map or unmap the
+ * I/O pages of [ioba, ioba + bytes); *cycles = the hypervisor call's
+ * cost on the calling VP. */
+struct tce_map_port {
+    int (*map)(void *ctx, uint64_t ioba, uint64_t bytes, bool device_writes, uint64_t *cycles);
+    int (*unmap)(void *ctx, uint64_t ioba, uint64_t bytes, uint64_t *cycles);
+    void *ctx;
+};
+
+/* Where the driver's rings and buffers live in its DMA window. */
+struct vf_driver_layout {
+    uint64_t rings_ioba, buffers_ioba, end_ioba; /* page-aligned */
+};
+
+/* What the driver is given when the hypervisor assigns it the VF. */
+struct vf_driver_wiring {
+    struct cpu_work_port cpu;  /* the LPAR's VPs */
+    struct mmio_port mmio;     /* MMIO space (the PHB) */
+    uint64_t bar_base;         /* the VF BAR's address */
+    uint32_t queue_pairs;      /* the VF's */
+    struct io_sink wire_rx;    /* frames from the wire to the VF (NIC) */
+    struct tce_map_port tce;
+    uint64_t io_page;          /* the DMA window's I/O page size */
+};
+
+struct vf_driver;
+
+struct vf_driver *vf_driver_create(struct env *e, const char *path,
+                                   const struct vf_driver_config *c,
+                                   const struct vf_driver_wiring *w);
+void vf_driver_destroy(struct vf_driver *d);
+
+/* Bytes of DMA window the driver's rings and buffers need. */
+uint64_t vf_driver_window_bytes(const struct vf_driver_config *c, uint32_t queue_pairs,
+                                uint64_t io_page);
+/* The window layout (for the hypervisor's static mapping). */
+struct vf_driver_layout vf_driver_layout(const struct vf_driver *d);
+/* Queue pair qp's rings (given to the VF through its PF) and the irq
+ * action the OS registers for its interrupt; its target VP is qp mod
+ * vps. */
+struct io_qmem *vf_driver_queue(struct vf_driver *d, uint32_t qp);
+struct irq_action vf_driver_irq_action(struct vf_driver *d, uint32_t qp);
+uint32_t vf_driver_queue_vp(const struct vf_driver *d, uint32_t qp);
+
+/* The entry the LPAR submits requests to. */
+struct io_sink vf_driver_sink(struct vf_driver *d);
+
+#endif

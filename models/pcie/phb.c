@@ -1,0 +1,470 @@
+/* models/pcie/phb.c — PCIe host bridge (see phb.h). */
+#include "models/pcie/phb.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The PHB's MSI target address: where OPAL points MSI-X entries (a fixed
+ * page above the 64-bit DMA space; the value only has to match). */
+#define PHB_MSI_ADDRESS UINT64_C(0x0003fffffe000000)
+
+struct phb_pe {
+    struct pe *pe;
+    struct tce_table *table;
+    struct tce_cache *cache;
+    uint64_t dma_dropped, mmio_dropped;
+    uint64_t hits_at_warmup, misses_at_warmup, walks_at_warmup, freezes_at_warmup;
+};
+
+struct mmio_window {
+    uint64_t base, size;
+    uint32_t pe;
+    struct mmio_target target;
+};
+
+/* A posted write on its way: an MMIO write down, or an MSI up. */
+struct posted {
+    uint32_t index;  /* window (MMIO) or source (MSI) */
+    uint8_t traced;
+    uint64_t offset, value;
+};
+
+/* FIFO of posted writes, in arrival order (the link keeps order). */
+struct posted_fifo {
+    struct posted *v;
+    uint32_t cap, head, n;
+};
+
+struct phb {
+    struct env *env;
+    char path[128];
+    struct phb_config cfg;
+    struct pcie_link *link;
+    struct pe_rtt *rtt;
+    struct phb_pe *pes;
+    uint32_t npes;
+    struct mmio_window *windows;  /* sorted by base */
+    uint32_t nwindows;
+    struct xive_source *sources;
+    struct irq_trigger_port irq;
+    uint32_t src_base, src_used;
+    struct posted_fifo mmio_fifo, msi_fifo;
+    /* Upstream posted writes leave the PHB in order: one stalled by a
+     * TCE walk holds back those behind it (PCIe ordering: a posted
+     * write does not pass a posted write). */
+    sim_time_t posted_done;
+    uint64_t msis, msis_dropped, mmio_unmapped, dma_unclaimed;
+};
+
+/* ---- FIFO of posted writes ---------------------------------------------- */
+
+static int fifo_push(struct posted_fifo *f, struct posted p)
+{
+    if (f->n == f->cap) {
+        uint32_t cap = f->cap ? 2 * f->cap : 64;
+        struct posted *v = malloc((size_t)cap * sizeof *v);
+        if (!v)
+            return -1;
+        for (uint32_t i = 0; i < f->n; i++)
+            v[i] = f->v[(f->head + i) % f->cap];
+        free(f->v);
+        f->v = v;
+        f->cap = cap;
+        f->head = 0;
+    }
+    f->v[(f->head + f->n) % f->cap] = p;
+    f->n++;
+    return 0;
+}
+
+static struct posted fifo_pop(struct posted_fifo *f)
+{
+    struct posted p = f->v[f->head];
+    f->head = (f->head + 1) % f->cap;
+    f->n--;
+    return p;
+}
+
+/* ---- MMIO --------------------------------------------------------------- */
+
+static const struct mmio_window *window_of(const struct phb *p, uint64_t addr)
+{
+    uint32_t lo = 0, hi = p->nwindows;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        const struct mmio_window *w = &p->windows[mid];
+        if (addr < w->base)
+            hi = mid;
+        else if (addr - w->base >= w->size)
+            lo = mid + 1;
+        else
+            return w;
+    }
+    return NULL;
+}
+
+static void mmio_arrive(void *ctx, uint64_t arg)
+{
+    (void)arg;
+    struct phb *p = ctx;
+    struct posted w = fifo_pop(&p->mmio_fifo);
+    const struct mmio_window *win = &p->windows[w.index];
+    win->target.write(win->target.ctx, w.offset, w.value, w.traced);
+}
+
+static int phb_mmio_write(void *ctx, uint64_t addr, uint64_t value, bool traced)
+{
+    struct phb *p = ctx;
+    const struct mmio_window *w = window_of(p, addr);
+    if (!w) {
+        p->mmio_unmapped++;
+        return -1;
+    }
+    struct phb_pe *pe = &p->pes[w->pe];
+    if (pe_mmio_write(pe->pe) != PE_PASS) {
+        pe->mmio_dropped++;
+        if (traced)
+            env_trace(p->env, p->path, "MMIO write 0x%llx dropped: PE %u is frozen",
+                      (unsigned long long)addr, w->pe);
+        return 0;
+    }
+    struct posted msg = { (uint32_t)(w - p->windows), traced, addr - w->base, value };
+    if (fifo_push(&p->mmio_fifo, msg) != 0)
+        return -1;
+    sim_time_t t = pcie_mmio_write(p->link, 4, mmio_arrive, p, 0);
+    if (traced)
+        env_trace(p->env, p->path,
+                  "MMIO write 0x%llx -> PE %u BAR +0x%llx: posted MWr down the link, "
+                  "arrives at +%.1f ns", (unsigned long long)addr, w->pe,
+                  (unsigned long long)(addr - w->base),
+                  sim_time_to_ns(t - kernel_now(p->env->k)));
+    return 0;
+}
+
+/* ---- DMA ---------------------------------------------------------------- */
+
+/* The PE a DMA from `rid` belongs to, if its DMA may proceed. */
+static struct phb_pe *dma_pe(struct phb *p, uint16_t rid, bool traced)
+{
+    uint32_t n = pe_rtt_lookup(p->rtt, rid);
+    if (n == PE_NONE || n >= p->npes) {
+        p->dma_unclaimed++; /* unsupported request: no PE claims the RID */
+        return NULL;
+    }
+    struct phb_pe *pe = &p->pes[n];
+    if (pe_dma(pe->pe) != PE_PASS) {
+        pe->dma_dropped++;
+        if (traced)
+            env_trace(p->env, p->path, "DMA from RID 0x%04x dropped: PE %u DMA stopped", rid, n);
+        return NULL;
+    }
+    return pe;
+}
+
+/* Translates every I/O page the access touches; returns the latency the
+ * translations add, or PCIE_DROPPED after a fault (which freezes the PE,
+ * as the PHB does on a TCE error). */
+static sim_time_t translate(struct phb *p, struct phb_pe *pe, uint64_t ioba, uint32_t bytes,
+                            bool is_write, bool traced)
+{
+    uint64_t page = tce_table_page_size(pe->table);
+    uint64_t end = ioba + (bytes ? bytes : 1);
+    sim_time_t added = 0;
+    unsigned misses = 0, pages = 0;
+    for (uint64_t a = ioba; a < end;) {
+        uint64_t next = (a / page + 1) * page;
+        uint64_t len = (next < end ? next : end) - a;
+        struct tce_lookup lk = tce_cache_translate(pe->cache, a, len, is_write);
+        if (lk.fault != TCE_FAULT_NONE) {
+            enum pe_freeze_result fr = pe_freeze(pe->pe, kernel_now(p->env->k));
+            pe->dma_dropped++;
+            if (fr == PE_FROZE || fr == PE_NOW_OFFLINE)
+                recorder_event(p->env->rec, kernel_now(p->env->k), p->path, "eeh_freeze",
+                               "PE %u frozen: TCE %s fault at ioba 0x%llx (%s)",
+                               pe_number(pe->pe), tce_fault_name(lk.fault),
+                               (unsigned long long)a, is_write ? "write" : "read");
+            if (traced)
+                env_trace(p->env, p->path, "TCE %s fault at ioba 0x%llx: PE %u frozen",
+                          tce_fault_name(lk.fault), (unsigned long long)a, pe_number(pe->pe));
+            return PCIE_DROPPED;
+        }
+        added += lk.added_ps;
+        misses += !lk.hit;
+        pages++;
+        a += len;
+    }
+    if (traced)
+        env_trace(p->env, p->path, "TCE translation of %u I/O page(s): %u hit, %u miss, +%.1f ns",
+                  pages, pages - misses, misses, sim_time_to_ns(added));
+    return added;
+}
+
+/* When an upstream posted write that arrives at t has been processed. */
+static sim_time_t in_order(struct phb *p, sim_time_t t)
+{
+    if (t < p->posted_done)
+        t = p->posted_done;
+    p->posted_done = t;
+    return t;
+}
+
+static sim_time_t phb_dma_write(void *ctx, uint16_t rid, uint64_t ioba, uint32_t bytes,
+                                bool traced)
+{
+    struct phb *p = ctx;
+    struct phb_pe *pe = dma_pe(p, rid, traced);
+    sim_time_t added = pe ? translate(p, pe, ioba, bytes, true, traced) : PCIE_DROPPED;
+    if (added == PCIE_DROPPED)
+        return PCIE_DROPPED;
+    sim_time_t t = in_order(p, pcie_dma_write(p->link, bytes, NULL, NULL, 0) + added);
+    if (traced)
+        env_trace(p->env, p->path, "DMA write %u B at ioba 0x%llx: %llu MWr TLP(s) up, "
+                  "in memory at +%.1f ns", bytes, (unsigned long long)ioba,
+                  (unsigned long long)pcie_write_tlps(pcie_link_cfg(p->link), bytes),
+                  sim_time_to_ns(t - kernel_now(p->env->k)));
+    return t;
+}
+
+static int phb_dma_read(void *ctx, uint16_t rid, uint64_t ioba, uint32_t bytes, bool traced,
+                        event_fn fn, void *fctx, uint64_t arg)
+{
+    struct phb *p = ctx;
+    struct phb_pe *pe = dma_pe(p, rid, traced);
+    sim_time_t added = pe ? translate(p, pe, ioba, bytes, false, traced) : PCIE_DROPPED;
+    if (added == PCIE_DROPPED)
+        return -1;
+    if (traced)
+        env_trace(p->env, p->path, "DMA read %u B at ioba 0x%llx: %llu MRd up, completions down",
+                  bytes, (unsigned long long)ioba,
+                  (unsigned long long)pcie_read_request_tlps(pcie_link_cfg(p->link), bytes));
+    pcie_dma_read_delayed(p->link, bytes, added, fn, fctx, arg);
+    return 0;
+}
+
+/* ---- MSI ---------------------------------------------------------------- */
+
+static void msi_arrive(void *ctx, uint64_t arg)
+{
+    (void)arg;
+    struct phb *p = ctx;
+    struct posted m = fifo_pop(&p->msi_fifo);
+    if (m.traced)
+        env_trace(p->env, p->path, "MSI reached the PHB: source %u triggers (global %u)",
+                  m.index, p->src_base + m.index);
+    p->irq.trigger(p->irq.ctx, p->src_base + m.index, m.traced);
+}
+
+static sim_time_t phb_msi(void *ctx, uint16_t rid, uint64_t addr, uint32_t data, bool traced)
+{
+    struct phb *p = ctx;
+    uint32_t n = pe_rtt_lookup(p->rtt, rid);
+    bool ok = addr == PHB_MSI_ADDRESS && data < xive_source_count(p->sources) &&
+              n != PE_NONE && n < p->npes && pe_msi(p->pes[n].pe) == PE_PASS && p->irq.trigger;
+    struct posted m = { data, traced, 0, 0 };
+    if (!ok || fifo_push(&p->msi_fifo, m) != 0) {
+        p->msis_dropped++;
+        return PCIE_DROPPED;
+    }
+    const struct pcie_link_config *lc = pcie_link_cfg(p->link);
+    sim_time_t t = in_order(p, pcie_link_transmit(p->link, PCIE_UP, pcie_write_wire_bytes(lc, 4),
+                                                  pcie_write_tlps(lc, 4)));
+    kernel_schedule_at(p->env->k, t, msi_arrive, p, 0);
+    p->msis++;
+    return t;
+}
+
+/* ---- run phases --------------------------------------------------------- */
+
+static void on_warmup_end(void *ctx, sim_time_t now)
+{
+    (void)now;
+    struct phb *p = ctx;
+    for (uint32_t i = 0; i < p->npes; i++) {
+        struct phb_pe *pe = &p->pes[i];
+        const struct tce_cache_counters *c = tce_cache_counters(pe->cache);
+        pe->hits_at_warmup = c->hits;
+        pe->misses_at_warmup = c->misses;
+        pe->walks_at_warmup = c->walk_reads;
+        pe->freezes_at_warmup = pe_counters(pe->pe)->freezes;
+        pe->dma_dropped = pe->mmio_dropped = 0;
+    }
+    p->msis = p->msis_dropped = p->mmio_unmapped = p->dma_unclaimed = 0;
+}
+
+static double ratio(uint64_t a, uint64_t b)
+{
+    return b ? (double)a / (double)b : 0;
+}
+
+static void on_finish(void *ctx, sim_time_t now)
+{
+    (void)now;
+    struct phb *p = ctx;
+    struct recorder *rec = p->env->rec;
+    uint64_t hits = 0, misses = 0, freezes = 0;
+    char path[160];
+    for (uint32_t i = 0; i < p->npes; i++) {
+        struct phb_pe *pe = &p->pes[i];
+        const struct tce_cache_counters *c = tce_cache_counters(pe->cache);
+        uint64_t h = c->hits - pe->hits_at_warmup, m = c->misses - pe->misses_at_warmup;
+        uint64_t f = pe_counters(pe->pe)->freezes - pe->freezes_at_warmup;
+        snprintf(path, sizeof path, "%s.pe%u", p->path, i);
+        recorder_scalar(rec, path, "tce_hits", "", (double)h);
+        recorder_scalar(rec, path, "tce_misses", "", (double)m);
+        recorder_scalar(rec, path, "tce_hit_rate", "", ratio(h, h + m));
+        recorder_scalar(rec, path, "walk_reads", "", (double)(c->walk_reads - pe->walks_at_warmup));
+        recorder_scalar(rec, path, "eeh_freezes", "", (double)f);
+        recorder_scalar(rec, path, "dma_dropped", "", (double)pe->dma_dropped);
+        recorder_scalar(rec, path, "mmio_dropped", "", (double)pe->mmio_dropped);
+        hits += h;
+        misses += m;
+        freezes += f;
+    }
+    recorder_scalar(rec, p->path, "tce_hit_rate", "", ratio(hits, hits + misses));
+    recorder_scalar(rec, p->path, "tce_misses", "", (double)misses);
+    recorder_scalar(rec, p->path, "eeh_freezes", "", (double)freezes);
+    recorder_scalar(rec, p->path, "msis", "", (double)p->msis);
+    recorder_scalar(rec, p->path, "msis_dropped", "", (double)p->msis_dropped);
+    recorder_scalar(rec, p->path, "mmio_unmapped", "", (double)p->mmio_unmapped);
+    recorder_scalar(rec, p->path, "dma_unclaimed", "", (double)p->dma_unclaimed);
+}
+
+/* ---- construction ------------------------------------------------------- */
+
+struct phb *phb_create(struct env *e, const char *path, const struct phb_config *c)
+{
+    struct phb *p = calloc(1, sizeof *p);
+    if (!p)
+        return NULL;
+    p->env = e;
+    p->cfg = *c;
+    snprintf(p->path, sizeof p->path, "%s", path);
+    char link_path[160];
+    snprintf(link_path, sizeof link_path, "%s.link", path);
+    struct pe_rtt_config rc = { c->pes };
+    struct xive_source_config sc = { c->msi_sources };
+    p->link = pcie_link_create(e, link_path, &c->link);
+    p->rtt = pe_rtt_create(&rc);
+    p->sources = xive_source_create(&sc);
+    p->pes = calloc(c->pes, sizeof *p->pes);
+    if (!p->link || !p->rtt || !p->sources || !p->pes) {
+        phb_destroy(p);
+        return NULL;
+    }
+    env_on_warmup_end(e, on_warmup_end, p);
+    env_on_finish(e, on_finish, p);
+    return p;
+}
+
+void phb_destroy(struct phb *p)
+{
+    if (!p)
+        return;
+    for (uint32_t i = 0; i < p->npes; i++) {
+        tce_cache_destroy(p->pes[i].cache);
+        tce_table_destroy(p->pes[i].table);
+        pe_destroy(p->pes[i].pe);
+    }
+    free(p->pes);
+    free(p->windows);
+    free(p->mmio_fifo.v);
+    free(p->msi_fifo.v);
+    xive_source_destroy(p->sources);
+    pe_rtt_destroy(p->rtt);
+    pcie_link_destroy(p->link);
+    free(p);
+}
+
+int phb_add_pe(struct phb *p, uint16_t rid, uint32_t *pe_num)
+{
+    if (p->npes >= p->cfg.pes)
+        return -1;
+    struct phb_pe *pe = &p->pes[p->npes];
+    pe->pe = pe_create(&p->cfg.pe, p->npes);
+    pe->table = pe->pe ? tce_table_create(&p->cfg.window) : NULL;
+    pe->cache = pe->table ? tce_cache_create(&p->cfg.cache, pe->table) : NULL;
+    if (!pe->cache || pe_rtt_map(p->rtt, rid, 1, p->npes) != 0) {
+        tce_cache_destroy(pe->cache);
+        tce_table_destroy(pe->table);
+        pe_destroy(pe->pe);
+        memset(pe, 0, sizeof *pe);
+        return -1;
+    }
+    *pe_num = p->npes++;
+    return 0;
+}
+
+struct tce_table *phb_pe_table(struct phb *p, uint32_t pe_num)
+{
+    return pe_num < p->npes ? p->pes[pe_num].table : NULL;
+}
+
+struct pe *phb_pe(struct phb *p, uint32_t pe_num)
+{
+    return pe_num < p->npes ? p->pes[pe_num].pe : NULL;
+}
+
+int phb_map_mmio(struct phb *p, uint64_t base, uint64_t size, uint32_t pe_num,
+                 struct mmio_target target)
+{
+    if (size == 0 || pe_num >= p->npes || window_of(p, base) || window_of(p, base + size - 1))
+        return -1;
+    struct mmio_window *w = realloc(p->windows, (p->nwindows + 1) * sizeof *w);
+    if (!w)
+        return -1;
+    p->windows = w;
+    uint32_t i = p->nwindows;
+    while (i > 0 && w[i - 1].base > base) {
+        w[i] = w[i - 1];
+        i--;
+    }
+    w[i] = (struct mmio_window){ base, size, pe_num, target };
+    p->nwindows++;
+    return 0;
+}
+
+struct xive_source *phb_sources(struct phb *p)
+{
+    return p->sources;
+}
+
+int phb_alloc_source(struct phb *p, uint32_t *local)
+{
+    if (p->src_used >= xive_source_count(p->sources))
+        return -1;
+    *local = p->src_used++;
+    return 0;
+}
+
+void phb_connect_irq(struct phb *p, struct irq_trigger_port port, uint32_t src_base)
+{
+    p->irq = port;
+    p->src_base = src_base;
+}
+
+uint32_t phb_source_base(const struct phb *p)
+{
+    return p->src_base;
+}
+
+uint64_t phb_msi_address(const struct phb *p)
+{
+    (void)p;
+    return PHB_MSI_ADDRESS;
+}
+
+struct pcie_upstream phb_upstream(struct phb *p)
+{
+    return (struct pcie_upstream){ phb_dma_write, phb_dma_read, phb_msi, p };
+}
+
+struct mmio_port phb_mmio_port(struct phb *p)
+{
+    return (struct mmio_port){ phb_mmio_write, p };
+}
+
+struct pcie_link *phb_link(struct phb *p)
+{
+    return p->link;
+}
