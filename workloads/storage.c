@@ -41,6 +41,7 @@ const struct schema storage_workload_schema = {
 
 struct storage_workload {
     struct env *env;
+    struct io_notify_port notify;
     struct io_issue_port lpar;
     struct rng rng;
     bool closed, poisson;
@@ -67,6 +68,7 @@ static void issue_one(struct storage_workload *w)
         .bytes = w->block_size,
         .op = rng_uniform(&w->rng) < w->read_fraction ? IO_READ : IO_WRITE,
         .tag = ++w->next_tag,
+        .notify = &w->notify,
     };
     if (w->lpar.issue(w->lpar.ctx, &spec) != 0 && w->closed) {
         /* Refused at submit (counted as failed by the LPAR): keep the
@@ -113,6 +115,7 @@ struct storage_workload *storage_workload_create(struct env *e, const char *path
         return NULL;
     w->env = e;
     w->lpar = lpar;
+    w->notify = (struct io_notify_port){ on_completed, w };
     rng_seed(&w->rng, e->seed, path);
     w->closed = strcmp(cfg_str(cfg, "mode"), "closed") == 0;
     w->poisson = strcmp(cfg_str(cfg, "arrivals"), "poisson") == 0;
