@@ -8,3 +8,26 @@ rows=$(grep -cE ' (PASS\*?|FAIL)$' out.txt)
 [ "$rows" -ge 20 ] || fail "only $rows rows"
 ! grep -qE ' FAIL$' out.txt || fail "a row failed"
 grep -q '^PASS: 0 row(s) failed$' out.txt || fail "no PASS summary"
+
+# TCE cache rows (cli/validate_tce.c): the added latency per miss equals the
+# configured walk, and walk reads equal the levels, exactly (PASS); the hit
+# rates match C/N or King's LRU formula (PASS, or PASS* just outside the
+# interval but within 1%); LRU misses every access of a cycle over C+1.
+tce=$(grep -cE '^tce-' out.txt)
+expect_eq "TCE rows" "$tce" 19
+for s in tce-l2-default tce-l3-500ns tce-l2-lvl140 tce-l3-lvl140; do
+    for qty in 'mean added per miss' 'all added / misses' 'walk reads per miss'; do
+        grep -qE "^$s +$qty .* PASS$" out.txt || fail "$s: no PASS row '$qty'"
+    done
+done
+grep -qE '^tce-l2-default +mean added per miss +ns +280 +280 ' out.txt ||
+    fail "a miss does not add the default 280 ns walk"
+grep -qE '^tce-l3-lvl140 +mean added per miss +ns +420 +420 ' out.txt ||
+    fail "a per_level miss does not add 3 x 140 ns"
+for row in 'tce-lru-fa +hit rate C=64 N=128' 'tce-lru-fa +hit rate C=64 N=1024' \
+           'tce-lru-fa +hit rate C=16 N=64' 'tce-lru-4way +hit rate C=64 N=128' \
+           'tce-lru-4way +hit rate C=64 N=1024' 'tce-lru-king +hit rate C=4 N=8 Zipf'; do
+    grep -qE "^$row .* PASS\*?$" out.txt || fail "no passing row '$row'"
+done
+grep -qE '^tce-lru-fa +miss ratio cycle C=64 N=65 .* PASS$' out.txt ||
+    fail "LRU does not miss every access of a cycle over C+1 pages"
