@@ -47,7 +47,8 @@ struct cfg_node {
     enum cfg_kind kind;
     const char *key;     /* map key; for list items the item's `name` */
     struct src_loc loc;  /* where the value (or the item) was written */
-    bool is_default;     /* value came from the descriptor, not the file */
+    bool is_default;     /* value came from the descriptor, not the file;
+                            a struct the file (and --set) left out */
     const struct param_desc *desc;  /* CFG_VALUE under a schema */
     const struct schema *schema;    /* CFG_STRUCT */
     struct param_value v;           /* CFG_VALUE */

@@ -375,6 +375,7 @@ static int child_load(struct loader *ld, struct cfg_node *parent, struct cfg_nod
         return diag_set(ld->err, &y->loc, "'%s' expects a mapping, got %s", c->key, got(y));
     if (y)
         n->loc = y->loc;
+    n->is_default = !y; /* an optional section the file leaves out */
     return struct_load(ld, n, c->schema, y, false);
 }
 

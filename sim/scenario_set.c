@@ -169,5 +169,9 @@ int scenario_set(struct scenario *s, const char *assignment, const struct src_lo
     n->v = probe.v;
     n->is_default = false;
     n->loc = at_value;
+    /* setting a value inside an optional section the file left out puts
+     * that section in the scenario */
+    for (struct cfg_node *p = n->parent; p; p = p->parent)
+        p->is_default = false;
     return 0;
 }
