@@ -20,7 +20,8 @@
 #include "models/pcie/phb.h"
 #include "sim/suggest.h"
 #include "sim/units.h"
-#include "workloads/storage.h"
+#include "models/hypervisor/lpar_memory.h"
+#include "workloads/workload.h"
 
 #define MSI_SOURCES_PER_PHB 4096 /* PHB4 (REFERENCE.md "PHB / PCIe on POWER") */
 
@@ -32,9 +33,33 @@ struct machine {
     size_t nadapters;
     struct lpar **lpars;
     struct vf_driver **drivers;
-    struct storage_workload **workloads;
+    struct lpar_memory **memories;
     size_t nlpars;
+    struct workload **workloads;
+    size_t nworkloads, cap_workloads;
 };
+
+/* Calls fn for the LPAR's `workload` (when the file has one) and each
+ * item of its `workloads`; stops at the first non-zero return. */
+static int each_workload(const struct cfg_node *lpar,
+                         int (*fn)(void *ctx, const struct cfg_node *lpar,
+                                   const struct cfg_node *w),
+                         void *ctx)
+{
+    const struct cfg_node *one = cfg_find(lpar, "workload");
+    if (one && !one->is_default) {
+        int rc = fn(ctx, lpar, one);
+        if (rc)
+            return rc;
+    }
+    const struct cfg_node *list = cfg_find(lpar, "workloads");
+    for (size_t i = 0; list && i < list->nkids; i++) {
+        int rc = fn(ctx, lpar, list->kids[i]);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
 
 /* Index of the adapter among all systems' adapters, in scenario order. */
 static size_t adapter_index(const struct cfg_node *root, const struct cfg_node *adapter)
@@ -111,6 +136,33 @@ struct vf_owner {
     const struct cfg_node *lpar;
 };
 
+struct fit_ctx {
+    uint64_t buffer_size;
+    struct diag *err;
+};
+
+/* An I/O larger than a driver buffer could never be issued. */
+static int workload_fits(void *ctx, const struct cfg_node *lpar, const struct cfg_node *w)
+{
+    (void)lpar;
+    const struct fit_ctx *fc = ctx;
+    static const char *const sizes[] = { "block_size", "packet_size" };
+    for (size_t i = 0; i < 2; i++) {
+        const struct cfg_node *v = cfg_find(w, sizes[i]);
+        if (v && !v->is_default && v->v.u > fc->buffer_size)
+            return diag_set(fc->err, &v->loc,
+                            "'%s' is larger than the driver's buffer_size (%llu B)", sizes[i],
+                            (unsigned long long)fc->buffer_size);
+    }
+    return 0;
+}
+
+static int check_one_workload(void *ctx, const struct cfg_node *lpar, const struct cfg_node *w)
+{
+    (void)lpar;
+    return workload_check(w, ctx);
+}
+
 /* What the driver needs of the DMA window, and the largest I/O it takes. */
 static int check_driver(const struct cfg_node *lpar, const struct cfg_node *adapter,
                         struct diag *err)
@@ -134,12 +186,8 @@ static int check_driver(const struct cfg_node *lpar, const struct cfg_node *adap
                         "LPAR '%s''s driver needs %s of DMA window (rings and buffers) but "
                         "adapter '%s' gives each VF %s", lpar->key, need_s, adapter->key, have_s);
     }
-    const struct cfg_node *w = cfg_find(lpar, "workload");
-    if (w && cfg_u64(w, "block_size") > dc.buffer_size)
-        return diag_set(err, cfg_loc(w, "block_size"),
-                        "'block_size' is larger than the driver's buffer_size (%llu B)",
-                        (unsigned long long)dc.buffer_size);
-    return 0;
+    struct fit_ctx fc = { dc.buffer_size, err };
+    return each_workload(lpar, workload_fits, &fc);
 }
 
 static int check_adapters(const struct cfg_node *root, struct diag *err)
@@ -193,6 +241,8 @@ static int check_lpars(const struct cfg_node *root, struct diag *err)
         system_budget_init(&budgets[s], systems->kids[s]);
     for (size_t i = 0; i < lpars->nkids; i++) {
         const struct cfg_node *lpar = lpars->kids[i];
+        if (each_workload(lpar, check_one_workload, err) != 0)
+            goto out;
         const struct cfg_node *adapter = lpar_adapter(root, lpar, err);
         if (!adapter || check_driver(lpar, adapter, err) != 0)
             goto out;
@@ -335,14 +385,46 @@ static struct lpar *build_lpar(struct machine *m, struct env *e, const struct cf
     return lpar_create(e, cfg->key, cfg, vf_driver_sink(m->drivers[i]), 0);
 }
 
+struct build_ctx {
+    struct machine *m;
+    struct env *e;
+    struct diag *err;
+    struct workload_ports ports;
+};
+
+/* Component path: lpar.NAME.workload for the single one, else
+ * lpar.NAME.ITEM. */
+static int build_workload(void *ctx, const struct cfg_node *lpar, const struct cfg_node *w)
+{
+    struct build_ctx *bc = ctx;
+    struct machine *m = bc->m;
+    char path[160];
+    snprintf(path, sizeof path, "lpar.%s.%s", lpar->key,
+             strcmp(w->key, "workload") == 0 && w->kind == CFG_STRUCT &&
+                     w->parent == lpar ? "workload" : w->key);
+    if (m->nworkloads == m->cap_workloads) {
+        size_t cap = m->cap_workloads ? 2 * m->cap_workloads : 16;
+        struct workload **v = realloc(m->workloads, cap * sizeof *v);
+        if (!v)
+            return diag_set(bc->err, NULL, "out of memory");
+        m->workloads = v;
+        m->cap_workloads = cap;
+    }
+    struct workload *wl = workload_create(bc->e, path, w, &bc->ports, bc->err);
+    if (!wl)
+        return -1;
+    m->workloads[m->nworkloads++] = wl;
+    return 0;
+}
+
 static int build_lpars(struct machine *m, struct env *e, const struct cfg_node *root,
                        struct diag *err)
 {
     const struct cfg_node *lpars = cfg_find(root, "lpars");
     m->lpars = calloc(lpars->nkids + 1, sizeof *m->lpars);
     m->drivers = calloc(lpars->nkids + 1, sizeof *m->drivers);
-    m->workloads = calloc(lpars->nkids + 1, sizeof *m->workloads);
-    if (!m->lpars || !m->workloads || !m->drivers)
+    m->memories = calloc(lpars->nkids + 1, sizeof *m->memories);
+    if (!m->lpars || !m->memories || !m->drivers)
         return diag_set(err, NULL, "out of memory");
     if (e->trace_out && !e->trace_lpar && lpars->nkids)
         e->trace_lpar = lpars->kids[0]->key;
@@ -354,11 +436,19 @@ static int build_lpars(struct machine *m, struct env *e, const struct cfg_node *
             return err->msg[0] ? -1 : diag_set(err, &cfg->loc, "out of memory");
         m->lpars[i] = l;
         char path[128];
-        snprintf(path, sizeof path, "lpar.%s.workload", cfg->key);
-        m->workloads[i] = storage_workload_create(e, path, cfg_find(cfg, "workload"),
-                                                  lpar_issue_port(l));
-        if (!m->workloads[i])
-            return diag_set(err, &cfg->loc, "out of memory");
+        snprintf(path, sizeof path, "lpar.%s.memory", cfg->key);
+        m->memories[i] = lpar_memory_create(e, path, cfg_u64(cfg, "memory"), NULL, err);
+        if (!m->memories[i])
+            return -1;
+        struct build_ctx bc = { m, e, err, {
+            .io = lpar_issue_port(l),
+            .cpu = hypervisor_vp_port(m->hyps[system_index(root, cfg_str(cfg, "system"))],
+                                      hypervisor_lpar_count(
+                                          m->hyps[system_index(root, cfg_str(cfg, "system"))]) - 1),
+            .mem = lpar_memory_dirty_port(m->memories[i]),
+        } };
+        if (each_workload(cfg, build_workload, &bc) != 0)
+            return -1;
     }
     return 0;
 }
@@ -386,17 +476,18 @@ fail:
 
 void machine_start(struct machine *m)
 {
-    for (size_t i = 0; i < m->nlpars; i++)
-        if (m->workloads[i])
-            storage_workload_start(m->workloads[i]);
+    for (size_t i = 0; i < m->nworkloads; i++)
+        workload_start(m->workloads[i]);
 }
 
 void machine_destroy(struct machine *m)
 {
     if (!m)
         return;
+    for (size_t i = 0; i < m->nworkloads; i++)
+        workload_destroy(m->workloads[i]);
     for (size_t i = 0; i < m->nlpars; i++) {
-        storage_workload_destroy(m->workloads[i]);
+        lpar_memory_destroy(m->memories[i]);
         lpar_destroy(m->lpars[i]);
         vf_driver_destroy(m->drivers[i]);
     }
@@ -408,6 +499,7 @@ void machine_destroy(struct machine *m)
         hypervisor_destroy(m->hyps[s]);
     free(m->hyps);
     free(m->workloads);
+    free(m->memories);
     free(m->drivers);
     free(m->lpars);
     free(m->adapters);

@@ -19,7 +19,7 @@
 #include "models/hypervisor/system.h"
 #include "models/guest/vf_driver.h"
 #include "sim/dist.h"
-#include "workloads/storage.h"
+#include "workloads/workload.h"
 
 static const struct schema_child system_children[] = {
     { "adapters", CFG_LIST, &adapter_schema, "adapters in the system's PCIe slots", false },
@@ -39,7 +39,9 @@ static const struct schema system_schema = {
 };
 
 static const struct schema_child lpar_children[] = {
-    { "workload", CFG_STRUCT, &storage_workload_schema, "what the LPAR runs", false },
+    { "workload", CFG_STRUCT, &workload_schema, "what the LPAR runs (one workload)", false },
+    { "workloads", CFG_LIST, &workload_schema,
+      "what the LPAR runs (several, each with a name)", false },
     { "processors", CFG_STRUCT, &dispatch_lpar_schema,
       "dedicated or shared processors, entitlement", false },
     { "driver", CFG_STRUCT, &vf_driver_schema, "the driver of the assigned VF", false },
@@ -113,7 +115,7 @@ const struct schema scenario_schema = {
 /* Listed by `lparsim params`: every component a scenario can configure. */
 static const struct schema *const all_schemas[] = {
     &scenario_schema, &system_schema, &adapter_schema, &dist_schema,
-    &lpar_schema, &storage_workload_schema, &stats_schema, &sweep_schema,
+    &lpar_schema, &workload_schema, &stats_schema, &sweep_schema,
     &pcie_link_schema, &pe_schema, &pe_rtt_schema, &tce_table_schema,
     &tce_cache_schema, &xive_source_schema, &xive_router_schema, &msix_table_schema,
     &cpu_schema, &dispatch_schema, &dispatch_lpar_schema, &hcall_schema, &vf_driver_schema,

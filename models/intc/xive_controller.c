@@ -26,7 +26,6 @@ struct xive_controller {
     uint32_t vps, prios;
     uint64_t triggers, presented_at_warmup, backlogged_at_warmup, escalations_at_warmup;
     uint64_t redeliveries_at_warmup, overflows_at_warmup, retargets_at_warmup;
-    struct statistic *st_latency;
 };
 
 static void handler_done(void *ctx, uint64_t src);
@@ -68,7 +67,6 @@ static void handler_done(void *ctx, uint64_t arg)
     struct src_state *s = &x->src[src];
     bool traced = s->traced;
     s->traced = false;
-    statistic_add(x->st_latency, sim_time_to_ns(kernel_now(x->env->k) - s->t_trigger));
     if (traced)
         env_trace(x->env, x->path, "handler of source %u done on VP %u: %.1f ns after the trigger",
                   src, s->vp, sim_time_to_ns(kernel_now(x->env->k) - s->t_trigger));
@@ -210,7 +208,6 @@ struct xive_controller *xive_controller_create(struct env *e, const char *path,
         xive_controller_destroy(x);
         return NULL;
     }
-    x->st_latency = recorder_statistic(e->rec, x->path, "irq_latency", "ns");
     env_on_warmup_end(e, on_warmup_end, x);
     env_on_finish(e, on_finish, x);
     return x;

@@ -14,8 +14,10 @@
  * EOIs through the ESB: a trigger that arrived meanwhile (PQ 11) notifies
  * again and the handler runs again.
  *
- * Metrics "<path>": statistic irq_latency (ns, trigger -> handler done);
- * scalars triggers, coalesced, presented, backlogged, escalations,
+ * Interrupt latency (trigger -> handler done) is the CPU's irq_latency:
+ * the job is submitted at the trigger.
+ *
+ * Metrics "<path>": scalars triggers, notifications, coalesced, presented, backlogged, escalations,
  * redeliveries, eq_overflows, retargets. */
 #ifndef LPARSIM_MODELS_INTC_XIVE_CONTROLLER_H
 #define LPARSIM_MODELS_INTC_XIVE_CONTROLLER_H
