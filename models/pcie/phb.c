@@ -50,9 +50,9 @@ struct phb {
     struct irq_trigger_port irq;
     uint32_t src_base, src_used;
     struct posted_fifo mmio_fifo, msi_fifo;
-    /* Upstream posted writes leave the PHB in order: one stalled by a
-     * TCE walk holds back those behind it (PCIe ordering: a posted
-     * write does not pass a posted write). */
+    /* Upstream posted writes leave the PHB in order, one at a time: a
+     * TCE walk holds back the writes behind it (PCIe ordering: a posted
+     * write does not pass a posted write). Reads are not held. */
     sim_time_t posted_done;
     uint64_t msis, msis_dropped, mmio_unmapped, dma_unclaimed;
 };
@@ -200,13 +200,15 @@ static sim_time_t translate(struct phb *p, struct phb_pe *pe, uint64_t ioba, uin
     return added;
 }
 
-/* When an upstream posted write that arrives at t has been processed. */
-static sim_time_t in_order(struct phb *p, sim_time_t t)
+/* When an upstream posted write that arrives at `t` and needs `walk` of
+ * translation has been processed: the PHB handles posted writes one after
+ * another, so a walk starts once the writes ahead are done. */
+static sim_time_t in_order(struct phb *p, sim_time_t t, sim_time_t walk)
 {
     if (t < p->posted_done)
         t = p->posted_done;
-    p->posted_done = t;
-    return t;
+    p->posted_done = t + walk;
+    return p->posted_done;
 }
 
 static sim_time_t phb_dma_write(void *ctx, uint16_t rid, uint64_t ioba, uint32_t bytes,
@@ -217,7 +219,7 @@ static sim_time_t phb_dma_write(void *ctx, uint16_t rid, uint64_t ioba, uint32_t
     sim_time_t added = pe ? translate(p, pe, ioba, bytes, true, traced) : PCIE_DROPPED;
     if (added == PCIE_DROPPED)
         return PCIE_DROPPED;
-    sim_time_t t = in_order(p, pcie_dma_write(p->link, bytes, NULL, NULL, 0) + added);
+    sim_time_t t = in_order(p, pcie_dma_write(p->link, bytes, NULL, NULL, 0), added);
     if (traced)
         env_trace(p->env, p->path, "DMA write %u B at ioba 0x%llx: %llu MWr TLP(s) up, "
                   "in memory at +%.1f ns", bytes, (unsigned long long)ioba,
@@ -268,7 +270,7 @@ static sim_time_t phb_msi(void *ctx, uint16_t rid, uint64_t addr, uint32_t data,
     }
     const struct pcie_link_config *lc = pcie_link_cfg(p->link);
     sim_time_t t = in_order(p, pcie_link_transmit(p->link, PCIE_UP, pcie_write_wire_bytes(lc, 4),
-                                                  pcie_write_tlps(lc, 4)));
+                                                  pcie_write_tlps(lc, 4)), 0);
     kernel_schedule_at(p->env->k, t, msi_arrive, p, 0);
     p->msis++;
     return t;
