@@ -417,6 +417,13 @@ static int build_workload(void *ctx, const struct cfg_node *lpar, const struct c
     return 0;
 }
 
+static int count_io(void *ctx, const struct cfg_node *lpar, const struct cfg_node *w)
+{
+    (void)lpar;
+    *(int *)ctx += workload_does_io(w);
+    return 0;
+}
+
 static int build_lpars(struct machine *m, struct env *e, const struct cfg_node *root,
                        struct diag *err)
 {
@@ -447,6 +454,9 @@ static int build_lpars(struct machine *m, struct env *e, const struct cfg_node *
                                           m->hyps[system_index(root, cfg_str(cfg, "system"))]) - 1),
             .mem = lpar_memory_dirty_port(m->memories[i]),
         } };
+        int io_workloads = 0;
+        each_workload(cfg, count_io, &io_workloads);
+        bc.ports.own_latency = io_workloads > 1;
         if (each_workload(cfg, build_workload, &bc) != 0)
             return -1;
     }

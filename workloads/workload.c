@@ -7,9 +7,9 @@
  * Shared here: the I/O accounting of the kinds that issue I/O. Each I/O
  * carries this workload's notify port and its issue time as tag, so the
  * completion comes back to the workload that issued it and its latency
- * (statistic `latency`, issue -> completion seen by the LPAR; the LPAR's
- * io_latency is the same for an LPAR that runs one I/O workload) is known without a
- * per-I/O record. */
+ * (statistic `latency`, issue -> completion seen by the LPAR) is known
+ * without a per-I/O record. It is kept only when the LPAR runs several I/O
+ * workloads: with one, the LPAR's io_latency is the same numbers. */
 #include "workloads/workload.h"
 
 #include <stdio.h>
@@ -129,6 +129,12 @@ static bool loc_before(const struct src_loc *a, const struct src_loc *b)
     return a->line < b->line || (a->line == b->line && a->col < b->col);
 }
 
+bool workload_does_io(const struct cfg_node *cfg)
+{
+    const struct workload_kind *k = kind_named(cfg_str(cfg, "kind"));
+    return k && k->does_io;
+}
+
 int workload_check(const struct cfg_node *cfg, struct diag *err)
 {
     const struct workload_kind *k = kind_named(cfg_str(cfg, "kind"));
@@ -245,7 +251,7 @@ struct workload *workload_create(struct env *e, const char *path, const struct c
     w->ports = *ports;
     w->start = cfg_u64(cfg, "start");
     w->notify = (struct io_notify_port){ on_io_completed, w };
-    if (k->does_io)
+    if (k->does_io && ports->own_latency)
         w->st_io_latency = recorder_statistic(e->rec, w->path, "latency", "ns");
     if (k->init(w, cfg, err) != 0) {
         workload_destroy(w);

@@ -31,9 +31,15 @@ struct workload_ports {
     struct io_issue_port io;
     struct cpu_work_port cpu;
     struct mem_dirty_port mem;
+    /* Record the workload's own `latency` statistic: false when it is
+     * the LPAR's only I/O workload, whose io_latency is then the same. */
+    bool own_latency;
 };
 
 struct workload;
+
+/* Whether the kind issues I/O (storage, network, replay). */
+bool workload_does_io(const struct cfg_node *cfg);
 
 /* Semantic checks the schema cannot express (parameters of another kind,
  * a replay file that cannot be read or parsed: FILE:LINE:COL of the CSV).

@@ -173,6 +173,7 @@ static struct workload_ports ports(uint32_t vps)
     struct workload_ports p = {
         .io = { io_issue, &rig.io },
         .cpu = { cpu_run, NULL, vps },
+        .own_latency = true,
     };
     if (rig.mem) {
         p.mem = lpar_memory_dirty_port(rig.mem);
