@@ -64,10 +64,12 @@ struct vf_driver_wiring {
     struct cpu_work_port cpu;  /* the LPAR's VPs */
     struct mmio_port mmio;     /* MMIO space (the PHB) */
     uint64_t bar_base;         /* the VF BAR's address */
+    uint64_t doorbell_stride;  /* bytes between queue pairs' doorbells */
     uint32_t queue_pairs;      /* the VF's */
     struct io_sink wire_rx;    /* frames from the wire to the VF (NIC) */
     struct tce_map_port tce;
     uint64_t io_page;          /* the DMA window's I/O page size */
+    uint64_t window_base;      /* the DMA window's first I/O address */
 };
 
 struct vf_driver;

@@ -314,10 +314,12 @@ struct vf_driver *hypervisor_assign_vf(struct hypervisor *h, int lpar, struct ad
         .cpu = hypervisor_vp_port(h, lpar),
         .mmio = phb_mmio_port(p),
         .bar_base = h->mmio_next,
+        .doorbell_stride = VF_DOORBELL_STRIDE,
         .queue_pairs = adapter_queue_pairs(ad),
         .wire_rx = adapter_vf_receive(ad, vf),
         .tce = { dma_map, dma_unmap, d },
         .io_page = tce_table_page_size(d->table),
+        .window_base = phb_window_base(p),
     };
     h->mmio_next += VF_BAR_SIZE;
     struct vf_driver *drv = vf_driver_create(h->env, path, drv_cfg, &w);
@@ -348,5 +350,8 @@ sim_time_t hypervisor_retarget_irq(struct hypervisor *h, int lpar, uint32_t lisn
         xive_controller_retarget(h->xive, l->irqs[lisn].src, dispatch_vp_id(v), &cost) != 0)
         return SIM_TIME_MAX;
     l->irqs[lisn].vp = vp;
-    return cost + hcall_cost_ps(h->hcall, h->cpu, HCALL_INT_SET_SOURCE_CONFIG, 1);
+    /* one H_INT_SET_SOURCE_CONFIG: counted with the hcalls; its time is
+     * the router's retarget cost (EAS update and cache sync included) */
+    hcall_cost_ps(h->hcall, h->cpu, HCALL_INT_SET_SOURCE_CONFIG, 1);
+    return cost;
 }

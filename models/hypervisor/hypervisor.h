@@ -10,11 +10,12 @@
  *  - the logical interrupt table: (LPAR, logical IRQ) -> PHB source ->
  *    target VP, programmed into the VF's MSI-X table through the PF and
  *    into the XIVE router; retargeting is H_INT_SET_SOURCE_CONFIG.
- * Set-up calls are counted in the hcall metrics but cost no simulated
- * time: they happen before the run starts.
+ * Set-up calls cost no simulated time (they happen before the run) and,
+ * like everything before the warm-up ends, are not in the hcall metrics;
+ * calls made during the run (per-I/O TCE mapping, retargets) are.
  *
- * Components "<system>.cpu", "<system>.hyp" (dispatcher, hcalls),
- * "<system>.xive"; an LPAR's VPs report as "lpar.NAME.vp<i>". */
+ * Components "<system>.cpu", "<system>.hcall.<H_NAME>", "<system>.xive";
+ * an LPAR's VPs report as "lpar.NAME.vp<i>". */
 #ifndef LPARSIM_MODELS_HYPERVISOR_HYPERVISOR_H
 #define LPARSIM_MODELS_HYPERVISOR_HYPERVISOR_H
 
@@ -53,8 +54,9 @@ struct vf_driver *hypervisor_assign_vf(struct hypervisor *h, int lpar, struct ad
                                        const struct vf_driver_config *drv_cfg,
                                        struct diag *err);
 
-/* Moves logical IRQ `lisn` of the LPAR to its VP `vp` (a hypervisor call;
- * returns its cost, or SIM_TIME_MAX when there is no such IRQ). */
+/* Moves logical IRQ `lisn` of the LPAR to its VP `vp` (one
+ * H_INT_SET_SOURCE_CONFIG; returns its cost, the XIVE router's `retarget`,
+ * or SIM_TIME_MAX when there is no such IRQ). */
 sim_time_t hypervisor_retarget_irq(struct hypervisor *h, int lpar, uint32_t lisn, uint32_t vp);
 
 /* Places the VPs and starts the dispatch clock (after every LPAR). */

@@ -5,8 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The PHB's MSI target address: where OPAL points MSI-X entries (a fixed
- * page above the 64-bit DMA space; the value only has to match). */
+/* The PHB's MSI target address, programmed into every MSI-X entry (a
+ * modelling choice: one fixed address above the DMA space, with the
+ * source number in the data; skiboot's PHB4 encodes it differently, but
+ * only the match matters here). */
 #define PHB_MSI_ADDRESS UINT64_C(0x0003fffffe000000)
 
 struct phb_pe {
@@ -443,6 +445,11 @@ void phb_connect_irq(struct phb *p, struct irq_trigger_port port, uint32_t src_b
 {
     p->irq = port;
     p->src_base = src_base;
+}
+
+uint64_t phb_window_base(const struct phb *p)
+{
+    return p->cfg.window.window_base;
 }
 
 uint32_t phb_source_base(const struct phb *p)

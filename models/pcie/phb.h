@@ -66,6 +66,8 @@ int phb_map_mmio(struct phb *p, uint64_t base, uint64_t size, uint32_t pe_num,
  * where their triggers go: source i is global number src_base + i. */
 struct xive_source *phb_sources(struct phb *p);
 void phb_connect_irq(struct phb *p, struct irq_trigger_port port, uint32_t src_base);
+/* First I/O address of every PE's DMA window. */
+uint64_t phb_window_base(const struct phb *p);
 /* Global number of source 0 (as connected). */
 uint32_t phb_source_base(const struct phb *p);
 /* The next unused source (its number within the PHB: the MSI data). */
