@@ -567,7 +567,8 @@ static int build_lpars(struct machine *m, struct env *e, const struct cfg_node *
         m->lpars[i] = l;
         char path[128];
         snprintf(path, sizeof path, "lpar.%s.memory", cfg->key);
-        m->memories[i] = lpar_memory_create(e, path, cfg_u64(cfg, "memory"), NULL, err);
+        m->memories[i] = lpar_memory_create(e, path, cfg_u64(cfg, "memory"), cfg_find(cfg, "pages"),
+                                             err);
         if (!m->memories[i])
             return -1;
         struct build_ctx bc = { m, e, err, {

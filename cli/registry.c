@@ -16,6 +16,7 @@
 #include "models/hypervisor/dispatch.h"
 #include "models/hypervisor/hcall.h"
 #include "models/hypervisor/lpar.h"
+#include "models/hypervisor/lpar_memory.h"
 #include "models/hypervisor/system.h"
 #include "models/guest/vf_driver.h"
 #include "sim/dist.h"
@@ -45,6 +46,7 @@ static const struct schema_child lpar_children[] = {
     { "processors", CFG_STRUCT, &dispatch_lpar_schema,
       "dedicated or shared processors, entitlement", false },
     { "driver", CFG_STRUCT, &vf_driver_schema, "the driver of the assigned VF", false },
+    { "pages", CFG_STRUCT, &lpar_memory_schema, "memory pages as migration tracks them", false },
     { 0 }
 };
 
@@ -119,6 +121,7 @@ static const struct schema *const all_schemas[] = {
     &pcie_link_schema, &pe_schema, &pe_rtt_schema, &tce_table_schema,
     &tce_cache_schema, &xive_source_schema, &xive_router_schema, &msix_table_schema,
     &cpu_schema, &dispatch_schema, &dispatch_lpar_schema, &hcall_schema, &vf_driver_schema,
+    &lpar_memory_schema,
 };
 
 size_t registry_schemas(const struct schema *const **out)

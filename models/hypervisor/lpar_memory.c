@@ -26,6 +26,12 @@ const struct param_desc lpar_memory_params[] = {
     { 0 }
 };
 
+const struct schema lpar_memory_schema = {
+    .name = "pages",
+    .doc = "how the LPAR's memory is tracked for migration: page size of the dirty bitmap",
+    .params = lpar_memory_params,
+};
+
 struct lpar_memory {
     struct env *env;
     char path[96];

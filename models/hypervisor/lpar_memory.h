@@ -14,6 +14,7 @@
 
 /* page_size; for the registry to place next to the LPAR's `memory`. */
 extern const struct param_desc lpar_memory_params[];
+extern const struct schema lpar_memory_schema;
 
 struct lpar_memory;
 
