@@ -123,7 +123,8 @@ static void vf_served(void *ctx, struct io_req *r)
 {
     struct vf *f = ctx;
     r->holder = f;
-    if (r->op == IO_READ || r->op == IO_RX) {
+    /* a command the device refused moves no data: only its completion */
+    if (r->status == IO_OK && (r->op == IO_READ || r->op == IO_RX)) {
         if (f->up.dma_write(f->up.ctx, f->rid, r->ioba, r->bytes, r->traced) == PCIE_DROPPED) {
             abort_command(f, r);
             return;

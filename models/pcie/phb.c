@@ -263,8 +263,9 @@ static sim_time_t phb_msi(void *ctx, uint16_t rid, uint64_t addr, uint32_t data,
 {
     struct phb *p = ctx;
     uint32_t n = pe_rtt_lookup(p->rtt, rid);
-    bool ok = addr == PHB_MSI_ADDRESS && data < xive_source_count(p->sources) &&
-              n != PE_NONE && n < p->npes && pe_msi(p->pes[n].pe) == PE_PASS && p->irq.trigger;
+    /* the PE's verdict last: it counts the MSIs it lets through */
+    bool ok = p->irq.trigger && addr == PHB_MSI_ADDRESS && data < xive_source_count(p->sources) &&
+              n != PE_NONE && n < p->npes && pe_msi(p->pes[n].pe) == PE_PASS;
     struct posted m = { data, traced, 0, 0 };
     if (!ok || fifo_push(&p->msi_fifo, m) != 0) {
         p->msis_dropped++;
@@ -412,8 +413,12 @@ struct pe *phb_pe(struct phb *p, uint32_t pe_num)
 int phb_map_mmio(struct phb *p, uint64_t base, uint64_t size, uint32_t pe_num,
                  struct mmio_target target)
 {
-    if (size == 0 || pe_num >= p->npes || window_of(p, base) || window_of(p, base + size - 1))
+    if (size == 0 || pe_num >= p->npes || base + size - 1 < base)
         return -1;
+    for (uint32_t i = 0; i < p->nwindows; i++) /* set-up only: a scan is fine */
+        if (base < p->windows[i].base + p->windows[i].size &&
+            p->windows[i].base < base + size)
+            return -1;
     struct mmio_window *w = realloc(p->windows, (p->nwindows + 1) * sizeof *w);
     if (!w)
         return -1;
