@@ -11,15 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/machine_internal.h"
 #include "models/adapter/adapter.h"
 #include "models/guest/vf_driver.h"
 #include "models/hypervisor/hypervisor.h"
 #include "models/hypervisor/lpar.h"
-#include "models/hypervisor/system.h"
 #include "models/iommu/tce_table.h"
 #include "models/pcie/phb.h"
-#include "sim/suggest.h"
-#include "sim/units.h"
 #include "models/hypervisor/lpar_memory.h"
 #include "workloads/workload.h"
 
@@ -38,367 +36,6 @@ struct machine {
     struct workload **workloads;
     size_t nworkloads, cap_workloads;
 };
-
-/* Calls fn for the LPAR's `workload` (when the file has one) and each
- * item of its `workloads`; stops at the first non-zero return. */
-static int each_workload(const struct cfg_node *lpar,
-                         int (*fn)(void *ctx, const struct cfg_node *lpar,
-                                   const struct cfg_node *w),
-                         void *ctx)
-{
-    const struct cfg_node *one = cfg_find(lpar, "workload");
-    if (one && !one->is_default) {
-        int rc = fn(ctx, lpar, one);
-        if (rc)
-            return rc;
-    }
-    const struct cfg_node *list = cfg_find(lpar, "workloads");
-    for (size_t i = 0; list && i < list->nkids; i++) {
-        int rc = fn(ctx, lpar, list->kids[i]);
-        if (rc)
-            return rc;
-    }
-    return 0;
-}
-
-/* Index of the adapter among all systems' adapters, in scenario order. */
-static size_t adapter_index(const struct cfg_node *root, const struct cfg_node *adapter)
-{
-    size_t idx = 0;
-    const struct cfg_node *systems = cfg_find(root, "systems");
-    for (size_t s = 0; s < systems->nkids; s++) {
-        const struct cfg_node *adapters = cfg_find(systems->kids[s], "adapters");
-        for (size_t a = 0; a < adapters->nkids; a++, idx++)
-            if (adapters->kids[a] == adapter)
-                return idx;
-    }
-    return idx;
-}
-
-static size_t system_index(const struct cfg_node *root, const char *name)
-{
-    const struct cfg_node *systems = cfg_find(root, "systems");
-    for (size_t s = 0; s < systems->nkids; s++)
-        if (strcmp(systems->kids[s]->key, name) == 0)
-            return s;
-    return 0;
-}
-
-static size_t count_adapters(const struct cfg_node *root)
-{
-    size_t n = 0;
-    const struct cfg_node *systems = cfg_find(root, "systems");
-    for (size_t s = 0; s < systems->nkids; s++)
-        n += cfg_find(systems->kids[s], "adapters")->nkids;
-    return n;
-}
-
-/* Resolves an LPAR's adapter and VF; reports what is wrong. */
-static const struct cfg_node *lpar_adapter(const struct cfg_node *root,
-                                           const struct cfg_node *lpar,
-                                           struct diag *err)
-{
-    const char *sys_name = cfg_str(lpar, "system");
-    const char *ad_name = cfg_str(lpar, "adapter");
-    const struct cfg_node *system = cfg_item(cfg_find(root, "systems"), sys_name);
-    const struct cfg_node *adapter = system ? cfg_item(cfg_find(system, "adapters"), ad_name) : NULL;
-    if (!adapter) {
-        const char *names[64];
-        size_t n = 0;
-        const struct cfg_node *adapters = system ? cfg_find(system, "adapters") : NULL;
-        for (size_t i = 0; adapters && i < adapters->nkids && n < 64; i++)
-            names[n++] = adapters->kids[i]->key;
-        const char *near = suggest_closest(ad_name, names, n);
-        char shown[64]; /* user text: control characters escaped, length bounded */
-        unit_show(ad_name, shown, sizeof shown);
-        diag_set(err, cfg_loc(lpar, "adapter"),
-                 "'adapter' refers to '%s', but system '%s' has no adapter named '%s'%s%s%s",
-                 shown, sys_name, shown, near ? " (did you mean '" : "",
-                 near ? near : "", near ? "'?)" : "");
-        return NULL;
-    }
-    uint64_t vf = cfg_u64(lpar, "vf");
-    uint64_t nvfs = cfg_u64(adapter, "vfs");
-    if (vf >= nvfs) {
-        diag_set(err, cfg_loc(lpar, "vf"),
-                 "'vf' = %llu is out of range: adapter '%s' has %llu VFs (0..%llu)",
-                 (unsigned long long)vf, ad_name, (unsigned long long)nvfs,
-                 (unsigned long long)(nvfs - 1));
-        return NULL;
-    }
-    return adapter;
-}
-
-/* Processors handed out per system: dedicated VPs take a thread each,
- * shared LPARs' entitlement comes out of the threads left (the pool). */
-struct cpu_budget {
-    uint64_t threads, dedicated;
-    double entitlement;
-};
-
-/* PowerVM's per-VP share limits and the pool's capacity, as the
- * dispatcher enforces them when it starts (models/hypervisor/dispatch.c). */
-static int take_processors(struct cpu_budget *b, const struct cfg_node *lpar, struct diag *err)
-{
-    const struct cfg_node *proc = cfg_find(lpar, "processors");
-    uint64_t vps = cfg_u64(lpar, "vps");
-    if (strcmp(cfg_str(proc, "mode"), "dedicated") == 0) {
-        b->dedicated += vps;
-        if (b->dedicated > b->threads)
-            return diag_set(err, cfg_loc(lpar, "vps"),
-                            "LPAR '%s': %llu dedicated VPs in all, but the system has %llu "
-                            "hardware threads", lpar->key, (unsigned long long)b->dedicated,
-                            (unsigned long long)b->threads);
-        return 0;
-    }
-    double e = cfg_f64(proc, "entitlement"), share = e / (double)vps;
-    if (share < 0.05 - 1e-9 || share > 1.0 + 1e-9)
-        return diag_set(err, cfg_loc(proc, "entitlement"),
-                        "LPAR '%s': entitlement %g over %llu VPs is %g per VP; it must be "
-                        "between 0.05 and 1 (PowerVM)", lpar->key, e, (unsigned long long)vps,
-                        share);
-    b->entitlement += e;
-    return 0;
-}
-
-static int check_pool(const struct cpu_budget *b, const struct cfg_node *sys, struct diag *err)
-{
-    double pool = (double)(b->threads - b->dedicated);
-    if (b->entitlement > pool + 1e-9)
-        return diag_set(err, &sys->loc,
-                        "system '%s': shared LPARs are entitled to %g processors, but its "
-                        "shared pool has %g threads", sys->key, b->entitlement, pool);
-    return 0;
-}
-
-/* VF ownership: one LPAR per VF (SR-IOV logical port assignment). */
-struct vf_owner {
-    const struct cfg_node *adapter;
-    uint64_t vf;
-    const struct cfg_node *lpar;
-};
-
-struct fit_ctx {
-    uint64_t buffer_size;
-    struct diag *err;
-};
-
-/* An I/O larger than a driver buffer could never be issued. */
-static int workload_fits(void *ctx, const struct cfg_node *lpar, const struct cfg_node *w)
-{
-    (void)lpar;
-    const struct fit_ctx *fc = ctx;
-    static const char *const sizes[] = { "block_size", "packet_size" };
-    for (size_t i = 0; i < 2; i++) {
-        const struct cfg_node *v = cfg_find(w, sizes[i]);
-        if (v && !v->is_default && v->v.u > fc->buffer_size)
-            return diag_set(fc->err, &v->loc,
-                            "'%s' is larger than the driver's buffer_size (%llu B)", sizes[i],
-                            (unsigned long long)fc->buffer_size);
-    }
-    return 0;
-}
-
-static int check_one_workload(void *ctx, const struct cfg_node *lpar, const struct cfg_node *w)
-{
-    (void)lpar;
-    return workload_check(w, ctx);
-}
-
-/* What the driver needs of the DMA window, and the largest I/O it takes. */
-static int check_driver(const struct cfg_node *lpar, const struct cfg_node *adapter,
-                        struct diag *err)
-{
-    if (strcmp(cfg_str(adapter, "path"), "abstract") == 0)
-        return 0;
-    struct vf_driver_config dc;
-    struct tce_table_config tc;
-    vf_driver_config_init(&dc, cfg_find(lpar, "driver"));
-    if (tce_table_config_init(&tc, cfg_find(adapter, "dma_window"), err) != 0)
-        return -1;
-    if (dc.queue_entries & (dc.queue_entries - 1))
-        return diag_set(err, cfg_loc(cfg_find(lpar, "driver"), "queue_entries"),
-                        "'queue_entries' = %u is not a power of two", dc.queue_entries);
-    uint64_t need = vf_driver_window_bytes(&dc, (uint32_t)cfg_u64(adapter, "queue_pairs"),
-                                           tc.page_size);
-    if (need > tc.window_size) {
-        char need_s[32], have_s[32];
-        struct param_value v = { .u = need, .d = (double)need };
-        unit_format(PARAM_SIZE, &v, need_s, sizeof need_s);
-        v = (struct param_value){ .u = tc.window_size, .d = (double)tc.window_size };
-        unit_format(PARAM_SIZE, &v, have_s, sizeof have_s);
-        return diag_set(err, cfg_loc(cfg_find(adapter, "dma_window"), "window_size"),
-                        "the driver of LPAR '%s' needs %s of DMA window (rings and buffers) "
-                        "but adapter '%s' gives each VF %s", lpar->key, need_s, adapter->key,
-                        have_s);
-    }
-    struct fit_ctx fc = { dc.buffer_size, err };
-    return each_workload(lpar, workload_fits, &fc);
-}
-
-/* The link's cross-field rules, reported at the parameter they name. */
-static int check_link(const struct cfg_node *link, struct diag *err)
-{
-    struct pcie_link_config lc;
-    char msg[160], name[32] = "";
-    pcie_link_config_from_cfg(&lc, link);
-    if (pcie_link_config_check(&lc, msg, sizeof msg) == 0)
-        return 0;
-    const struct src_loc *at = &link->loc;
-    if (sscanf(msg, "'%31[a-z_]'", name) == 1 && cfg_find(link, name))
-        at = cfg_loc(link, name);
-    return diag_set(err, at, "%s", msg);
-}
-
-/* A parameter the adapter's path or kind never reads is refused where it
- * is written, so a scenario cannot believe it tuned something it did not. */
-static int check_path_params(const struct cfg_node *ad, struct diag *err)
-{
-    bool hardware = strcmp(cfg_str(ad, "path"), "hardware") == 0;
-    bool network = strcmp(cfg_str(ad, "kind"), "network") == 0;
-    static const struct {
-        const char *name;
-        int when; /* 0: abstract path only; 1: storage only; 2: network only */
-    } only[] = {
-        { "submit_latency", 0 }, { "completion_latency", 0 }, { "servers", 1 },
-        { "queue_entries", 1 }, { "service", 1 }, { "port_rate", 2 },
-    };
-    static const char *const why[] = { "the abstract path", "storage adapters",
-                                       "network adapters" };
-    for (size_t i = 0; i < sizeof only / sizeof only[0]; i++) {
-        const struct cfg_node *n = cfg_find(ad, only[i].name);
-        bool used = only[i].when == 0 ? !hardware
-                    : only[i].when == 1 ? !network || !hardware
-                                        : network && hardware;
-        if (n && !n->is_default && !used)
-            return diag_set(err, &n->loc,
-                            "'%s' applies to %s only; adapter '%s' is a %s adapter on the "
-                            "%s path", only[i].name, why[only[i].when], ad->key,
-                            network ? "network" : "storage", hardware ? "hardware" : "abstract");
-    }
-    return 0;
-}
-
-/* The interrupt controller's sizes follow the machine; priorities must
- * hold every driver's priority. */
-static int check_system(const struct cfg_node *root, const struct cfg_node *sys,
-                        struct diag *err)
-{
-    const struct cfg_node *xive = cfg_find(sys, "xive");
-    static const char *const derived[] = { "threads", "vps", "eas_entries" };
-    for (size_t i = 0; i < 3; i++) {
-        const struct cfg_node *n = cfg_find(xive, derived[i]);
-        if (n && !n->is_default)
-            return diag_set(err, &n->loc, "'%s' of the interrupt controller follows the "
-                            "machine (threads, VPs and PHB sources); leave it out", derived[i]);
-    }
-    uint64_t prios = cfg_u64(xive, "priorities");
-    const struct cfg_node *lpars = cfg_find(root, "lpars");
-    for (size_t i = 0; i < lpars->nkids; i++) {
-        const struct cfg_node *l = lpars->kids[i];
-        const struct cfg_node *drv = cfg_find(l, "driver");
-        if (strcmp(cfg_str(l, "system"), sys->key) == 0 && cfg_u64(drv, "irq_priority") >= prios)
-            return diag_set(err, cfg_loc(drv, "irq_priority"),
-                            "'irq_priority' = %llu, but system '%s' has priorities 0..%llu",
-                            (unsigned long long)cfg_u64(drv, "irq_priority"), sys->key,
-                            (unsigned long long)(prios - 1));
-    }
-    return 0;
-}
-
-static int check_adapters(const struct cfg_node *root, struct diag *err)
-{
-    const struct cfg_node *systems = cfg_find(root, "systems");
-    for (size_t s = 0; s < systems->nkids; s++) {
-        const struct cfg_node *adapters = cfg_find(systems->kids[s], "adapters");
-        if (check_system(root, systems->kids[s], err) != 0)
-            return -1;
-        if (adapters->nkids > 16)
-            return diag_set(err, &adapters->kids[16]->loc,
-                            "system '%s' has more than 16 adapters (PHBs one interrupt "
-                            "controller serves)", systems->kids[s]->key);
-        for (size_t a = 0; a < adapters->nkids; a++) {
-            const struct cfg_node *ad = adapters->kids[a];
-            if (cfg_u64(ad, "vfs") > cfg_u64(ad, "max_vfs"))
-                return diag_set(err, cfg_loc(ad, "vfs"),
-                                "'vfs' = %llu exceeds the adapter's max_vfs (%llu)",
-                                (unsigned long long)cfg_u64(ad, "vfs"),
-                                (unsigned long long)cfg_u64(ad, "max_vfs"));
-            if (cfg_u64(ad, "coalesce_count") > 1 && cfg_u64(ad, "coalesce_time") == 0)
-                return diag_set(err, cfg_loc(ad, "coalesce_count"),
-                                "'coalesce_count' > 1 needs a 'coalesce_time' so the last "
-                                "completions of a burst still raise an interrupt");
-            uint64_t vectors = cfg_u64(ad, "msix_vectors");
-            if (vectors && vectors < cfg_u64(ad, "queue_pairs"))
-                return diag_set(err, cfg_loc(ad, "msix_vectors"),
-                                "'msix_vectors' = %llu is fewer than the queue pairs (%llu)",
-                                (unsigned long long)vectors,
-                                (unsigned long long)cfg_u64(ad, "queue_pairs"));
-            if (check_link(cfg_find(ad, "link"), err) != 0 ||
-                check_path_params(ad, err) != 0)
-                return -1;
-        }
-    }
-    return 0;
-}
-
-static int check_lpars(const struct cfg_node *root, struct diag *err)
-{
-    const struct cfg_node *systems = cfg_find(root, "systems");
-    const struct cfg_node *lpars = cfg_find(root, "lpars");
-    struct system_budget *budgets = calloc(systems->nkids + 1, sizeof *budgets);
-    struct cpu_budget *cpus = calloc(systems->nkids + 1, sizeof *cpus);
-    struct vf_owner *owners = calloc(lpars->nkids + 1, sizeof *owners);
-    int rc = -1;
-    if (!budgets || !owners || !cpus) {
-        diag_set(err, NULL, "out of memory");
-        goto out;
-    }
-    for (size_t s = 0; s < systems->nkids; s++) {
-        system_budget_init(&budgets[s], systems->kids[s]);
-        cpus[s].threads = budgets[s].threads;
-    }
-    for (size_t i = 0; i < lpars->nkids; i++) {
-        const struct cfg_node *lpar = lpars->kids[i];
-        if (each_workload(lpar, check_one_workload, err) != 0)
-            goto out;
-        const struct cfg_node *adapter = lpar_adapter(root, lpar, err);
-        if (!adapter || check_driver(lpar, adapter, err) != 0)
-            goto out;
-        uint64_t vf = cfg_u64(lpar, "vf");
-        for (size_t j = 0; j < i; j++)
-            if (owners[j].adapter == adapter && owners[j].vf == vf) {
-                diag_set(err, cfg_loc(lpar, "vf"),
-                         "VF %llu of adapter '%s' is already assigned to LPAR '%s'",
-                         (unsigned long long)vf, adapter->key, owners[j].lpar->key);
-                goto out;
-            }
-        owners[i] = (struct vf_owner){ adapter, vf, lpar };
-        size_t s = system_index(root, cfg_str(lpar, "system"));
-        if (system_budget_take_lpar(&budgets[s], lpar, err) != 0 ||
-            take_processors(&cpus[s], lpar, err) != 0)
-            goto out;
-    }
-    for (size_t s = 0; s < systems->nkids; s++)
-        if (check_pool(&cpus[s], systems->kids[s], err) != 0)
-            goto out;
-    rc = 0;
-out:
-    free(budgets);
-    free(cpus);
-    free(owners);
-    return rc;
-}
-
-int machine_check(const struct cfg_node *root, struct diag *err)
-{
-    if (cfg_u64(root, "warmup") >= cfg_u64(root, "duration"))
-        return diag_set(err, cfg_loc(root, "warmup"),
-                        "'warmup' must be shorter than 'duration'");
-    if (check_adapters(root, err) != 0)
-        return -1;
-    return check_lpars(root, err);
-}
 
 /* ---- building ----------------------------------------------------------- */
 
@@ -468,7 +105,7 @@ static int build_adapters(struct machine *m, struct env *e, const struct cfg_nod
                           struct diag *err)
 {
     const struct cfg_node *systems = cfg_find(root, "systems");
-    size_t n = count_adapters(root);
+    size_t n = machine_count_adapters(root);
     m->adapters = calloc(n + 1, sizeof *m->adapters);
     m->phbs = calloc(n + 1, sizeof *m->phbs);
     if (!m->adapters || !m->phbs)
@@ -486,11 +123,11 @@ static int build_adapters(struct machine *m, struct env *e, const struct cfg_nod
 static struct lpar *build_lpar(struct machine *m, struct env *e, const struct cfg_node *root,
                                const struct cfg_node *cfg, size_t i, struct diag *err)
 {
-    const struct cfg_node *adapter_cfg = lpar_adapter(root, cfg, err);
+    const struct cfg_node *adapter_cfg = machine_lpar_adapter(root, cfg, err);
     if (!adapter_cfg)
         return NULL;
-    size_t ai = adapter_index(root, adapter_cfg);
-    struct hypervisor *h = m->hyps[system_index(root, cfg_str(cfg, "system"))];
+    size_t ai = machine_adapter_index(root, adapter_cfg);
+    struct hypervisor *h = m->hyps[machine_system_index(root, cfg_str(cfg, "system"))];
     struct adapter *ad = m->adapters[ai];
     unsigned vf = (unsigned)cfg_u64(cfg, "vf");
     int li = hypervisor_add_lpar(h, cfg, err);
@@ -573,15 +210,15 @@ static int build_lpars(struct machine *m, struct env *e, const struct cfg_node *
             return -1;
         struct build_ctx bc = { m, e, err, {
             .io = lpar_issue_port(l),
-            .cpu = hypervisor_vp_port(m->hyps[system_index(root, cfg_str(cfg, "system"))],
+            .cpu = hypervisor_vp_port(m->hyps[machine_system_index(root, cfg_str(cfg, "system"))],
                                       hypervisor_lpar_count(
-                                          m->hyps[system_index(root, cfg_str(cfg, "system"))]) - 1),
+                                          m->hyps[machine_system_index(root, cfg_str(cfg, "system"))]) - 1),
             .mem = lpar_memory_dirty_port(m->memories[i]),
         } };
         int io_workloads = 0;
-        each_workload(cfg, count_io, &io_workloads);
+        machine_each_workload(cfg, count_io, &io_workloads);
         bc.ports.own_latency = io_workloads > 1;
-        if (each_workload(cfg, build_workload, &bc) != 0)
+        if (machine_each_workload(cfg, build_workload, &bc) != 0)
             return -1;
     }
     return 0;
