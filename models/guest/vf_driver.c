@@ -141,12 +141,15 @@ static void fail_now(struct io_req *r)
     r->done->complete(r->done->ctx, r);
 }
 
+static void buffer_freed(struct vf_driver *d);
+
 static void receive(struct vf_driver *d, struct io_req *r)
 {
     struct drv_queue *q = &d->q[r->queue];
     if (q->outstanding >= q->mem.entries) {
         d->rx_dropped++;
         release_buffer(d, r);
+        buffer_freed(d);
         fail_now(r);
         return;
     }
@@ -205,7 +208,10 @@ static void start_io(struct vf_driver *d, struct io_req *r)
                   r->queue, (unsigned long long)r->ioba,
                   map ? ", H_PUT_TCE on the submit path" : "");
     if (d->w.cpu.run(d->w.cpu.ctx, vp, cycles + map, submitted, d, (uint64_t)(uintptr_t)r) != 0) {
+        if (d->cfg.mapping == TCE_MAP_PER_IO)
+            d->w.tce.unmap(d->w.tce.ctx, r->ioba, r->bytes, &map);
         release_buffer(d, r);
+        buffer_freed(d);
         fail_now(r);
     }
 }

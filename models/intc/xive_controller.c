@@ -6,7 +6,9 @@
 
 struct src_state {
     struct irq_action action;
-    uint32_t vp;
+    uint32_t vp;          /* where the source is routed */
+    uint32_t job_vp;      /* where its interrupt job runs (a retarget may
+                             move the source while a job is pending) */
     uint8_t prio;
     bool routed;
     bool traced;          /* the traced I/O's interrupt is on its way */
@@ -23,7 +25,9 @@ struct xive_controller {
     struct xive_source *blocks[XIVE_MAX_BLOCKS];
     uint32_t bases[XIVE_MAX_BLOCKS], nblocks;
     bool *eq_ready;       /* per (vp, prio): EQ configured */
+    bool *vp_started;     /* per vp: the OS has opened its CPPR */
     uint32_t vps, prios;
+    uint64_t lost;        /* interrupts no job could be queued for */
     uint64_t triggers, presented_at_warmup, backlogged_at_warmup, escalations_at_warmup;
     uint64_t redeliveries_at_warmup, overflows_at_warmup, retargets_at_warmup;
 };
@@ -40,7 +44,13 @@ static void deliver(struct xive_controller *x, uint32_t src, struct xive_outcome
         env_trace(x->env, x->path, "source %u %s VP %u (prio %u)%s", src,
                   o.result == XIVE_R_PRESENTED ? "presented to the thread of" : "backlogged for",
                   o.vp, o.prio, o.escalation ? ": escalation to the hypervisor" : "");
-    x->cpu.submit_irq(x->cpu.ctx, o.vp, s->action.handler_cycles, handler_done, x, src);
+    s->job_vp = o.vp;
+    if (x->cpu.submit_irq(x->cpu.ctx, o.vp, s->action.handler_cycles, handler_done, x, src) != 0) {
+        /* no job could be queued (out of memory): count it and re-open the
+         * source, so later interrupts are not stuck behind this one */
+        x->lost++;
+        xive_router_eoi(x->router, src);
+    }
 }
 
 static void trigger(void *ctx, uint32_t src, bool traced)
@@ -71,13 +81,13 @@ static void handler_done(void *ctx, uint64_t arg)
         env_trace(x->env, x->path, "handler of source %u done on VP %u: %.1f ns after the trigger",
                   src, s->vp, sim_time_to_ns(kernel_now(x->env->k) - s->t_trigger));
     s->action.handle(s->action.ctx, s->action.arg, traced);
-    uint32_t thread = xive_router_vp_thread(x->router, s->vp);
+    uint32_t thread = xive_router_vp_thread(x->router, s->job_vp);
     if (thread != XIVE_NONE) {
         xive_router_ack(x->router, thread);
         xive_router_set_cppr(x->router, thread, XIVE_PRIO_NONE);
     }
     uint32_t data;
-    while (xive_router_eq_pop(x->router, s->vp, s->prio, &data))
+    while (xive_router_eq_pop(x->router, s->job_vp, s->prio, &data))
         ;
     struct xive_outcome o = xive_router_eoi(x->router, src);
     if (o.result == XIVE_R_PRESENTED || o.result == XIVE_R_BACKLOGGED)
@@ -138,7 +148,14 @@ int xive_controller_retarget(struct xive_controller *x, uint32_t src, uint32_t v
 
 void xive_controller_vp_dispatched(struct xive_controller *x, uint32_t vp, uint32_t thread)
 {
-    xive_router_dispatch(x->router, vp, thread, NULL);
+    if (xive_router_dispatch(x->router, vp, thread, NULL) != 0 || vp >= x->vps)
+        return;
+    if (!x->vp_started[vp]) {
+        /* the OS opens a CPU's CPPR to "accept everything" when it brings
+         * the CPU up; later dispatches restore what the VP left */
+        x->vp_started[vp] = true;
+        xive_router_set_cppr(x->router, thread, XIVE_PRIO_NONE);
+    }
 }
 
 void xive_controller_vp_undispatched(struct xive_controller *x, uint32_t thread)
@@ -154,6 +171,7 @@ static void on_warmup_end(void *ctx, sim_time_t now)
     struct xive_controller *x = ctx;
     const struct xive_router_counters *c = xive_router_counters(x->router);
     x->triggers = 0;
+    x->lost = 0;
     x->presented_at_warmup = c->presented;
     x->backlogged_at_warmup = c->backlogged;
     x->escalations_at_warmup = c->escalations;
@@ -184,6 +202,7 @@ static void on_finish(void *ctx, sim_time_t now)
     recorder_scalar(rec, x->path, "eq_overflows", "",
                     (double)(c->eq_overflows - x->overflows_at_warmup));
     recorder_scalar(rec, x->path, "retargets", "", (double)(c->retargets - x->retargets_at_warmup));
+    recorder_scalar(rec, x->path, "lost", "", (double)x->lost);
 }
 
 /* ---- construction ------------------------------------------------------- */
@@ -204,7 +223,8 @@ struct xive_controller *xive_controller_create(struct env *e, const char *path,
     x->router = xive_router_create(c);
     x->src = calloc(x->nsrc, sizeof *x->src);
     x->eq_ready = calloc((size_t)x->vps * x->prios, sizeof *x->eq_ready);
-    if (!x->router || !x->src || !x->eq_ready) {
+    x->vp_started = calloc(x->vps, sizeof *x->vp_started);
+    if (!x->router || !x->src || !x->eq_ready || !x->vp_started) {
         xive_controller_destroy(x);
         return NULL;
     }
@@ -220,6 +240,7 @@ void xive_controller_destroy(struct xive_controller *x)
     xive_router_destroy(x->router);
     free(x->src);
     free(x->eq_ready);
+    free(x->vp_started);
     free(x);
 }
 
