@@ -24,4 +24,15 @@ cmp -s a.txt c.txt || fail "native backend differs from systemc"
 expect_eq kernel "$(q c.db "SELECT kernel FROM run")" native
 expect_eq run_key "$(q a.db "SELECT run_key FROM run")" "$(q c.db "SELECT run_key FROM run")"
 [ "$(q a.db "SELECT run_key FROM run")" != "$(q d.db "SELECT run_key FROM run")" ] || fail "seed not in run_key"
+
+# the network path (NIC port, RX from the wire, moderation timers) and a
+# shared-pool LPAR, on both backends
+net=$SRC/scenarios/io-network-baseline.yaml
+nargs=(--set duration=30ms --set warmup=5ms --set lpars.kv1.processors.mode=shared
+       --set lpars.kv1.processors.entitlement=1.0 -q --progress never)
+"$LPARSIM" run "$net" "${nargs[@]}" -o n1.db
+"$LPARSIM" run "$net" "${nargs[@]}" --kernel native -o n2.db
+rows n1.db > n1.txt; rows n2.db > n2.txt
+[ "$(wc -l < n1.txt)" -gt 100 ] || fail "too few network rows to compare"
+cmp -s n1.txt n2.txt || fail "network scenario: native backend differs from systemc"
 echo ok
