@@ -9,6 +9,12 @@ rows=$(grep -cE ' (PASS\*?|FAIL)$' out.txt)
 ! grep -qE ' FAIL$' out.txt || fail "a row failed"
 grep -q '^PASS: 0 row(s) failed$' out.txt || fail "no PASS summary"
 
+# the whole hardware path: P-K at the device, and interrupt moderation
+for r in "wholepath-mg1  device Wq" "coalesce-k4    device Wq" "coalesce-k4    MSIs per completion" \
+         "coalesce-k4    added delay"; do
+  grep -qE "^$r.* PASS\*?$" out.txt || fail "no passing row '$r'"
+done
+
 # TCE cache rows (cli/validate_tce.c): the added latency per miss equals the
 # configured walk, and walk reads equal the levels, exactly (PASS); the hit
 # rates match C/N or King's LRU formula (PASS, or PASS* just outside the
