@@ -1,18 +1,19 @@
-/* tests/unit/test_workloads.c — the workloads of workloads/workload.h and
- * the LPAR memory of models/hypervisor/lpar_memory.h, driven through fake
- * LPAR ports: an I/O port that completes each I/O after a fixed service
- * time (or never, or refuses), a CPU port that runs an item in exactly its
- * cycles at 1 GHz. Workload parameters come from small YAML texts loaded
- * against a test schema holding `workload` and `workloads`, as the
- * scenario schema will.
+/* tests/unit/test_workloads.c — running the workloads of
+ * workloads/workload.h and the LPAR memory of
+ * models/hypervisor/lpar_memory.h, driven through fake LPAR ports: an I/O
+ * port that completes each I/O after a fixed service time (or never, or
+ * refuses), a CPU port that runs an item in exactly its cycles at 1 GHz.
+ * Workload parameters come from small YAML texts loaded against the test
+ * schema of workload_rig.h.
  *
  * Checked: open-loop rates and read mix, closed loop keeping exactly
  * `depth` outstanding (also when issue refuses), size mixes, offsets
  * (aligned random, sequential wrapping), network TX/RX rates and ops,
- * compute latency and round-robin, dirty rate and working set, replay
- * times (scaled, looping, path next to the scenario), workload_check's
- * refusals with their exact locations, CSV errors at CSV:LINE:COL. */
-#define _XOPEN_SOURCE 700 /* mkdtemp, strtok_r */
+ * compute latency and round-robin, dirty rate and working set, what
+ * workload_create and lpar_memory_create refuse for a kind, replay times
+ * (scaled, looping, path next to the scenario). What workload_check and
+ * the replay CSV reader refuse is in test_workload_check.c. */
+#define _XOPEN_SOURCE 700 /* mkdtemp (workload_rig.h) */
 #include <check.h>
 #include <math.h>
 #include <stdio.h>
@@ -22,86 +23,11 @@
 
 #include "models/hypervisor/lpar_memory.h"
 #include "sim/scenario.h"
-#include "workloads/kinds.h"
 #include "workloads/workload.h"
 
-/* ---- test schema --------------------------------------------------------- */
-
-static const struct param_desc root_params[] = { { 0 } };
-static const struct schema_child root_children[] = {
-    { "workload", CFG_STRUCT, &workload_schema, "one workload", false },
-    { "workloads", CFG_LIST, &workload_schema, "several", false },
-    { 0 }
-};
-static const struct schema root_schema = { "root", "test root", root_params, root_children };
+#include "workload_rig.h"
 
 /* ---- fake LPAR ports ------------------------------------------------------ */
-
-#define RING 8192
-#define LOG 256
-
-struct pending {
-    uint64_t tag;
-    const struct io_notify_port *notify;
-};
-
-struct fake_io {
-    sim_time_t service;        /* 0: I/Os never complete */
-    sim_time_t refuse_until;   /* issue refuses before this time */
-    uint64_t issued[IO_OPS], refused;
-    uint64_t outstanding, max_outstanding;
-    uint64_t by_bytes[4];      /* counts of the sizes in sizes[] */
-    uint32_t sizes[4];
-    uint32_t min_bytes, max_bytes;
-    uint64_t misaligned, beyond;  /* offsets not aligned to their size / past device */
-    uint64_t device_size;
-    struct logged { sim_time_t t; uint64_t offset; uint32_t bytes; uint8_t op; } log[LOG];
-    size_t nlog;
-    struct pending ring[RING];
-    size_t head, tail;
-};
-
-static struct {
-    struct kernel *k;
-    struct recorder *rec;
-    struct env env;
-    struct scenario *scn;
-    struct workload *w[4];
-    struct lpar_memory *mem;
-    struct fake_io io;
-    uint64_t cpu_runs[8];
-    uint64_t max_page;         /* highest page a dirty workload wrote */
-    char dir[256];             /* temp dir for traces */
-} rig;
-
-static void rig_close(void)
-{
-    for (size_t i = 0; i < 4; i++)
-        workload_destroy(rig.w[i]);
-    lpar_memory_destroy(rig.mem);
-    if (rig.k)
-        env_release(&rig.env);
-    recorder_destroy(rig.rec);
-    kernel_destroy(rig.k);
-    scenario_free(rig.scn);
-    if (rig.dir[0]) { /* holds at most trace.csv */
-        char path[300];
-        snprintf(path, sizeof path, "%s/trace.csv", rig.dir);
-        remove(path);
-        rmdir(rig.dir);
-    }
-    memset(&rig, 0, sizeof rig);
-}
-
-static void rig_open(uint64_t seed, sim_time_t warmup)
-{
-    rig_close();
-    rig.k = kernel_create(KERNEL_NATIVE, 4096);
-    ck_assert_ptr_nonnull(rig.k);
-    rig.rec = recorder_create(0);
-    env_init(&rig.env, rig.k, rig.rec, seed, warmup, 100 * SIM_S, 0, 0);
-    rig.io.min_bytes = UINT32_MAX;
-}
 
 static void io_complete(void *ctx, uint64_t arg)
 {
@@ -183,25 +109,7 @@ static struct workload_ports ports(uint32_t vps)
     return p;
 }
 
-/* ---- loading --------------------------------------------------------------- */
-
-static struct scenario *load(const char *file, const char *yaml, struct diag *err)
-{
-    scenario_free(rig.scn);
-    rig.scn = scenario_load_string(file, yaml, &root_schema, err);
-    return rig.scn;
-}
-
-/* The cfg of `workload: SPEC` (a flow mapping) in t.yaml. */
-static const struct cfg_node *spec_cfg(const char *spec)
-{
-    char text[1024];
-    struct diag err;
-    snprintf(text, sizeof text, "workload: %s\n", spec);
-    ck_assert_msg(load("t.yaml", text, &err) != NULL, "%s:%d:%d: %s", err.file, err.line, err.col,
-                  err.msg);
-    return cfg_find(rig.scn->root, "workload");
-}
+/* ---- starting and measuring ------------------------------------------------ */
 
 /* Creates (after checking) workload i from cfg and starts it. */
 static struct workload *start_cfg(size_t i, const char *path, const struct cfg_node *cfg,
@@ -240,55 +148,6 @@ static void assert_near(double got, double want, double rel, const char *what)
     ck_assert_msg(fabs(got - want) <= rel * want, "%s: %g, want %g +- %.1f%%", what, got, want,
                   rel * 100);
 }
-
-/* ---- schema ------------------------------------------------------------------ */
-
-START_TEST(every_parameter_belongs_to_a_kind)
-{
-    const struct workload_kind *kinds[] = { &workload_storage_kind, &workload_network_kind,
-                                            &workload_compute_kind, &workload_dirty_kind,
-                                            &workload_replay_kind };
-    for (const struct param_desc *d = workload_schema.params; d->name; d++) {
-        if (!strcmp(d->name, "kind") || !strcmp(d->name, "start"))
-            continue;
-        bool used = false;
-        for (size_t k = 0; k < 5; k++) {
-            char list[256];
-            snprintf(list, sizeof list, "|%s|", kinds[k]->params);
-            char word[64];
-            snprintf(word, sizeof word, "|%s|", d->name);
-            used |= strstr(list, word) != NULL;
-        }
-        ck_assert_msg(used, "'%s' is used by no kind", d->name);
-    }
-    /* Each kind's words are parameters (a typo would accept nothing). */
-    for (size_t k = 0; k < 5; k++) {
-        char list[256];
-        snprintf(list, sizeof list, "%s", kinds[k]->params);
-        for (char *save, *w = strtok_r(list, "|", &save); w; w = strtok_r(NULL, "|", &save)) {
-            bool found = false;
-            for (const struct param_desc *d = workload_schema.params; d->name; d++)
-                found |= !strcmp(d->name, w);
-            ck_assert_msg(found, "kind %s names unknown parameter '%s'", kinds[k]->name, w);
-        }
-    }
-}
-END_TEST
-
-START_TEST(storage_defaults_are_the_old_ones)
-{
-    const struct cfg_node *c = spec_cfg("{}");
-    ck_assert_str_eq(cfg_str(c, "kind"), "storage");
-    ck_assert_str_eq(cfg_str(c, "mode"), "open");
-    ck_assert_double_eq(cfg_f64(c, "rate"), 10000);
-    ck_assert_str_eq(cfg_str(c, "arrivals"), "poisson");
-    ck_assert_uint_eq(cfg_u64(c, "depth"), 1);
-    ck_assert_uint_eq(cfg_u64(c, "think"), 0);
-    ck_assert_uint_eq(cfg_u64(c, "block_size"), 4096);
-    ck_assert_double_eq(cfg_f64(c, "read_fraction"), 1);
-    ck_assert_uint_eq(cfg_u64(c, "start"), 0);
-}
-END_TEST
 
 /* ---- storage ----------------------------------------------------------------- */
 
@@ -578,34 +437,6 @@ END_TEST
 
 /* ---- replay ----------------------------------------------------------------------- */
 
-static void make_dir(void)
-{
-    const char *tmp = getenv("TMPDIR");
-    snprintf(rig.dir, sizeof rig.dir, "%s/wl-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    ck_assert_ptr_nonnull(mkdtemp(rig.dir));
-}
-
-static void write_file(const char *name, const char *text)
-{
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", rig.dir, name);
-    FILE *f = fopen(path, "w");
-    ck_assert_ptr_nonnull(f);
-    fputs(text, f);
-    fclose(f);
-}
-
-/* Loads `workload: SPEC` from DIR/s.yaml (so a relative file is in DIR). */
-static const struct cfg_node *replay_cfg(const char *spec)
-{
-    char file[300], text[512];
-    struct diag err;
-    snprintf(file, sizeof file, "%s/s.yaml", rig.dir);
-    snprintf(text, sizeof text, "workload: %s\n", spec);
-    ck_assert_msg(load(file, text, &err) != NULL, "%s", err.msg);
-    return cfg_find(rig.scn->root, "workload");
-}
-
 static const char *trace4 =
     "# a comment, then the header\n"
     "time,op,bytes,offset\n"
@@ -659,156 +490,10 @@ START_TEST(replay_loops_with_span_plus_mean_gap)
 }
 END_TEST
 
-/* The message workload_check gives for `workload: SPEC` in DIR/s.yaml. */
-static const char *replay_error(const char *csv, const char *spec)
-{
-    static char buf[1700];
-    struct diag err;
-    if (csv)
-        write_file("trace.csv", csv);
-    ck_assert_msg(workload_check(replay_cfg(spec), &err) == -1, "no error for %s", csv);
-    char raw[1700];
-    snprintf(raw, sizeof raw, "%s:%d:%d: %s", err.file, err.line, err.col, err.msg);
-    /* Every DIR/ dropped: paths are shown relative to the scenario's dir. */
-    size_t dl = strlen(rig.dir), o = 0;
-    for (const char *p = raw; *p && o + 1 < sizeof buf;) {
-        if (strncmp(p, rig.dir, dl) == 0 && p[dl] == '/')
-            p += dl + 1;
-        else
-            buf[o++] = *p++;
-    }
-    buf[o] = '\0';
-    return buf;
-}
-
-START_TEST(replay_csv_errors_have_csv_locations)
-{
-    rig_open(1, 0);
-    make_dir();
-    const char *spec = "{kind: replay, file: trace.csv}";
-    ck_assert_str_eq(replay_error("time,op,bytes,offset\n0us,read,4KiB,0\n1us,reed,4KiB,0\n", spec),
-                     "trace.csv:3:5: 'op' = 'reed' is not one of: read, write, tx, rx");
-    ck_assert_str_eq(replay_error("time,op,bytes,offset\n12,read,4KiB,0\n", spec),
-                     "trace.csv:2:1: 'time': missing unit in '12' (expected a time such as 250ns)");
-    ck_assert_str_eq(replay_error("time,op,bytes,offset\n5us,read,4KiB,0\n4us,read,4KiB,0\n",
-                                  spec),
-                     "trace.csv:3:1: 'time' = 4us is before the previous row's time (rows must be "
-                     "in time order)");
-    ck_assert_str_eq(replay_error("time,op,bytes,offset\n0us,read,4KiB\n", spec),
-                     "trace.csv:2:14: expected 4 fields (time,op,bytes,offset), got 3");
-    ck_assert_str_eq(replay_error("time,op,bytes,offset\n0us,read,4KiB,0,7\n", spec),
-                     "trace.csv:2:16: expected 4 fields (time,op,bytes,offset), got 5");
-    ck_assert_str_eq(replay_error("time,op,size,offset\n", spec),
-                     "trace.csv:1:9: expected the header 'time,op,bytes,offset'");
-    ck_assert_str_eq(replay_error("time,op,bytes,offset\n0us,read, 0,0\n", spec),
-                     "trace.csv:2:11: 'bytes' = 0 is out of range (min 1B, max 1GiB)");
-    ck_assert_str_eq(replay_error("time,op,bytes,offset\n0us,read,4KiB,1.5B\n", spec),
-                     "trace.csv:2:15: 'offset': '1.5B' is not a whole number of bytes");
-    ck_assert_str_eq(replay_error("# nothing\n", spec),
-                     "trace.csv:1:1: empty trace: expected the header 'time,op,bytes,offset'");
-    ck_assert_str_eq(replay_error("\ntime,op,bytes,offset\n", spec),
-                     "trace.csv:2:1: the trace has no rows after its header");
-    ck_assert_str_eq(replay_error("time,op,bytes,offset\n3us,read,1,0\n",
-                                  "{kind: replay, file: trace.csv, loop: true}"),
-                     "s.yaml:1:49: 'loop': every row of 'trace.csv' is at the same time, so the "
-                     "trace has no length to repeat");
-}
-END_TEST
-
-START_TEST(replay_missing_file_is_reported_at_the_scenario)
-{
-    rig_open(1, 0);
-    make_dir();
-    ck_assert_str_eq(replay_error(NULL, "{kind: replay, file: none.csv}"),
-                     "s.yaml:1:32: 'file': cannot read 'none.csv': No such file or directory");
-}
-END_TEST
-
-/* ---- workload_check ------------------------------------------------------------------ */
-
-static const char *check_error(const char *yaml)
-{
-    static char buf[1700];
-    struct diag err;
-    ck_assert_ptr_nonnull(load("t.yaml", yaml, &err));
-    const struct cfg_node *w = cfg_find(rig.scn->root, "workload");
-    const struct cfg_node *list = cfg_find(rig.scn->root, "workloads");
-    if (list && list->nkids)
-        w = list->kids[0];
-    if (workload_check(w, &err) == 0)
-        return "ok";
-    snprintf(buf, sizeof buf, "%s:%d:%d: %s", err.file, err.line, err.col, err.msg);
-    return buf;
-}
-
-START_TEST(check_refuses_parameters_of_another_kind_where_written)
-{
-    ck_assert_str_eq(check_error("workload:\n  kind: network\n  think: 1ms\n"),
-                     "t.yaml:3:10: 'think' does not apply to a network workload (it is a storage "
-                     "parameter)");
-    ck_assert_str_eq(check_error("workload: {kind: network, rate: 5k/s}\n"),
-                     "t.yaml:1:33: 'rate' does not apply to a network workload (it is a storage, "
-                     "compute and dirty parameter)");
-    /* The first one written, whatever the schema's order. */
-    ck_assert_str_eq(check_error("workloads:\n  - name: w1\n    kind: compute\n"
-                                 "    file: x.csv\n    depth: 4\n"),
-                     "t.yaml:4:11: 'file' does not apply to a compute workload (it is a replay "
-                     "parameter)");
-    ck_assert_str_eq(check_error("workloads:\n  - {name: w1, kind: dirty, rate: 1k/s, start: 1ms}\n"),
-                     "ok");
-    ck_assert_str_eq(check_error("workload: {arrivals: constant, tx_rate: 1k/s}\n"),
-                     "t.yaml:1:41: 'tx_rate' does not apply to a storage workload (it is a network "
-                     "parameter)");
-}
-END_TEST
-
-START_TEST(check_refuses_bad_mixes_at_the_value)
-{
-    ck_assert_str_eq(check_error("workload: {block_sizes: \"4KiB:0.7,64KiB:0\"}\n"),
-                     "t.yaml:1:25: 'block_sizes': the weight of 64KiB is 0 (weights must be > 0)");
-    ck_assert_str_eq(check_error("workload: {block_sizes: \"4KiB:0.7,64Kb:0.3\"}\n"),
-                     "t.yaml:1:25: 'block_sizes': '64Kb' is not a size (units: B, KB, MB, GB, TB, "
-                     "KiB, MiB, GiB, TiB)");
-    ck_assert_str_eq(check_error("workload: {block_sizes: \"4KiB:x\"}\n"),
-                     "t.yaml:1:25: 'block_sizes': the weight 'x' of 4KiB is not a number");
-    ck_assert_str_eq(check_error("workload: {block_sizes: \"4KiB,\"}\n"),
-                     "t.yaml:1:25: 'block_sizes': an entry has no size (expected "
-                     "SIZE:WEIGHT,..., e.g. 4KiB:0.7,64KiB:0.3)");
-    ck_assert_str_eq(check_error("workload: {kind: network, packet_sizes: \"32B:1\"}\n"),
-                     "t.yaml:1:41: 'packet_sizes': size 32B is out of range (min 64B, max 9000B)");
-    ck_assert_str_eq(check_error("workload: {block_size: 8KiB, block_sizes: \"4KiB\"}\n"),
-                     "t.yaml:1:43: 'block_size' and 'block_sizes' are both set: give one of them");
-    ck_assert_str_eq(check_error("workload: {block_sizes: \"4KiB:1,1MiB:1\", device_size: 512KiB}\n"),
-                     "t.yaml:1:55: 'device_size' = 512KiB is smaller than an I/O (1MiB)");
-    ck_assert_str_eq(check_error("workload: {block_sizes: \" 4KiB : 2 , 8KiB\"}\n"), "ok");
-}
-END_TEST
-
-START_TEST(size_mix_weights_are_normalised)
-{
-    struct size_mix m;
-    char msg[256];
-    ck_assert_int_eq(size_mix_parse(&m, "4KiB:3,8KiB,16KiB:4", 1, 1u << 30, msg, sizeof msg), 0);
-    ck_assert_uint_eq(m.n, 3);
-    ck_assert_double_eq_tol(m.cum[0], 3.0 / 8, 1e-12);
-    ck_assert_double_eq_tol(m.cum[1], 4.0 / 8, 1e-12);
-    ck_assert_double_eq(m.cum[2], 1.0);
-    ck_assert_uint_eq(size_mix_largest(&m), 16384);
-}
-END_TEST
-
 static Suite *workloads_suite(void)
 {
     Suite *s = suite_create("workloads");
-    TCase *t = tcase_create("schema");
-    tcase_add_checked_fixture(t, NULL, rig_close);
-    tcase_add_test(t, every_parameter_belongs_to_a_kind);
-    tcase_add_test(t, storage_defaults_are_the_old_ones);
-    tcase_add_test(t, check_refuses_parameters_of_another_kind_where_written);
-    tcase_add_test(t, check_refuses_bad_mixes_at_the_value);
-    tcase_add_test(t, size_mix_weights_are_normalised);
-    suite_add_tcase(s, t);
-    t = tcase_create("storage");
+    TCase *t = tcase_create("storage");
     tcase_add_checked_fixture(t, NULL, rig_close);
     tcase_set_timeout(t, 60);
     tcase_add_test(t, open_loop_poisson_rate_and_read_mix);
@@ -836,8 +521,6 @@ static Suite *workloads_suite(void)
     tcase_add_checked_fixture(t, NULL, rig_close);
     tcase_add_test(t, replay_issues_rows_at_scaled_times);
     tcase_add_test(t, replay_loops_with_span_plus_mean_gap);
-    tcase_add_test(t, replay_csv_errors_have_csv_locations);
-    tcase_add_test(t, replay_missing_file_is_reported_at_the_scenario);
     suite_add_tcase(s, t);
     return s;
 }
