@@ -4,10 +4,34 @@
 
 #include <float.h>
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+uint64_t *histogram_octave(struct histogram *h, unsigned octave)
+{
+    uint64_t *o = calloc(HIST_SUB, sizeof *o);
+    if (!o) {
+        fputs("lparsim: out of memory (histogram)\n", stderr);
+        abort();
+    }
+    h->octave[octave] = o;
+    return o;
+}
 
 void histogram_clear(struct histogram *h)
 {
-    memset(h, 0, sizeof *h);
+    h->total = h->zero = h->under = h->over = 0;
+    for (unsigned i = 0; i < HIST_OCTAVES; i++)
+        if (h->octave[i])
+            memset(h->octave[i], 0, HIST_SUB * sizeof *h->octave[i]);
+}
+
+void histogram_release(struct histogram *h)
+{
+    for (unsigned i = 0; i < HIST_OCTAVES; i++) {
+        free(h->octave[i]);
+        h->octave[i] = NULL;
+    }
 }
 
 void histogram_bounds(unsigned i, double *lower, double *upper)
@@ -52,9 +76,10 @@ double histogram_quantile(const struct histogram *h, double p, double min,
     if (rank <= cum)
         return clamp(HIST_LOW / 2, min, max);
     for (unsigned i = 0; i < HIST_BUCKETS; i++) {
-        if (h->bucket[i] == 0)
+        uint64_t c = histogram_count(h, i);
+        if (c == 0)
             continue;
-        cum += h->bucket[i];
+        cum += c;
         if (rank <= cum) {
             /* The midpoint is within half a bucket (1/128 relative) of
              * every value in the bucket; clamping to the exact extremes
@@ -75,11 +100,12 @@ void histogram_foreach(const struct histogram *h, double max,
     if (h->zero + h->under > 0)
         fn(ctx, 0.0, HIST_LOW, h->zero + h->under);
     for (unsigned i = 0; i < HIST_BUCKETS; i++) {
-        if (h->bucket[i] == 0)
+        uint64_t c = histogram_count(h, i);
+        if (c == 0)
             continue;
         double lo, hi;
         histogram_bounds(i, &lo, &hi);
-        fn(ctx, lo, hi, h->bucket[i]);
+        fn(ctx, lo, hi, c);
     }
     if (h->over > 0) {
         /* An open-ended bucket would need an infinite bound, which the

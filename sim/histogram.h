@@ -3,8 +3,12 @@
  * HDR-histogram style: each power of two [2^e, 2^(e+1)) is split into 64
  * equal sub-buckets, so a bucket is at most 1/64 of its lower bound wide
  * and the bucket midpoint is within 1/128 (< 1%) of any value inside it.
- * Octaves cover [2^-10, 2^60) (~1e-3 .. ~1e18) up front: 4480 counters,
- * ~35 KiB, allocated with the statistic so that adding never allocates.
+ * Octaves cover [2^-10, 2^60) (~1e-3 .. ~1e18): 70 octaves of 64
+ * counters (512 bytes), each allocated the first time a value falls in
+ * it, so a statistic holds only the few octaves its values span (a
+ * latency spans three to six): a machine with thousands of statistics
+ * stays small and its hot counters stay in cache. At most 70 allocations
+ * per statistic in a run, never one per value once its range is seen.
  * Values in [0, 2^-10) (exact zeros are kept apart, for exact quantiles)
  * and values >= 2^60 go to edge buckets. */
 #ifndef LPARSIM_SIM_HISTOGRAM_H
@@ -18,7 +22,7 @@
 #define HIST_MIN_EXP (-10)              /* first octave: [2^-10, 2^-9) */
 #define HIST_MAX_EXP 60                 /* octaves end at 2^60 */
 #define HIST_OCTAVES (HIST_MAX_EXP - HIST_MIN_EXP)
-#define HIST_BUCKETS (HIST_OCTAVES * HIST_SUB)
+#define HIST_BUCKETS (HIST_OCTAVES * HIST_SUB) /* bucket numbers */
 #define HIST_LOW 0x1p-10                /* 2^HIST_MIN_EXP */
 #define HIST_HIGH 0x1p60                /* 2^HIST_MAX_EXP */
 
@@ -27,7 +31,7 @@ struct histogram {
     uint64_t zero;   /* v <= 0 (negatives are clamped to 0) */
     uint64_t under;  /* 0 < v < HIST_LOW */
     uint64_t over;   /* v >= HIST_HIGH, including +inf */
-    uint64_t bucket[HIST_BUCKETS];
+    uint64_t *octave[HIST_OCTAVES]; /* HIST_SUB counters each; NULL: none yet */
 };
 
 /* Bucket of a value in [HIST_LOW, HIST_HIGH), read straight from the
@@ -42,21 +46,42 @@ static inline unsigned histogram_index(double v)
     return (unsigned)(exp - HIST_MIN_EXP) * HIST_SUB + sub;
 }
 
+/* The counters of an octave, allocated on its first value (zeroed).
+ * Allocation failure aborts, as everywhere in the recorder (sim/stats.c:
+ * a statistic that silently lost values would be worse). */
+uint64_t *histogram_octave(struct histogram *h, unsigned octave);
+
 /* v must not be NaN. */
 static inline void histogram_add(struct histogram *h, double v)
 {
     h->total++;
-    if (!(v > 0))
+    if (!(v > 0)) {
         h->zero++;
-    else if (v < HIST_LOW)
+    } else if (v < HIST_LOW) {
         h->under++;
-    else if (v >= HIST_HIGH)
+    } else if (v >= HIST_HIGH) {
         h->over++;
-    else
-        h->bucket[histogram_index(v)]++;
+    } else {
+        unsigned i = histogram_index(v);
+        uint64_t *o = h->octave[i / HIST_SUB];
+        if (!o)
+            o = histogram_octave(h, i / HIST_SUB);
+        o[i % HIST_SUB]++;
+    }
 }
 
+/* Count of bucket i (0 <= i < HIST_BUCKETS). */
+static inline uint64_t histogram_count(const struct histogram *h, unsigned i)
+{
+    const uint64_t *o = h->octave[i / HIST_SUB];
+    return o ? o[i % HIST_SUB] : 0;
+}
+
+/* Forgets every value; the octaves stay allocated (they will be needed
+ * again). */
 void histogram_clear(struct histogram *h);
+/* Frees the octaves. */
+void histogram_release(struct histogram *h);
 
 /* Lower and upper bound of bucket i (0 <= i < HIST_BUCKETS). */
 void histogram_bounds(unsigned i, double *lower, double *upper);

@@ -29,8 +29,10 @@ struct statistic {
     double min, max;
     const int *batch; /* the recorder's current batch, -1 for none */
     unsigned nbatches;
-    double *batch_sum;
-    uint64_t *batch_count;
+    struct batch_acc {     /* sum and count side by side: one cache line */
+        double sum;
+        uint64_t count;
+    } *batches;
     struct histogram hist;
 };
 
@@ -189,8 +191,8 @@ static void statistic_free(struct statistic *s)
     free(s->component);
     free(s->name);
     free(s->unit);
-    free(s->batch_sum);
-    free(s->batch_count);
+    free(s->batches);
+    histogram_release(&s->hist);
     free(s);
 }
 
@@ -240,8 +242,7 @@ static void statistic_clear(struct statistic *s)
     s->min = INFINITY;
     s->max = -INFINITY;
     if (s->nbatches) {
-        memset(s->batch_sum, 0, s->nbatches * sizeof *s->batch_sum);
-        memset(s->batch_count, 0, s->nbatches * sizeof *s->batch_count);
+        memset(s->batches, 0, s->nbatches * sizeof *s->batches);
     }
     histogram_clear(&s->hist);
 }
@@ -260,8 +261,7 @@ struct statistic *recorder_statistic(struct recorder *r, const char *component,
     s->batch = &r->batch;
     s->nbatches = r->nbatches;
     if (r->nbatches) {
-        s->batch_sum = xcalloc(r->nbatches, sizeof *s->batch_sum);
-        s->batch_count = xcalloc(r->nbatches, sizeof *s->batch_count);
+        s->batches = xcalloc(r->nbatches, sizeof *s->batches);
     }
     statistic_clear(s);
     r->stats = grow(r->stats, &r->capstats, r->nstats, sizeof *r->stats);
@@ -308,8 +308,8 @@ void statistic_add(struct statistic *s, double v)
     histogram_add(&s->hist, v);
     int b = *s->batch;
     if (b >= 0) {
-        s->batch_sum[b] += v;
-        s->batch_count[b]++;
+        s->batches[b].sum += v;
+        s->batches[b].count++;
     }
 }
 
@@ -440,9 +440,9 @@ unsigned statistic_batch_ci(const struct statistic *s, double *mean,
     unsigned k = 0;
     double m = 0, m2 = 0; /* Welford over the batch means */
     for (unsigned b = 0; b < s->nbatches; b++) {
-        if (!s->batch_count[b])
+        if (!s->batches[b].count)
             continue;
-        double x = s->batch_sum[b] / (double)s->batch_count[b];
+        double x = s->batches[b].sum / (double)s->batches[b].count;
         k++;
         double d = x - m;
         m += d / k;
