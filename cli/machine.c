@@ -30,9 +30,10 @@ struct machine {
     struct adapter **adapters;
     size_t nadapters;
     struct lpar **lpars;
-    struct vf_driver **drivers;
     struct lpar_memory **memories;
     size_t nlpars;
+    struct vf_driver **drivers; /* every LPAR's, device by device */
+    size_t ndrivers;
     struct workload **workloads;
     size_t nworkloads, cap_workloads;
 };
@@ -119,36 +120,69 @@ static int build_adapters(struct machine *m, struct env *e, const struct cfg_nod
     return 0;
 }
 
-/* The LPAR's VPs, its VF (driver included) and its accounting. */
-static struct lpar *build_lpar(struct machine *m, struct env *e, const struct cfg_node *root,
-                               const struct cfg_node *cfg, size_t i, struct diag *err)
+/* Where device `d` of the LPAR sends its requests: its VF's driver
+ * (assigned through the PF; component lpar.NAME.driver for the LPAR's own
+ * VF, lpar.NAME.DEVICE.driver for an item of `devices`), or the VF's
+ * queue on the abstract path. */
+static int build_device(struct machine *m, const struct cfg_node *root, const struct cfg_node *cfg,
+                        int li, size_t d, struct lpar_dev *out, struct diag *err)
 {
-    const struct cfg_node *adapter_cfg = machine_lpar_adapter(root, cfg, err);
+    const struct cfg_node *dev = machine_device(cfg, d);
+    const struct cfg_node *adapter_cfg = machine_device_adapter(root, cfg, dev, err);
     if (!adapter_cfg)
-        return NULL;
+        return -1;
     size_t ai = machine_adapter_index(root, adapter_cfg);
-    struct hypervisor *h = m->hyps[machine_system_index(root, cfg_str(cfg, "system"))];
     struct adapter *ad = m->adapters[ai];
-    unsigned vf = (unsigned)cfg_u64(cfg, "vf");
+    unsigned vf = (unsigned)cfg_u64(dev, "vf");
+    if (adapter_is_abstract(ad)) {
+        *out = (struct lpar_dev){ adapter_vf_sink(ad, vf), adapter_submit_latency(ad) };
+        return 0;
+    }
+    struct vf_driver_config dc;
+    char path[160];
+    vf_driver_config_init(&dc, cfg_find(dev, "driver"));
+    if (d == 0)
+        snprintf(path, sizeof path, "lpar.%s.driver", cfg->key);
+    else
+        snprintf(path, sizeof path, "lpar.%s.%s.driver", cfg->key, dev->key);
+    struct hypervisor *h = m->hyps[machine_system_index(root, cfg_str(cfg, "system"))];
+    struct vf_driver *drv = hypervisor_assign_vf(h, li, ad, vf, m->phbs[ai], path, &dc, err);
+    if (!drv)
+        return -1;
+    m->drivers[m->ndrivers++] = drv;
+    *out = (struct lpar_dev){ vf_driver_sink(drv), 0 };
+    return 0;
+}
+
+/* The LPAR's VPs, its devices and its accounting. */
+static struct lpar *build_lpar(struct machine *m, struct env *e, const struct cfg_node *root,
+                               const struct cfg_node *cfg, struct diag *err)
+{
+    struct hypervisor *h = m->hyps[machine_system_index(root, cfg_str(cfg, "system"))];
     int li = hypervisor_add_lpar(h, cfg, err);
     if (li < 0)
         return NULL;
-    if (adapter_is_abstract(ad))
-        return lpar_create(e, cfg->key, cfg, adapter_vf_sink(ad, vf), adapter_submit_latency(ad));
-    struct vf_driver_config dc;
-    char path[128];
-    vf_driver_config_init(&dc, cfg_find(cfg, "driver"));
-    snprintf(path, sizeof path, "lpar.%s.driver", cfg->key);
-    m->drivers[i] = hypervisor_assign_vf(h, li, ad, vf, m->phbs[ai], path, &dc, err);
-    if (!m->drivers[i])
+    size_t n = machine_device_count(cfg);
+    struct lpar_dev *devs = calloc(n, sizeof *devs);
+    if (!devs) {
+        diag_set(err, &cfg->loc, "out of memory");
         return NULL;
-    return lpar_create(e, cfg->key, cfg, vf_driver_sink(m->drivers[i]), 0);
+    }
+    struct lpar *l = NULL;
+    size_t d = 0;
+    while (d < n && build_device(m, root, cfg, li, d, &devs[d], err) == 0)
+        d++;
+    if (d == n && !(l = lpar_create(e, cfg->key, cfg, devs, n)))
+        diag_set(err, &cfg->loc, "out of memory");
+    free(devs);
+    return l;
 }
 
 struct build_ctx {
     struct machine *m;
     struct env *e;
     struct diag *err;
+    struct lpar *lpar;
     struct workload_ports ports;
 };
 
@@ -170,6 +204,10 @@ static int build_workload(void *ctx, const struct cfg_node *lpar, const struct c
         m->workloads = v;
         m->cap_workloads = cap;
     }
+    int dev = machine_workload_device(lpar, w, bc->err);
+    if (dev < 0)
+        return -1;
+    bc->ports.io = lpar_issue_port(bc->lpar, (size_t)dev);
     struct workload *wl = workload_create(bc->e, path, w, &bc->ports, bc->err);
     if (!wl)
         return -1;
@@ -188,8 +226,11 @@ static int build_lpars(struct machine *m, struct env *e, const struct cfg_node *
                        struct diag *err)
 {
     const struct cfg_node *lpars = cfg_find(root, "lpars");
+    size_t ndev = 0;
+    for (size_t i = 0; i < lpars->nkids; i++)
+        ndev += machine_device_count(lpars->kids[i]);
     m->lpars = calloc(lpars->nkids + 1, sizeof *m->lpars);
-    m->drivers = calloc(lpars->nkids + 1, sizeof *m->drivers);
+    m->drivers = calloc(ndev + 1, sizeof *m->drivers);
     m->memories = calloc(lpars->nkids + 1, sizeof *m->memories);
     if (!m->lpars || !m->memories || !m->drivers)
         return diag_set(err, NULL, "out of memory");
@@ -197,10 +238,10 @@ static int build_lpars(struct machine *m, struct env *e, const struct cfg_node *
         e->trace_lpar = lpars->kids[0]->key;
     for (size_t i = 0; i < lpars->nkids; i++) {
         const struct cfg_node *cfg = lpars->kids[i];
-        struct lpar *l = build_lpar(m, e, root, cfg, i, err);
+        struct lpar *l = build_lpar(m, e, root, cfg, err);
         m->nlpars = i + 1;
         if (!l)
-            return err->msg[0] ? -1 : diag_set(err, &cfg->loc, "out of memory");
+            return -1;
         m->lpars[i] = l;
         char path[128];
         snprintf(path, sizeof path, "lpar.%s.memory", cfg->key);
@@ -208,8 +249,7 @@ static int build_lpars(struct machine *m, struct env *e, const struct cfg_node *
                                              err);
         if (!m->memories[i])
             return -1;
-        struct build_ctx bc = { m, e, err, {
-            .io = lpar_issue_port(l),
+        struct build_ctx bc = { m, e, err, l, {
             .cpu = hypervisor_vp_port(m->hyps[machine_system_index(root, cfg_str(cfg, "system"))],
                                       hypervisor_lpar_count(
                                           m->hyps[machine_system_index(root, cfg_str(cfg, "system"))]) - 1),
@@ -260,8 +300,9 @@ void machine_destroy(struct machine *m)
     for (size_t i = 0; i < m->nlpars; i++) {
         lpar_memory_destroy(m->memories[i]);
         lpar_destroy(m->lpars[i]);
-        vf_driver_destroy(m->drivers[i]);
     }
+    for (size_t i = 0; i < m->ndrivers; i++)
+        vf_driver_destroy(m->drivers[i]);
     for (size_t i = 0; i < m->nadapters; i++) {
         adapter_destroy(m->adapters[i]);
         phb_destroy(m->phbs[i]);

@@ -73,12 +73,47 @@ size_t machine_count_adapters(const struct cfg_node *root)
     return n;
 }
 
-/* Resolves an LPAR's adapter and VF; reports what is wrong. */
-const struct cfg_node *machine_lpar_adapter(const struct cfg_node *root,
-                                              const struct cfg_node *lpar, struct diag *err)
+size_t machine_device_count(const struct cfg_node *lpar)
+{
+    const struct cfg_node *list = cfg_find(lpar, "devices");
+    return 1 + (list ? list->nkids : 0);
+}
+
+const struct cfg_node *machine_device(const struct cfg_node *lpar, size_t i)
+{
+    return i == 0 ? lpar : cfg_find(lpar, "devices")->kids[i - 1];
+}
+
+int machine_workload_device(const struct cfg_node *lpar, const struct cfg_node *w,
+                            struct diag *err)
+{
+    const struct cfg_node *v = cfg_find(w, "device");
+    if (!v || !*v->v.s)
+        return 0;
+    const struct cfg_node *list = cfg_find(lpar, "devices");
+    const char *names[64];
+    size_t n = 0;
+    for (size_t i = 0; list && i < list->nkids; i++) {
+        if (strcmp(list->kids[i]->key, v->v.s) == 0)
+            return (int)i + 1;
+        if (n < 64)
+            names[n++] = list->kids[i]->key;
+    }
+    const char *near = suggest_closest(v->v.s, names, n);
+    char shown[64];
+    unit_show(v->v.s, shown, sizeof shown);
+    return diag_set(err, &v->loc, "'device' = '%s': LPAR '%s' has no such item in 'devices'%s%s%s",
+                    shown, lpar->key, near ? " (did you mean '" : "", near ? near : "",
+                    near ? "'?)" : "");
+}
+
+/* Resolves a device's adapter and VF; reports what is wrong. */
+const struct cfg_node *machine_device_adapter(const struct cfg_node *root,
+                                              const struct cfg_node *lpar,
+                                              const struct cfg_node *dev, struct diag *err)
 {
     const char *sys_name = cfg_str(lpar, "system");
-    const char *ad_name = cfg_str(lpar, "adapter");
+    const char *ad_name = cfg_str(dev, "adapter");
     const struct cfg_node *system = cfg_item(cfg_find(root, "systems"), sys_name);
     const struct cfg_node *adapter = system ? cfg_item(cfg_find(system, "adapters"), ad_name) : NULL;
     if (!adapter) {
@@ -90,16 +125,16 @@ const struct cfg_node *machine_lpar_adapter(const struct cfg_node *root,
         const char *near = suggest_closest(ad_name, names, n);
         char shown[64]; /* user text: control characters escaped, length bounded */
         unit_show(ad_name, shown, sizeof shown);
-        diag_set(err, cfg_loc(lpar, "adapter"),
+        diag_set(err, cfg_loc(dev, "adapter"),
                  "'adapter' refers to '%s', but system '%s' has no adapter named '%s'%s%s%s",
                  shown, sys_name, shown, near ? " (did you mean '" : "",
                  near ? near : "", near ? "'?)" : "");
         return NULL;
     }
-    uint64_t vf = cfg_u64(lpar, "vf");
+    uint64_t vf = cfg_u64(dev, "vf");
     uint64_t nvfs = cfg_u64(adapter, "vfs");
     if (vf >= nvfs) {
-        diag_set(err, cfg_loc(lpar, "vf"),
+        diag_set(err, cfg_loc(dev, "vf"),
                  "'vf' = %llu is out of range: adapter '%s' has %llu VFs (0..%llu)",
                  (unsigned long long)vf, ad_name, (unsigned long long)nvfs,
                  (unsigned long long)(nvfs - 1));
@@ -157,46 +192,55 @@ struct vf_owner {
     const struct cfg_node *lpar;
 };
 
-struct fit_ctx {
-    uint64_t buffer_size;
+struct workload_ctx {
+    const struct cfg_node *root;
     struct diag *err;
 };
 
-/* An I/O larger than a driver buffer could never be issued. */
-static int workload_fits(void *ctx, const struct cfg_node *lpar, const struct cfg_node *w)
+/* A workload's own checks, that its device exists, and that its I/Os fit
+ * that device's driver buffers (a larger one could never be issued). */
+static int check_one_workload(void *ctx, const struct cfg_node *lpar, const struct cfg_node *w)
 {
-    (void)lpar;
-    const struct fit_ctx *fc = ctx;
+    const struct workload_ctx *wc = ctx;
+    const struct cfg_node *root = wc->root;
+    struct diag *err = wc->err;
+    if (workload_check(w, err) != 0)
+        return -1;
+    int d = machine_workload_device(lpar, w, err);
+    if (d < 0)
+        return -1;
+    const struct cfg_node *dev = machine_device(lpar, (size_t)d);
+    const struct cfg_node *adapter = machine_device_adapter(root, lpar, dev, err);
+    if (!adapter)
+        return -1;
+    if (strcmp(cfg_str(adapter, "path"), "abstract") == 0)
+        return 0;
+    struct vf_driver_config dc;
+    vf_driver_config_init(&dc, cfg_find(dev, "driver"));
     static const char *const sizes[] = { "block_size", "packet_size" };
     for (size_t i = 0; i < 2; i++) {
         const struct cfg_node *v = cfg_find(w, sizes[i]);
-        if (v && !v->is_default && v->v.u > fc->buffer_size)
-            return diag_set(fc->err, &v->loc,
+        if (v && !v->is_default && v->v.u > dc.buffer_size)
+            return diag_set(err, &v->loc,
                             "'%s' is larger than the driver's buffer_size (%llu B)", sizes[i],
-                            (unsigned long long)fc->buffer_size);
+                            (unsigned long long)dc.buffer_size);
     }
     return 0;
 }
 
-static int check_one_workload(void *ctx, const struct cfg_node *lpar, const struct cfg_node *w)
-{
-    (void)lpar;
-    return workload_check(w, ctx);
-}
-
-/* What the driver needs of the DMA window, and the largest I/O it takes. */
-static int check_driver(const struct cfg_node *lpar, const struct cfg_node *adapter,
-                        struct diag *err)
+/* What a device's driver needs of the DMA window. */
+static int check_driver(const struct cfg_node *lpar, const struct cfg_node *dev,
+                        const struct cfg_node *adapter, struct diag *err)
 {
     if (strcmp(cfg_str(adapter, "path"), "abstract") == 0)
         return 0;
     struct vf_driver_config dc;
     struct tce_table_config tc;
-    vf_driver_config_init(&dc, cfg_find(lpar, "driver"));
+    vf_driver_config_init(&dc, cfg_find(dev, "driver"));
     if (tce_table_config_init(&tc, cfg_find(adapter, "dma_window"), err) != 0)
         return -1;
     if (dc.queue_entries & (dc.queue_entries - 1))
-        return diag_set(err, cfg_loc(cfg_find(lpar, "driver"), "queue_entries"),
+        return diag_set(err, cfg_loc(cfg_find(dev, "driver"), "queue_entries"),
                         "'queue_entries' = %u is not a power of two", dc.queue_entries);
     uint64_t need = vf_driver_window_bytes(&dc, (uint32_t)cfg_u64(adapter, "queue_pairs"),
                                            tc.page_size);
@@ -211,8 +255,7 @@ static int check_driver(const struct cfg_node *lpar, const struct cfg_node *adap
                         "but adapter '%s' gives each VF %s", lpar->key, need_s, adapter->key,
                         have_s);
     }
-    struct fit_ctx fc = { dc.buffer_size, err };
-    return machine_each_workload(lpar, workload_fits, &fc);
+    return 0;
 }
 
 /* The link's cross-field rules, reported at the parameter they name. */
@@ -275,12 +318,16 @@ static int check_system(const struct cfg_node *root, const struct cfg_node *sys,
     const struct cfg_node *lpars = cfg_find(root, "lpars");
     for (size_t i = 0; i < lpars->nkids; i++) {
         const struct cfg_node *l = lpars->kids[i];
-        const struct cfg_node *drv = cfg_find(l, "driver");
-        if (strcmp(cfg_str(l, "system"), sys->key) == 0 && cfg_u64(drv, "irq_priority") >= prios)
-            return diag_set(err, cfg_loc(drv, "irq_priority"),
-                            "'irq_priority' = %llu, but system '%s' has priorities 0..%llu",
-                            (unsigned long long)cfg_u64(drv, "irq_priority"), sys->key,
-                            (unsigned long long)(prios - 1));
+        if (strcmp(cfg_str(l, "system"), sys->key) != 0)
+            continue;
+        for (size_t d = 0; d < machine_device_count(l); d++) {
+            const struct cfg_node *drv = cfg_find(machine_device(l, d), "driver");
+            if (cfg_u64(drv, "irq_priority") >= prios)
+                return diag_set(err, cfg_loc(drv, "irq_priority"),
+                                "'irq_priority' = %llu, but system '%s' has priorities 0..%llu",
+                                (unsigned long long)cfg_u64(drv, "irq_priority"), sys->key,
+                                (unsigned long long)(prios - 1));
+        }
     }
     return 0;
 }
@@ -321,13 +368,30 @@ static int check_adapters(const struct cfg_node *root, struct diag *err)
     return 0;
 }
 
+/* One LPAR per VF (SR-IOV logical port assignment). */
+static int check_owner(struct vf_owner *owners, size_t *n, const struct cfg_node *adapter,
+                       const struct cfg_node *dev, const struct cfg_node *lpar, struct diag *err)
+{
+    uint64_t vf = cfg_u64(dev, "vf");
+    for (size_t j = 0; j < *n; j++)
+        if (owners[j].adapter == adapter && owners[j].vf == vf)
+            return diag_set(err, cfg_loc(dev, "vf"),
+                            "VF %llu of adapter '%s' is already assigned to LPAR '%s'",
+                            (unsigned long long)vf, adapter->key, owners[j].lpar->key);
+    owners[(*n)++] = (struct vf_owner){ adapter, vf, lpar };
+    return 0;
+}
+
 static int check_lpars(const struct cfg_node *root, struct diag *err)
 {
     const struct cfg_node *systems = cfg_find(root, "systems");
     const struct cfg_node *lpars = cfg_find(root, "lpars");
     struct system_budget *budgets = calloc(systems->nkids + 1, sizeof *budgets);
     struct cpu_budget *cpus = calloc(systems->nkids + 1, sizeof *cpus);
-    struct vf_owner *owners = calloc(lpars->nkids + 1, sizeof *owners);
+    size_t ndev = 0, nowners = 0;
+    for (size_t i = 0; i < lpars->nkids; i++)
+        ndev += machine_device_count(lpars->kids[i]);
+    struct vf_owner *owners = calloc(ndev + 1, sizeof *owners);
     int rc = -1;
     if (!budgets || !owners || !cpus) {
         diag_set(err, NULL, "out of memory");
@@ -339,20 +403,16 @@ static int check_lpars(const struct cfg_node *root, struct diag *err)
     }
     for (size_t i = 0; i < lpars->nkids; i++) {
         const struct cfg_node *lpar = lpars->kids[i];
-        if (machine_each_workload(lpar, check_one_workload, err) != 0)
+        struct workload_ctx wc = { root, err };
+        if (machine_each_workload(lpar, check_one_workload, &wc) != 0)
             goto out;
-        const struct cfg_node *adapter = machine_lpar_adapter(root, lpar, err);
-        if (!adapter || check_driver(lpar, adapter, err) != 0)
-            goto out;
-        uint64_t vf = cfg_u64(lpar, "vf");
-        for (size_t j = 0; j < i; j++)
-            if (owners[j].adapter == adapter && owners[j].vf == vf) {
-                diag_set(err, cfg_loc(lpar, "vf"),
-                         "VF %llu of adapter '%s' is already assigned to LPAR '%s'",
-                         (unsigned long long)vf, adapter->key, owners[j].lpar->key);
+        for (size_t d = 0; d < machine_device_count(lpar); d++) {
+            const struct cfg_node *dev = machine_device(lpar, d);
+            const struct cfg_node *adapter = machine_device_adapter(root, lpar, dev, err);
+            if (!adapter || check_driver(lpar, dev, adapter, err) != 0 ||
+                check_owner(owners, &nowners, adapter, dev, lpar, err) != 0)
                 goto out;
-            }
-        owners[i] = (struct vf_owner){ adapter, vf, lpar };
+        }
         size_t s = machine_system_index(root, cfg_str(lpar, "system"));
         if (system_budget_take_lpar(&budgets[s], lpar, err) != 0 ||
             take_processors(&cpus[s], lpar, err) != 0)

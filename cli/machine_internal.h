@@ -20,9 +20,20 @@ size_t machine_adapter_index(const struct cfg_node *root, const struct cfg_node 
 /* Index of the system named `name` (0 if none: names are checked first). */
 size_t machine_system_index(const struct cfg_node *root, const char *name);
 size_t machine_count_adapters(const struct cfg_node *root);
-/* The LPAR's adapter node after checking it exists and has the LPAR's
- * VF; NULL with *err located at the LPAR's value. */
-const struct cfg_node *machine_lpar_adapter(const struct cfg_node *root,
-                                            const struct cfg_node *lpar, struct diag *err);
+/* The VFs assigned to an LPAR: device 0 is its own `adapter`/`vf`, then
+ * the items of its `devices`. machine_device returns the node that holds
+ * device i's `adapter`, `vf` and `driver` (the LPAR itself for 0). */
+size_t machine_device_count(const struct cfg_node *lpar);
+const struct cfg_node *machine_device(const struct cfg_node *lpar, size_t i);
+/* The device a workload's `device` names (0 when empty); -1 with *err
+ * located at the value when the LPAR has no such device. */
+int machine_workload_device(const struct cfg_node *lpar, const struct cfg_node *w,
+                            struct diag *err);
+/* The adapter node of device `dev` (a machine_device node) of the LPAR,
+ * after checking it exists on the LPAR's system and has the VF; NULL
+ * with *err located at the offending value. */
+const struct cfg_node *machine_device_adapter(const struct cfg_node *root,
+                                              const struct cfg_node *lpar,
+                                              const struct cfg_node *dev, struct diag *err);
 
 #endif

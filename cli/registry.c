@@ -39,6 +39,18 @@ static const struct schema system_schema = {
     .children = system_children,
 };
 
+static const struct schema_child lpar_device_children[] = {
+    { "driver", CFG_STRUCT, &vf_driver_schema, "the driver of this VF", false },
+    { 0 }
+};
+
+static const struct schema lpar_device_schema = {
+    .name = "device",
+    .doc = "one more VF assigned to the LPAR (its workloads pick it by `device`)",
+    .params = lpar_device_params,
+    .children = lpar_device_children,
+};
+
 static const struct schema_child lpar_children[] = {
     { "workload", CFG_STRUCT, &workload_schema, "what the LPAR runs (one workload)", false },
     { "workloads", CFG_LIST, &workload_schema,
@@ -46,6 +58,8 @@ static const struct schema_child lpar_children[] = {
     { "processors", CFG_STRUCT, &dispatch_lpar_schema,
       "dedicated or shared processors, entitlement", false },
     { "driver", CFG_STRUCT, &vf_driver_schema, "the driver of the assigned VF", false },
+    { "devices", CFG_LIST, &lpar_device_schema,
+      "more VFs assigned to the LPAR, each with a name and its own driver", false },
     { "pages", CFG_STRUCT, &lpar_memory_schema, "memory pages as migration tracks them", false },
     { 0 }
 };
@@ -117,7 +131,7 @@ const struct schema scenario_schema = {
 /* Listed by `lparsim params`: every component a scenario can configure. */
 static const struct schema *const all_schemas[] = {
     &scenario_schema, &system_schema, &adapter_schema, &dist_schema,
-    &lpar_schema, &workload_schema, &stats_schema, &sweep_schema,
+    &lpar_schema, &lpar_device_schema, &workload_schema, &stats_schema, &sweep_schema,
     &pcie_link_schema, &pe_schema, &pe_rtt_schema, &tce_table_schema,
     &tce_cache_schema, &xive_source_schema, &xive_router_schema, &msix_table_schema,
     &cpu_schema, &dispatch_schema, &dispatch_lpar_schema, &hcall_schema, &vf_driver_schema,

@@ -78,7 +78,7 @@ static void network_finish(struct workload *w, sim_time_t now)
 
 const struct workload_kind workload_network_kind = {
     .name = "network",
-    .params = "arrivals|tx_rate|rx_rate|packet_size|packet_sizes",
+    .params = "device|arrivals|tx_rate|rx_rate|packet_size|packet_sizes",
     .size = sizeof(struct network),
     .does_io = true,
     .check = network_check,

@@ -114,7 +114,7 @@ static void replay_fini(struct workload *w)
 
 const struct workload_kind workload_replay_kind = {
     .name = "replay",
-    .params = "file|time_scale|loop",
+    .params = "device|file|time_scale|loop",
     .size = sizeof(struct replay),
     .does_io = true,
     .check = replay_check,

@@ -139,7 +139,7 @@ static void storage_start(struct workload *w)
 
 const struct workload_kind workload_storage_kind = {
     .name = "storage",
-    .params = "mode|rate|arrivals|depth|think|block_size|block_sizes|read_fraction|pattern|"
+    .params = "device|mode|rate|arrivals|depth|think|block_size|block_sizes|read_fraction|pattern|"
               "device_size",
     .size = sizeof(struct storage),
     .does_io = true,

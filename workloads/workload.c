@@ -25,6 +25,9 @@ static const struct param_desc workload_params[] = {
     { "kind", PARAM_ENUM, "", "storage", "what the workload does (all kinds)",
       .choices = "storage|network|compute|dirty|replay" },
     { "start", PARAM_TIME, "ns", "0ns", "all kinds: time of the first arrival" },
+    { "device", PARAM_STR, "", "",
+      "storage, network, replay: the LPAR device (an item of its `devices`) the I/O goes "
+      "to; empty: the LPAR's own adapter/vf" },
     { "mode", PARAM_ENUM, "", "open",
       "storage: open = arrivals at `rate`; closed = `depth` I/Os kept outstanding",
       .choices = "open|closed" },

@@ -33,14 +33,27 @@ const struct param_desc lpar_params[] = {
     { 0 }
 };
 
+const struct param_desc lpar_device_params[] = {
+    { "adapter", PARAM_STR, "", NULL, "adapter (of the LPAR's system) the VF belongs to" },
+    { "vf", PARAM_U64, "", "0", "index of the VF on that adapter" },
+    { 0 }
+};
+
 #define POOL_CHUNK 1024
+
+/* One device of the LPAR: where its requests go. */
+struct lpar_device {
+    struct lpar *l;
+    struct io_sink dev;
+    struct link to_dev;
+};
 
 struct lpar {
     struct env *env;
     char path[96];
     uint64_t max_outstanding;
-    struct io_sink dev;
-    struct link to_dev;
+    struct lpar_device *devs;
+    size_t ndevs;
     struct io_done done;
     bool traced_lpar;        /* lparsim run --trace-io names this LPAR */
 
@@ -101,7 +114,8 @@ static void outstanding_change(struct lpar *l, int delta)
 
 static int lpar_issue(void *ctx, const struct io_spec *spec)
 {
-    struct lpar *l = ctx;
+    struct lpar_device *d = ctx;
+    struct lpar *l = d->l;
     struct io_req *r = l->outstanding < l->max_outstanding ? pool_get(l) : NULL;
     l->issued++;
     if (!r) {
@@ -116,16 +130,16 @@ static int lpar_issue(void *ctx, const struct io_spec *spec)
     r->notify = spec->notify;
     r->t_submit = kernel_now(l->env->k);
     r->done = &l->done;
-    r->holder = &l->to_dev;
+    r->holder = &d->to_dev;
     r->traced = l->traced_lpar && r->seq == l->env->trace_seq;
     if (r->traced)
         env_trace(l->env, l->path, "I/O %llu issued: %s, %u B", (unsigned long long)r->seq,
                   io_op_name(r->op), r->bytes);
     outstanding_change(l, +1);
-    if (l->to_dev.latency)
-        link_send(&l->to_dev, r);
+    if (d->to_dev.latency)
+        link_send(&d->to_dev, r);
     else
-        l->dev.submit(l->dev.ctx, r); /* no hop in between: no event */
+        d->dev.submit(d->dev.ctx, r); /* no hop in between: no event */
     return 0;
 }
 
@@ -229,9 +243,8 @@ static void on_finish(void *ctx, sim_time_t now)
                  (unsigned long long)lost);
 }
 
-struct lpar *lpar_create(struct env *e, const char *name,
-                         const struct cfg_node *cfg, struct io_sink dev,
-                         sim_time_t submit_latency)
+struct lpar *lpar_create(struct env *e, const char *name, const struct cfg_node *cfg,
+                         const struct lpar_dev *devs, size_t ndevs)
 {
     struct lpar *l = calloc(1, sizeof *l);
     if (!l)
@@ -245,8 +258,18 @@ struct lpar *lpar_create(struct env *e, const char *name,
         lpar_destroy(l);
         return NULL;
     }
-    l->dev = dev;
-    link_init(&l->to_dev, e->k, submit_latency, deliver_to_device, &l->dev);
+    l->devs = calloc(ndevs ? ndevs : 1, sizeof *l->devs);
+    if (!l->devs) {
+        lpar_destroy(l);
+        return NULL;
+    }
+    l->ndevs = ndevs;
+    for (size_t i = 0; i < ndevs; i++) {
+        struct lpar_device *d = &l->devs[i];
+        d->l = l;
+        d->dev = devs[i].sink;
+        link_init(&d->to_dev, e->k, devs[i].latency, deliver_to_device, &d->dev);
+    }
 
     l->st_latency = recorder_statistic(e->rec, l->path, "io_latency", "ns");
     l->st_outstanding_batch = recorder_statistic(e->rec, l->path, "outstanding_per_batch", "");
@@ -267,12 +290,14 @@ void lpar_destroy(struct lpar *l)
     for (size_t c = 0; c < l->nchunks; c++)
         free(l->chunks[c]);
     free(l->chunks);
+    free(l->devs);
     free(l);
 }
 
-struct io_issue_port lpar_issue_port(struct lpar *l)
+struct io_issue_port lpar_issue_port(struct lpar *l, size_t dev)
 {
-    return (struct io_issue_port){ lpar_issue, l };
+    return dev < l->ndevs ? (struct io_issue_port){ lpar_issue, &l->devs[dev] }
+                          : (struct io_issue_port){ 0 };
 }
 
 const char *io_op_name(unsigned op)

@@ -9,17 +9,26 @@
 #include "sim/env.h"
 
 extern const struct param_desc lpar_params[];
+/* An item of an LPAR's `devices`: one more VF assigned to it. */
+extern const struct param_desc lpar_device_params[];
 
 struct lpar;
 
-/* `dev` is where requests go (the assigned VF's queue), reached after
- * `submit_latency`. Component path: "lpar.NAME". */
-struct lpar *lpar_create(struct env *e, const char *name,
-                         const struct cfg_node *cfg, struct io_sink dev,
-                         sim_time_t submit_latency);
+/* Where an LPAR's requests for one device go (its VF driver, or the VF's
+ * queue on the abstract path), reached after `latency` (0: directly). */
+struct lpar_dev {
+    struct io_sink sink;
+    sim_time_t latency;
+};
+
+/* Device 0 is the LPAR's own adapter/vf, then its `devices` in order.
+ * Component path: "lpar.NAME". NULL on allocation failure. */
+struct lpar *lpar_create(struct env *e, const char *name, const struct cfg_node *cfg,
+                         const struct lpar_dev *devs, size_t ndevs);
 void lpar_destroy(struct lpar *l);
 
-struct io_issue_port lpar_issue_port(struct lpar *l);
+/* The port a workload issues to device `dev` through. */
+struct io_issue_port lpar_issue_port(struct lpar *l, size_t dev);
 /* "read", "write", "tx", "rx". */
 const char *io_op_name(unsigned op);
 
