@@ -49,10 +49,14 @@ struct tce_cache {
     struct tce_cache_config cfg;
     struct tce_table *table;
     uint32_t sets, ways;
-    uint64_t *key;        /* I/O page number per slot */
-    uint64_t *tce;        /* cached entry per slot */
-    uint8_t *valid;
-    uint32_t *prev, *next; /* LRU list links within the slot's set */
+    /* One record per slot, so a lookup and its LRU update touch few cache
+     * lines (a machine has one cache per PE: hundreds of them). */
+    struct tce_slot {
+        uint64_t key;        /* I/O page number */
+        uint64_t tce;        /* cached entry */
+        uint32_t prev, next; /* LRU list links within the slot's set */
+        uint8_t valid;
+    } *slot;
     uint32_t *head, *tail; /* per set: MRU, LRU */
     uint32_t *hash;        /* open addressing: slot or NO_SLOT */
     uint32_t hash_mask;
@@ -90,18 +94,18 @@ static uint32_t set_of_slot(const struct tce_cache *c, uint32_t slot)
 static void list_unlink(struct tce_cache *c, uint32_t s)
 {
     uint32_t set = set_of_slot(c, s);
-    if (c->prev[s] != NO_SLOT) c->next[c->prev[s]] = c->next[s];
-    else c->head[set] = c->next[s];
-    if (c->next[s] != NO_SLOT) c->prev[c->next[s]] = c->prev[s];
-    else c->tail[set] = c->prev[s];
+    if (c->slot[s].prev != NO_SLOT) c->slot[c->slot[s].prev].next = c->slot[s].next;
+    else c->head[set] = c->slot[s].next;
+    if (c->slot[s].next != NO_SLOT) c->slot[c->slot[s].next].prev = c->slot[s].prev;
+    else c->tail[set] = c->slot[s].prev;
 }
 
 static void list_push_head(struct tce_cache *c, uint32_t s)
 {
     uint32_t set = set_of_slot(c, s);
-    c->prev[s] = NO_SLOT;
-    c->next[s] = c->head[set];
-    if (c->head[set] != NO_SLOT) c->prev[c->head[set]] = s;
+    c->slot[s].prev = NO_SLOT;
+    c->slot[s].next = c->head[set];
+    if (c->head[set] != NO_SLOT) c->slot[c->head[set]].prev = s;
     else c->tail[set] = s;
     c->head[set] = s;
 }
@@ -109,9 +113,9 @@ static void list_push_head(struct tce_cache *c, uint32_t s)
 static void list_push_tail(struct tce_cache *c, uint32_t s)
 {
     uint32_t set = set_of_slot(c, s);
-    c->next[s] = NO_SLOT;
-    c->prev[s] = c->tail[set];
-    if (c->tail[set] != NO_SLOT) c->next[c->tail[set]] = s;
+    c->slot[s].next = NO_SLOT;
+    c->slot[s].prev = c->tail[set];
+    if (c->tail[set] != NO_SLOT) c->slot[c->tail[set]].next = s;
     else c->head[set] = s;
     c->tail[set] = s;
 }
@@ -130,7 +134,7 @@ static uint32_t hash_pos(const struct tce_cache *c, uint64_t key)
         uint32_t s = c->hash[i];
         if (s == NO_SLOT)
             return NO_SLOT;
-        if (c->key[s] == key)
+        if (c->slot[s].key == key)
             return i;
     }
 }
@@ -160,7 +164,7 @@ static void hash_remove_at(struct tce_cache *c, uint32_t hole)
         uint32_t s = c->hash[j];
         if (s == NO_SLOT)
             return;
-        uint32_t home = hash_home(c, c->key[s]);
+        uint32_t home = hash_home(c, c->slot[s].key);
         /* The entry at j may stay if its home lies cyclically in (hole, j]. */
         bool stays = hole <= j ? (hole < home && home <= j) : (hole < home || home <= j);
         if (!stays) {
@@ -192,15 +196,11 @@ struct tce_cache *tce_cache_create(const struct tce_cache_config *cfg, struct tc
         cap <<= 1;
     c->hash_mask = cap - 1;
     uint32_t n = cfg->entries;
-    c->key = calloc(n, sizeof *c->key);
-    c->tce = calloc(n, sizeof *c->tce);
-    c->valid = calloc(n, 1);
-    c->prev = malloc(n * sizeof *c->prev);
-    c->next = malloc(n * sizeof *c->next);
+    c->slot = calloc(n, sizeof *c->slot);
     c->head = malloc(c->sets * sizeof *c->head);
     c->tail = malloc(c->sets * sizeof *c->tail);
     c->hash = malloc(cap * sizeof *c->hash);
-    if (!c->key || !c->tce || !c->valid || !c->prev || !c->next || !c->head ||
+    if (!c->slot || !c->head ||
         !c->tail || !c->hash || tce_table_on_change(t, on_table_change, c) < 0) {
         c->table = NULL; /* not registered: destroy must not unregister */
         tce_cache_destroy(c);
@@ -220,11 +220,7 @@ void tce_cache_destroy(struct tce_cache *c)
         return;
     if (c->table)
         tce_table_on_change(c->table, NULL, NULL);
-    free(c->key);
-    free(c->tce);
-    free(c->valid);
-    free(c->prev);
-    free(c->next);
+    free(c->slot);
     free(c->head);
     free(c->tail);
     free(c->hash);
@@ -235,8 +231,8 @@ void tce_cache_destroy(struct tce_cache *c)
 
 static void drop_slot(struct tce_cache *c, uint32_t slot)
 {
-    hash_remove_at(c, hash_pos(c, c->key[slot]));
-    c->valid[slot] = 0;
+    hash_remove_at(c, hash_pos(c, c->slot[slot].key));
+    c->slot[slot].valid = 0;
     c->in_use--;
     list_unlink(c, slot);
     list_push_tail(c, slot); /* an empty slot is the next victim */
@@ -247,13 +243,13 @@ static void fill(struct tce_cache *c, uint64_t index, uint64_t tce)
 {
     uint32_t set = (uint32_t)(index % c->sets);
     uint32_t victim = c->tail[set];
-    if (c->valid[victim]) {
-        hash_remove_at(c, hash_pos(c, c->key[victim]));
+    if (c->slot[victim].valid) {
+        hash_remove_at(c, hash_pos(c, c->slot[victim].key));
         c->in_use--;
     }
-    c->key[victim] = index;
-    c->tce[victim] = tce;
-    c->valid[victim] = 1;
+    c->slot[victim].key = index;
+    c->slot[victim].tce = tce;
+    c->slot[victim].valid = 1;
     c->in_use++;
     hash_insert(c, index, victim);
     list_unlink(c, victim);
@@ -284,7 +280,7 @@ struct tce_lookup tce_cache_translate(struct tce_cache *c, uint64_t ioba, uint64
         r.added_ps = c->cfg.hit_ps;
         list_unlink(c, slot);
         list_push_head(c, slot);
-        r.fault = tce_table_apply(c->table, c->tce[slot], ioba, is_write, &r.real_addr);
+        r.fault = tce_table_apply(c->table, c->slot[slot].tce, ioba, is_write, &r.real_addr);
     } else {
         struct tce_xlate x = tce_table_translate(c->table, ioba, size, is_write);
         c->n.misses++;
@@ -326,7 +322,7 @@ void tce_cache_invalidate(struct tce_cache *c, uint64_t ioba)
 void tce_cache_flush(struct tce_cache *c)
 {
     for (uint32_t s = 0; s < c->cfg.entries; s++) {
-        if (!c->valid[s])
+        if (!c->slot[s].valid)
             continue;
         drop_slot(c, s);
         c->n.invalidations++;
