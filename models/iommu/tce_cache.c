@@ -1,4 +1,4 @@
-/* models/iommu/tce_cache.c — an LRU TCE cache (PHB TCE cache / IOTLB).
+/* models/iommu/tce_cache.c — a TCE cache (PHB TCE cache / IOTLB).
  *
  * Defaults (REFERENCE.md "TCE tables", from pcie-bench on x86):
  *  - entries 64: with 4 KiB pages the measured reach was ~256 KiB;
@@ -7,8 +7,11 @@
  *    curve fits an LRU cache; its miss cost is relative to a hit).
  *
  * Layout: slots are grouped by set (sets = entries / ways; one set when
- * fully associative); each set keeps its slots on an LRU list (MRU at the
- * head; empty slots at the tail, so they are used first). A linear-probing
+ * fully associative); each set keeps its slots on a list, most recently
+ * filled (LRU: used) at the head, empty slots at the tail so they are used
+ * first. LRU moves a hit to the head and evicts the tail; FIFO evicts the
+ * tail without moving hits; random evicts a uniformly drawn slot of a full
+ * set (its own stream, seeded from the configuration: runs repeat). A linear-probing
  * hash from I/O page number to slot makes a lookup O(1) at any size. All
  * arrays are allocated at create; a lookup never allocates. */
 #include "models/iommu/tce_cache.h"
@@ -16,6 +19,8 @@
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "sim/rng.h"
 
 static const struct param_desc tce_cache_params[] = {
     { "entries", PARAM_U64, "", "64",
@@ -31,6 +36,9 @@ static const struct param_desc tce_cache_params[] = {
       "per_miss: every miss costs `walk`; per_level: `walk` per memory read "
       "(modelling choice: pcie-bench measured a whole miss)",
       .choices = "per_miss|per_level" },
+    { "replacement", PARAM_ENUM, "", "lru",
+      "which entry a miss evicts (modelling choice: pcie-bench's reach curve fits LRU; "
+      "fifo and random for what-if studies)", .choices = "lru|fifo|random" },
     { "hit", PARAM_TIME, "ns", "0ns",
       "added latency of a hit (modelling choice: the miss cost is measured "
       "relative to a hit, whose cost is in the base DMA latency)" },
@@ -61,6 +69,7 @@ struct tce_cache {
     uint32_t *hash;        /* open addressing: slot or NO_SLOT */
     uint32_t hash_mask;
     uint32_t in_use;
+    struct rng rng;       /* random replacement */
     struct tce_cache_counters n;
 };
 
@@ -75,6 +84,11 @@ int tce_cache_config_init(struct tce_cache_config *c, const struct cfg_node *cfg
     c->walk_mode = strcmp(cfg_param(cfg, tce_cache_params, "walk_mode").s, "per_level") == 0
                        ? TCE_WALK_PER_LEVEL : TCE_WALK_PER_MISS;
     c->hit_ps = cfg_param(cfg, tce_cache_params, "hit").u;
+    const char *rep = cfg_param(cfg, tce_cache_params, "replacement").s;
+    c->replacement = strcmp(rep, "fifo") == 0     ? TCE_REPLACE_FIFO
+                     : strcmp(rep, "random") == 0 ? TCE_REPLACE_RANDOM
+                                                  : TCE_REPLACE_LRU;
+    c->seed = 0;
     if (c->entries == 0)
         return diag_set(err, cfg ? cfg_loc(cfg, "entries") : NULL,
                         "'entries' must be at least 1");
@@ -188,6 +202,7 @@ struct tce_cache *tce_cache_create(const struct tce_cache_config *cfg, struct tc
     if (!c)
         return NULL;
     c->cfg = *cfg;
+    rng_seed(&c->rng, cfg->seed, "tce_cache");
     c->table = t;
     c->ways = cfg->ways ? cfg->ways : cfg->entries;
     c->sets = cfg->entries / c->ways;
@@ -238,11 +253,21 @@ static void drop_slot(struct tce_cache *c, uint32_t slot)
     list_push_tail(c, slot); /* an empty slot is the next victim */
 }
 
-/* Fills the LRU (or an empty) slot of the page's set with the fetched TCE. */
+/* The slot a fill of `set` takes: an empty one if the set has one (the
+ * tail), else the policy's choice. */
+static uint32_t victim_of(struct tce_cache *c, uint32_t set)
+{
+    uint32_t tail = c->tail[set];
+    if (!c->slot[tail].valid || c->cfg.replacement != TCE_REPLACE_RANDOM)
+        return tail;
+    return set * c->ways + (uint32_t)rng_below(&c->rng, c->ways);
+}
+
+/* Fills the victim slot of the page's set with the fetched TCE. */
 static void fill(struct tce_cache *c, uint64_t index, uint64_t tce)
 {
     uint32_t set = (uint32_t)(index % c->sets);
-    uint32_t victim = c->tail[set];
+    uint32_t victim = victim_of(c, set);
     if (c->slot[victim].valid) {
         hash_remove_at(c, hash_pos(c, c->slot[victim].key));
         c->in_use--;
@@ -278,8 +303,10 @@ struct tce_lookup tce_cache_translate(struct tce_cache *c, uint64_t ioba, uint64
         c->n.hits++;
         r.hit = true;
         r.added_ps = c->cfg.hit_ps;
-        list_unlink(c, slot);
-        list_push_head(c, slot);
+        if (c->cfg.replacement == TCE_REPLACE_LRU) {
+            list_unlink(c, slot);
+            list_push_head(c, slot);
+        }
         r.fault = tce_table_apply(c->table, c->slot[slot].tce, ioba, is_write, &r.real_addr);
     } else {
         struct tce_xlate x = tce_table_translate(c->table, ioba, size, is_write);

@@ -1,7 +1,7 @@
 /* models/iommu/tce_cache.h — the PHB's TCE cache in front of one TCE table.
  *
  * `entries` cached TCEs, fully associative or `ways`-way set associative,
- * LRU replacement. A hit adds `hit` (default 0: the hit cost is part of the
+ * LRU (default), FIFO or random replacement. A hit adds `hit` (default 0: the hit cost is part of the
  * base DMA latency); a miss adds `hit` + the table walk: `walk` per miss,
  * or `walk` per memory read of the walk (walk_mode = per_level). Defaults
  * from pcie-bench (REFERENCE.md "TCE tables": ~64 entries of 4 KiB reach,
@@ -26,12 +26,20 @@ enum tce_walk_mode {
     TCE_WALK_PER_LEVEL, /* a miss adds `walk` per memory read of the walk */
 };
 
+enum tce_replacement {
+    TCE_REPLACE_LRU,    /* evict the least recently used entry of the set */
+    TCE_REPLACE_FIFO,   /* evict the oldest filled; hits do not refresh */
+    TCE_REPLACE_RANDOM, /* evict a uniformly random entry of the set */
+};
+
 struct tce_cache_config {
     uint32_t entries;
     uint32_t ways;          /* 0 = fully associative */
     sim_time_t walk_ps;
     enum tce_walk_mode walk_mode;
     sim_time_t hit_ps;
+    enum tce_replacement replacement;
+    uint64_t seed;          /* random replacement's stream (the PHB sets it) */
 };
 
 /* From a tce_cache_schema node, or the descriptor defaults when cfg is

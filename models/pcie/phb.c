@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/rng.h"
+
 /* The PHB's MSI target address, programmed into every MSI-X entry (a
  * modelling choice: one fixed address above the DMA space, with the
  * source number in the data; skiboot's PHB4 encodes it differently, but
@@ -57,6 +59,7 @@ struct phb {
      * write does not pass a posted write). Reads are not held. */
     sim_time_t posted_done;
     uint64_t msis, msis_dropped, mmio_unmapped, dma_unclaimed;
+    uint64_t seed; /* of the PEs' TCE caches (random replacement) */
 };
 
 /* ---- FIFO of posted writes ---------------------------------------------- */
@@ -345,6 +348,7 @@ struct phb *phb_create(struct env *e, const char *path, const struct phb_config 
     p->env = e;
     p->cfg = *c;
     snprintf(p->path, sizeof p->path, "%s", path);
+    p->seed = e->seed ^ hash_str64(path);
     char link_path[160];
     snprintf(link_path, sizeof link_path, "%s.link", path);
     struct pe_rtt_config rc = { c->pes };
@@ -388,7 +392,9 @@ int phb_add_pe(struct phb *p, uint16_t rid, uint32_t *pe_num)
     struct phb_pe *pe = &p->pes[p->npes];
     pe->pe = pe_create(&p->cfg.pe, p->npes);
     pe->table = pe->pe ? tce_table_create(&p->cfg.window) : NULL;
-    pe->cache = pe->table ? tce_cache_create(&p->cfg.cache, pe->table) : NULL;
+    struct tce_cache_config cc = p->cfg.cache;
+    cc.seed = p->seed + p->npes; /* each PE's cache its own random stream */
+    pe->cache = pe->table ? tce_cache_create(&cc, pe->table) : NULL;
     if (!pe->cache || pe_rtt_map(p->rtt, rid, 1, p->npes) != 0) {
         tce_cache_destroy(pe->cache);
         tce_table_destroy(pe->table);

@@ -20,7 +20,7 @@ done
 # rates match C/N or King's LRU formula (PASS, or PASS* just outside the
 # interval but within 1%); LRU misses every access of a cycle over C+1.
 tce=$(grep -cE '^tce-' out.txt)
-expect_eq "TCE rows" "$tce" 19
+expect_eq "TCE rows" "$tce" 23
 for s in tce-l2-default tce-l3-500ns tce-l2-lvl140 tce-l3-lvl140; do
     for qty in 'mean added per miss' 'all added / misses' 'walk reads per miss'; do
         grep -qE "^$s +$qty .* PASS$" out.txt || fail "$s: no PASS row '$qty'"
@@ -32,7 +32,9 @@ grep -qE '^tce-l3-lvl140 +mean added per miss +ns +420 +420 ' out.txt ||
     fail "a per_level miss does not add 3 x 140 ns"
 for row in 'tce-lru-fa +hit rate C=64 N=128' 'tce-lru-fa +hit rate C=64 N=1024' \
            'tce-lru-fa +hit rate C=16 N=64' 'tce-lru-4way +hit rate C=64 N=128' \
-           'tce-lru-4way +hit rate C=64 N=1024' 'tce-lru-king +hit rate C=4 N=8 Zipf'; do
+           'tce-lru-4way +hit rate C=64 N=1024' 'tce-lru-king +hit rate C=4 N=8 Zipf' \
+           'tce-fifo-fa +hit rate C=64 N=128' 'tce-fifo-irm +hit rate C=4 N=8 Zipf' \
+           'tce-rand-fa +hit rate C=64 N=128' 'tce-rand-irm +hit rate C=4 N=8 Zipf'; do
     grep -qE "^$row .* PASS\*?$" out.txt || fail "no passing row '$row'"
 done
 grep -qE '^tce-lru-fa +miss ratio cycle C=64 N=65 .* PASS$' out.txt ||

@@ -348,6 +348,7 @@ START_TEST(cache_defaults_come_from_the_descriptor)
     ck_assert_uint_eq(c.walk_ps, 280 * SIM_NS);
     ck_assert_int_eq(c.walk_mode, TCE_WALK_PER_MISS);
     ck_assert_uint_eq(c.hit_ps, 0);
+    ck_assert_int_eq(c.replacement, TCE_REPLACE_LRU);
     struct tce_table *t = table_new(0, 1 * GiB, 4 * KiB, 2);
     struct tce_cache_config bad = c;
     bad.ways = 7;
@@ -481,6 +482,66 @@ START_TEST(lru_evicts_the_least_recently_used)
 }
 END_TEST
 
+/* FIFO evicts the oldest filled entry whatever was hit since: the same
+ * sequence as above keeps b and loses a. */
+START_TEST(fifo_evicts_the_oldest_filled)
+{
+    struct tce_table *t = table_new(0, 1 * GiB, 4 * KiB, 2);
+    uint64_t hc, a = 0, b = 4 * KiB, d = 8 * KiB;
+    tce_table_map(t, 0, 0, 3, TCE_READ, TCE_HCALL_PUT, &hc);
+    struct tce_cache_config cc = cache_cfg(2, 0);
+    cc.replacement = TCE_REPLACE_FIFO;
+    struct tce_cache *c = tce_cache_create(&cc, t);
+    tce_cache_translate(c, a, 1, false);
+    tce_cache_translate(c, b, 1, false);
+    ck_assert(tce_cache_translate(c, a, 1, false).hit); /* no refresh */
+    tce_cache_translate(c, d, 1, false);                /* evicts a */
+    ck_assert(!tce_cache_contains(c, a));
+    ck_assert(tce_cache_contains(c, b));
+    ck_assert(tce_cache_contains(c, d));
+    tce_cache_destroy(c);
+    tce_table_destroy(t);
+}
+END_TEST
+
+/* Random replacement fills empty slots first, evicts only within the
+ * page's set, never loses a page to another set, and repeats itself for
+ * the same seed (a run is reproducible) but not for another. */
+static uint64_t random_victims(uint64_t seed, bool *in_set)
+{
+    struct tce_table *t = table_new(0, 1 * GiB, 4 * KiB, 2);
+    uint64_t hc, evicted = 0;
+    tce_table_map(t, 0, 0, 64, TCE_READ, TCE_HCALL_PUT, &hc);
+    struct tce_cache_config cc = cache_cfg(8, 4); /* 2 sets of 4 */
+    cc.replacement = TCE_REPLACE_RANDOM;
+    cc.seed = seed;
+    struct tce_cache *c = tce_cache_create(&cc, t);
+    for (uint64_t p = 0; p < 8; p++) /* 0,2,4,6 -> set 0; 1,3,5,7 -> set 1 */
+        tce_cache_translate(c, p * 4 * KiB, 1, false);
+    *in_set = tce_cache_valid(c) == 8;
+    for (uint64_t p = 8; p < 40; p += 2) { /* even pages: set 0 only */
+        tce_cache_translate(c, p * 4 * KiB, 1, false);
+        for (uint64_t q = 1; q < 8; q += 2)
+            *in_set &= tce_cache_contains(c, q * 4 * KiB);
+        for (uint64_t q = 0; q < p; q += 2)
+            evicted = evicted * 3 + !tce_cache_contains(c, q * 4 * KiB);
+    }
+    tce_cache_destroy(c);
+    tce_table_destroy(t);
+    return evicted;
+}
+
+START_TEST(random_replacement_stays_in_the_set_and_repeats_per_seed)
+{
+    bool in_set_a, in_set_b, in_set_c;
+    uint64_t a = random_victims(1, &in_set_a), b = random_victims(1, &in_set_b);
+    uint64_t other = random_victims(2, &in_set_c);
+    ck_assert(in_set_a && in_set_b && in_set_c);
+    ck_assert_uint_eq(a, b);
+    ck_assert_uint_ne(a, other);
+}
+END_TEST
+
 START_TEST(invalidation_forces_a_miss_and_no_stale_translation)
 {
     struct tce_table *t = table_new(0, 1 * GiB, 4 * KiB, 2);
@@ -603,6 +664,8 @@ static Suite *tce_suite(void)
     tcase_add_test(t, a_miss_adds_the_walk_cost_and_a_hit_adds_nothing);
     tcase_add_test(t, a_scan_larger_than_the_cache_always_misses);
     tcase_add_test(t, lru_evicts_the_least_recently_used);
+    tcase_add_test(t, fifo_evicts_the_oldest_filled);
+    tcase_add_test(t, random_replacement_stays_in_the_set_and_repeats_per_seed);
     tcase_add_test(t, invalidation_forces_a_miss_and_no_stale_translation);
     tcase_add_test(t, faults_through_the_cache);
     tcase_add_test(t, churn_keeps_the_hash_consistent);
