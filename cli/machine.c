@@ -287,6 +287,8 @@ fail:
 
 void machine_start(struct machine *m)
 {
+    for (size_t i = 0; i < m->nlpars; i++)
+        lpar_start(m->lpars[i]);
     for (size_t i = 0; i < m->nworkloads; i++)
         workload_start(m->workloads[i]);
 }

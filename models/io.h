@@ -45,6 +45,7 @@ struct io_req {
     uint64_t ioba;           /* I/O bus address of the data buffer */
     uint32_t bytes;
     uint16_t queue;          /* queue pair of the VF it travels on */
+    uint8_t device;          /* which of its LPAR's devices (VFs) */
     uint8_t op;              /* enum io_op */
     uint8_t status;          /* enum io_status */
     uint8_t in_use;

@@ -27,6 +27,11 @@ const struct param_desc lpar_params[] = {
     { "vf", PARAM_U64, "", "0", "index of the assigned VF on that adapter" },
     { "vps", PARAM_U64, "", "1", "virtual processors", .min = "1", .max = "1024" },
     { "memory", PARAM_SIZE, "B", "8GiB", "partition memory", .min = "256MiB" },
+    { "activate_at", PARAM_TIME, "ns", "0ns",
+      "when the LPAR is activated (modelling choice: 0, it is up when the run starts)" },
+    { "boot", PARAM_TIME, "ns", "0ns",
+      "from activation to running; I/O issued before waits (modelling choice: 0; an OS "
+      "boot takes tens of seconds)" },
     { "max_outstanding", PARAM_U64, "", "65536",
       "I/Os the LPAR may have outstanding; more fail at submit",
       .min = "1", .max = "16777216" },
@@ -56,6 +61,10 @@ struct lpar {
     size_t ndevs;
     struct io_done done;
     bool traced_lpar;        /* lparsim run --trace-io names this LPAR */
+    enum lpar_state state;
+    sim_time_t activate_at, boot;
+    struct io_req *held_head, *held_tail; /* issued while not running */
+    uint64_t held;           /* I/Os that had to wait for the LPAR to run */
 
     struct io_req **chunks;
     size_t nchunks;
@@ -112,6 +121,42 @@ static void outstanding_change(struct lpar *l, int delta)
     time_avg_set(&l->outstanding_batch, now, (double)l->outstanding);
 }
 
+static void send(struct lpar_device *d, struct io_req *r)
+{
+    if (d->to_dev.latency)
+        link_send(&d->to_dev, r);
+    else
+        d->dev.submit(d->dev.ctx, r); /* no hop in between: no event */
+}
+
+/* An I/O of an LPAR that is not running waits here, in order. */
+static void hold(struct lpar *l, struct io_req *r)
+{
+    r->holder = &l->held_head;
+    r->next = NULL;
+    if (l->held_tail)
+        l->held_tail->next = r;
+    else
+        l->held_head = r;
+    l->held_tail = r;
+    l->held++;
+    if (r->traced)
+        env_trace(l->env, l->path, "I/O %llu waits: the LPAR is %s", (unsigned long long)r->seq,
+                  lpar_state_name(l->state));
+}
+
+static void release_held(struct lpar *l)
+{
+    while (l->held_head && l->state == LPAR_RUNNING) {
+        struct io_req *r = l->held_head;
+        l->held_head = r->next;
+        if (!l->held_head)
+            l->held_tail = NULL;
+        r->next = NULL;
+        send(&l->devs[r->device], r);
+    }
+}
+
 static int lpar_issue(void *ctx, const struct io_spec *spec)
 {
     struct lpar_device *d = ctx;
@@ -135,11 +180,13 @@ static int lpar_issue(void *ctx, const struct io_spec *spec)
     if (r->traced)
         env_trace(l->env, l->path, "I/O %llu issued: %s, %u B", (unsigned long long)r->seq,
                   io_op_name(r->op), r->bytes);
+    r->device = (uint8_t)(d - l->devs);
     outstanding_change(l, +1);
-    if (d->to_dev.latency)
-        link_send(&d->to_dev, r);
-    else
-        d->dev.submit(d->dev.ctx, r); /* no hop in between: no event */
+    if (l->state != LPAR_RUNNING) {
+        hold(l, r);
+        return 0;
+    }
+    send(d, r);
     return 0;
 }
 
@@ -232,6 +279,7 @@ static void on_finish(void *ctx, sim_time_t now)
                     window > 0 ? (double)(l->completed - l->completed_at_warmup) / window : 0);
     recorder_scalar(rec, l->path, "mean_outstanding", "",
                     time_avg_take(&l->outstanding_avg, now));
+    recorder_scalar(rec, l->path, "ios_held", "", (double)l->held);
     if (lost > 0)
         recorder_event(rec, now, l->path, "ios_lost", "%llu I/Os lost",
                        (unsigned long long)lost);
@@ -251,9 +299,12 @@ struct lpar *lpar_create(struct env *e, const char *name, const struct cfg_node 
         return NULL;
     l->env = e;
     snprintf(l->path, sizeof l->path, "lpar.%s", name);
-    l->max_outstanding = cfg_u64(cfg, "max_outstanding");
+    l->max_outstanding = cfg_param(cfg, lpar_params, "max_outstanding").u;
     l->done = (struct io_done){ lpar_complete, l };
     l->traced_lpar = e->trace_out && e->trace_lpar && strcmp(e->trace_lpar, name) == 0;
+    l->state = LPAR_NOT_ACTIVATED;
+    l->activate_at = cfg_param(cfg, lpar_params, "activate_at").u;
+    l->boot = cfg_param(cfg, lpar_params, "boot").u;
     if (pool_grow(l) != 0) {
         lpar_destroy(l);
         return NULL;
@@ -298,6 +349,52 @@ struct io_issue_port lpar_issue_port(struct lpar *l, size_t dev)
 {
     return dev < l->ndevs ? (struct io_issue_port){ lpar_issue, &l->devs[dev] }
                           : (struct io_issue_port){ 0 };
+}
+
+/* ---- lifecycle ------------------------------------------------------------ */
+
+int lpar_lifecycle(struct lpar *l, enum lpar_event ev)
+{
+    int next = lpar_state_next(l->state, ev);
+    if (next < 0)
+        return -1;
+    l->state = (enum lpar_state)next;
+    recorder_event(l->env->rec, kernel_now(l->env->k), l->path, "lpar_state", "%s -> %s",
+                   lpar_event_name(ev), lpar_state_name(l->state));
+    release_held(l);
+    return 0;
+}
+
+enum lpar_state lpar_current_state(const struct lpar *l)
+{
+    return l->state;
+}
+
+static void on_booted(void *ctx, uint64_t arg)
+{
+    (void)arg;
+    lpar_lifecycle(ctx, LPAR_BOOTED);
+}
+
+static void on_activate(void *ctx, uint64_t arg)
+{
+    (void)arg;
+    struct lpar *l = ctx;
+    lpar_lifecycle(l, LPAR_ACTIVATE);
+    if (l->boot)
+        kernel_schedule_in(l->env->k, l->boot, on_booted, l, 0);
+    else
+        lpar_lifecycle(l, LPAR_BOOTED);
+}
+
+void lpar_start(struct lpar *l)
+{
+    if (!l->activate_at && !l->boot)
+        l->state = LPAR_RUNNING; /* up when the run starts: nothing to record */
+    else if (l->activate_at)
+        kernel_schedule_at(l->env->k, l->activate_at, on_activate, l, 0);
+    else
+        on_activate(l, 0);
 }
 
 const char *io_op_name(unsigned op)
