@@ -217,14 +217,13 @@ static int check_one_workload(void *ctx, const struct cfg_node *lpar, const stru
         return 0;
     struct vf_driver_config dc;
     vf_driver_config_init(&dc, cfg_find(dev, "driver"));
-    static const char *const sizes[] = { "block_size", "packet_size" };
-    for (size_t i = 0; i < 2; i++) {
-        const struct cfg_node *v = cfg_find(w, sizes[i]);
-        if (v && !v->is_default && v->v.u > dc.buffer_size)
-            return diag_set(err, &v->loc,
-                            "'%s' is larger than the driver's buffer_size (%llu B)", sizes[i],
-                            (unsigned long long)dc.buffer_size);
-    }
+    const struct cfg_node *where = NULL;
+    uint64_t largest = workload_largest_io(w, &where);
+    if (largest > dc.buffer_size)
+        return diag_set(err, &where->loc,
+                        "'%s' asks for %llu-byte I/Os, larger than the driver's buffer_size "
+                        "(%llu B)", where->key, (unsigned long long)largest,
+                        (unsigned long long)dc.buffer_size);
     return 0;
 }
 

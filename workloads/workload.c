@@ -132,6 +132,23 @@ static bool loc_before(const struct src_loc *a, const struct src_loc *b)
     return a->line < b->line || (a->line == b->line && a->col < b->col);
 }
 
+uint64_t workload_largest_io(const struct cfg_node *cfg, const struct cfg_node **where)
+{
+    const char *kind = cfg_str(cfg, "kind");
+    bool storage = strcmp(kind, "storage") == 0;
+    if (!storage && strcmp(kind, "network") != 0)
+        return 0;
+    const char *size_key = storage ? "block_size" : "packet_size";
+    const char *mix_key = storage ? "block_sizes" : "packet_sizes";
+    struct size_mix m;
+    struct diag err;
+    if (size_mix_from_cfg(&m, cfg, size_key, mix_key, 1, UINT32_MAX, &err) != 0)
+        return 0;
+    const struct cfg_node *mix = cfg_find(cfg, mix_key);
+    *where = mix->v.s[0] ? mix : cfg_find(cfg, size_key);
+    return size_mix_largest(&m);
+}
+
 bool workload_does_io(const struct cfg_node *cfg)
 {
     const struct workload_kind *k = kind_named(cfg_str(cfg, "kind"));

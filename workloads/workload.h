@@ -41,6 +41,13 @@ struct workload;
 /* Whether the kind issues I/O (storage, network, replay). */
 bool workload_does_io(const struct cfg_node *cfg);
 
+/* The largest I/O a storage or network workload issues (its size, or
+ * the largest of its mix), and the value node that sets it, for the
+ * machine's check against the driver's buffers; 0 for the other kinds
+ * (a replayed trace is checked I/O by I/O: its driver fails what it
+ * cannot take). Call after workload_check. */
+uint64_t workload_largest_io(const struct cfg_node *cfg, const struct cfg_node **where);
+
 /* Semantic checks the schema cannot express (parameters of another kind,
  * a replay file that cannot be read or parsed: FILE:LINE:COL of the CSV).
  * A relative replay path is resolved against the directory of the

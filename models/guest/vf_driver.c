@@ -134,11 +134,22 @@ static void submitted(void *ctx, uint64_t msg)
     q->wait_tail = r;
 }
 
-static void fail_now(struct io_req *r)
+static void failed(void *ctx, uint64_t msg)
 {
+    (void)ctx;
+    struct io_req *r = (struct io_req *)(uintptr_t)msg;
     r->holder = NULL;
-    r->status = IO_ERROR;
     r->done->complete(r->done->ctx, r);
+}
+
+/* An I/O the driver cannot take ends in error, from an event of its own:
+ * never inside the issue that brought it (a closed loop re-issues from
+ * its completion). */
+static void fail_now(struct vf_driver *d, struct io_req *r)
+{
+    r->holder = d;
+    r->status = IO_ERROR;
+    kernel_schedule_in(d->env->k, 0, failed, d, (uint64_t)(uintptr_t)r);
 }
 
 static void buffer_freed(struct vf_driver *d);
@@ -150,7 +161,7 @@ static void receive(struct vf_driver *d, struct io_req *r)
         d->rx_dropped++;
         release_buffer(d, r);
         buffer_freed(d);
-        fail_now(r);
+        fail_now(d, r);
         return;
     }
     q->outstanding++;
@@ -173,7 +184,7 @@ static void driver_submit(void *ctx, struct io_req *r)
     struct vf_driver *d = ctx;
     r->holder = d;
     if (r->bytes > d->cfg.buffer_size) {
-        fail_now(r); /* machine_check refuses such scenarios; a replayed trace may not */
+        fail_now(d, r); /* machine_check refuses such scenarios; a replayed trace may not */
         return;
     }
     if (!take_buffer(d, r)) {
@@ -212,7 +223,7 @@ static void start_io(struct vf_driver *d, struct io_req *r)
             d->w.tce.unmap(d->w.tce.ctx, r->ioba, r->bytes, &map);
         release_buffer(d, r);
         buffer_freed(d);
-        fail_now(r);
+        fail_now(d, r);
     }
 }
 
