@@ -15,6 +15,10 @@ static const struct param_desc vf_driver_params[] = {
     { "handler_cycles", PARAM_U64, "cycles", "4000",
       "interrupt handler body: read completion entries, end the requests "
       "(entry/exit are the CPU's irq_entry/irq_exit)", .max = "1000000000" },
+    { "completion_cycles", PARAM_U64, "cycles", "0",
+      "per completion entry the handler takes, run after it as a task on the queue's VP "
+      "(NAPI-style); the I/Os complete when it ends. 0: handler_cycles covers it (no task)",
+      .max = "1000000000" },
     { "queue_entries", PARAM_U64, "", "1024",
       "entries of each submission and completion ring (Linux nvme io_queue_depth "
       "default 1024); a power of two", .min = "2", .max = "65536" },
@@ -42,6 +46,7 @@ void vf_driver_config_init(struct vf_driver_config *c, const struct cfg_node *cf
 {
     c->submit_cycles = cfg_param(cfg, vf_driver_params, "submit_cycles").u;
     c->handler_cycles = cfg_param(cfg, vf_driver_params, "handler_cycles").u;
+    c->completion_cycles = cfg_param(cfg, vf_driver_params, "completion_cycles").u;
     c->queue_entries = (uint32_t)cfg_param(cfg, vf_driver_params, "queue_entries").u;
     c->buffers = (uint32_t)cfg_param(cfg, vf_driver_params, "buffers").u;
     c->buffer_size = cfg_param(cfg, vf_driver_params, "buffer_size").u;
@@ -242,13 +247,41 @@ static void buffer_freed(struct vf_driver *d)
 
 /* ---- completion --------------------------------------------------------- */
 
+/* Ends the I/Os of a batch the handler took (linked by `next`). The freed
+ * buffer goes to the oldest waiting I/O before the completion can make
+ * the workload issue a new one. */
+static void complete_batch(struct vf_driver *d, struct io_req *r, const char *by)
+{
+    while (r) {
+        struct io_req *next = r->next;
+        r->next = NULL;
+        if (r->traced)
+            env_trace(d->env, d->path, "%s: I/O %llu completed", by, (unsigned long long)r->seq);
+        release_buffer(d, r);
+        buffer_freed(d);
+        r->done->complete(r->done->ctx, r);
+        r = next;
+    }
+}
+
+static void batch_done(void *ctx, uint64_t msg)
+{
+    complete_batch(ctx, (struct io_req *)(uintptr_t)msg, "completion task");
+}
+
+/* Takes every completion entry already in memory (a later one belongs to
+ * the next interrupt), frees their ring slots, and ends their I/Os: at
+ * once, or after a task of completion_cycles per entry (plus per-I/O TCE
+ * unmaps) on the queue's VP. */
 static void handle_irq(void *ctx, uint32_t qp, bool traced)
 {
     struct vf_driver *d = ctx;
     struct drv_queue *q = &d->q[qp];
     struct io_qmem *m = &q->mem;
     sim_time_t now = kernel_now(d->env->k);
+    struct io_req *head = NULL, **tail = &head;
     uint32_t n = 0;
+    uint64_t cycles = 0;
     while (m->cq_head != m->cq_tail) {
         struct io_req *r = m->cq[m->cq_head & (m->entries - 1)];
         if (r->t_visible > now)
@@ -257,19 +290,25 @@ static void handle_irq(void *ctx, uint32_t qp, bool traced)
         q->outstanding--;
         n++;
         if (d->cfg.mapping == TCE_MAP_PER_IO) {
-            uint64_t cycles;
-            d->w.tce.unmap(d->w.tce.ctx, r->ioba, r->bytes, &cycles);
+            uint64_t unmap;
+            d->w.tce.unmap(d->w.tce.ctx, r->ioba, r->bytes, &unmap);
+            cycles += unmap;
         }
-        if (r->traced)
-            env_trace(d->env, d->path, "handler: I/O %llu completed", (unsigned long long)r->seq);
-        /* the freed buffer goes to the oldest waiting I/O before the
-         * completion can make the workload issue a new one */
-        release_buffer(d, r);
-        buffer_freed(d);
-        r->done->complete(r->done->ctx, r);
+        r->holder = d;
+        r->next = NULL;
+        *tail = r;
+        tail = &r->next;
     }
+    cycles += (uint64_t)n * d->cfg.completion_cycles;
     if (traced)
-        env_trace(d->env, d->path, "handler of queue %u took %u completion(s)", qp, n);
+        env_trace(d->env, d->path, "handler of queue %u took %u completion(s)%s", qp, n,
+                  d->cfg.completion_cycles ? "; their processing runs as a task" : "");
+    if (head && d->cfg.completion_cycles &&
+        d->w.cpu.run(d->w.cpu.ctx, vf_driver_queue_vp(d, qp), cycles, batch_done, d,
+                     (uint64_t)(uintptr_t)head) == 0)
+        ; /* batch_done ends them */
+    else
+        complete_batch(d, head, "handler");
     while (q->wait_head && q->outstanding < m->entries) {
         struct io_req *r = q->wait_head;
         q->wait_head = r->next;

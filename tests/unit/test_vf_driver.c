@@ -341,6 +341,35 @@ END_TEST
  * device writes memory for a read and an RX, reads it for a write and a
  * TX), the call's cycles join the submit task, and the same range is
  * unmapped when the handler completes the I/O. */
+/* With completion_cycles, the handler only takes the entries (their ring
+ * slots are free at once); one task of that many cycles per entry runs
+ * on the queue's VP, and the I/Os complete when it ends. */
+START_TEST(driver_completion_work_runs_as_a_task_after_the_handler)
+{
+    struct vf_driver_config c = drv_config();
+    c.completion_cycles = 300;
+    struct vf_driver *d = rig_open_driver(&c, 1, 1);
+    struct io_req *r[2];
+    for (unsigned i = 0; i < 2; i++)
+        r[i] = io(i, IO_READ, 4096);
+    kernel_run_until(rig.k, 5 * SIM_US);
+    cq_put(r[0], 4 * SIM_US);
+    cq_put(r[1], 5 * SIM_US);
+    size_t runs = seen.nrun;
+    handler(0);
+    ck_assert_uint_eq(vf_driver_queue(d, 0)->cq_head, 2);
+    ck_assert_uint_eq(seen.ndone, 0);
+    ck_assert_uint_eq(seen.nrun, runs + 1);
+    ck_assert_uint_eq(seen.run[runs].cycles, 600);
+    ck_assert_uint_eq(seen.run[runs].vp, vf_driver_queue_vp(d, 0));
+    kernel_run_until(rig.k, 5 * SIM_US + 600 * SIM_NS);
+    ck_assert_uint_eq(seen.ndone, 2);
+    ck_assert_ptr_eq(seen.done[0].r, r[0]);
+    ck_assert_ptr_eq(seen.done[1].r, r[1]);
+    ck_assert_uint_eq(seen.done[1].t, 5 * SIM_US + 600 * SIM_NS);
+}
+END_TEST
+
 START_TEST(driver_per_io_maps_at_submit_and_unmaps_at_completion)
 {
     struct vf_driver_config c = drv_config();
@@ -494,6 +523,7 @@ static Suite *vf_driver_suite(void)
     tcase_add_test(t, driver_buffers_are_exclusive_and_waiters_take_freed_ones);
     tcase_add_test(t, driver_full_sq_holds_the_command_until_a_completion);
     tcase_add_test(t, driver_handler_takes_only_entries_already_visible);
+    tcase_add_test(t, driver_completion_work_runs_as_a_task_after_the_handler);
     tcase_add_test(t, driver_per_io_maps_at_submit_and_unmaps_at_completion);
     tcase_add_test(t, driver_static_mapping_never_calls_the_tce_service);
     tcase_add_test(t, driver_io_larger_than_a_buffer_fails_at_once);
