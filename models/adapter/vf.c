@@ -9,6 +9,7 @@ struct vf_qp {
     uint32_t vector;
     uint32_t doorbell;     /* last SQ tail written by the driver */
     uint32_t fetched;      /* SQ entries fetched so far */
+    uint32_t stuck_upto;   /* SQ entries counted in dma_aborted up to here */
     bool fetching;
     uint32_t unsignalled;  /* completions since the last MSI */
     bool traced;           /* the traced I/O is among them */
@@ -203,9 +204,15 @@ static void start_fetch(struct vf *f, uint32_t qp)
     if (f->up.dma_read(f->up.ctx, f->rid, q->mem->sq_ioba + (uint64_t)slot * IO_SQ_ENTRY_BYTES,
                        n * IO_SQ_ENTRY_BYTES, traced, fetch_done, f,
                        (uint64_t)qp << 32 | n) != 0) {
-        /* the PE is frozen: the commands stay in host memory */
+        /* the PE is frozen: the commands stay in host memory; a later
+         * doorbell retries them, but each is counted once */
         q->fetching = false;
-        f->dma_aborted += n;
+        uint32_t end = q->fetched + n;
+        uint32_t from = (int32_t)(q->stuck_upto - q->fetched) > 0 ? q->stuck_upto : q->fetched;
+        if ((int32_t)(end - from) > 0) {
+            f->dma_aborted += end - from;
+            q->stuck_upto = end;
+        }
     }
 }
 
