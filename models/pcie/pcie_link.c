@@ -450,14 +450,16 @@ static void read_ready(void *ctx, uint64_t slot)
 
 void pcie_dma_read(struct pcie_link *l, uint64_t sz, event_fn fn, void *ctx, uint64_t arg)
 {
-    pcie_dma_read_delayed(l, sz, 0, fn, ctx, arg);
+    pcie_dma_read_delayed(l, sz, 0, 0, fn, ctx, arg);
 }
 
-void pcie_dma_read_delayed(struct pcie_link *l, uint64_t sz, sim_time_t host_extra,
-                           event_fn fn, void *ctx, uint64_t arg)
+void pcie_dma_read_delayed(struct pcie_link *l, uint64_t sz, sim_time_t not_before,
+                           sim_time_t host_extra, event_fn fn, void *ctx, uint64_t arg)
 {
     sim_time_t t_req = pcie_link_transmit(l, PCIE_UP, pcie_read_request_wire_bytes(&l->cfg, sz),
                                           pcie_read_request_tlps(&l->cfg, sz));
+    if (t_req < not_before)
+        t_req = not_before;
     sim_time_t host = l->cfg.host_read_latency + host_extra + fx_ceil_ps((fx_t)sz * l->host_fx);
     uint32_t i = slot_get(l);
     l->slots[i] = (struct read_slot){ .sz = sz, .arg = arg, .fn = fn, .ctx = ctx,

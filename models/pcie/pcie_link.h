@@ -131,11 +131,13 @@ sim_time_t pcie_dma_write(struct pcie_link *l, uint64_t sz, event_fn fn,
 void pcie_dma_read(struct pcie_link *l, uint64_t sz, event_fn fn, void *ctx,
                    uint64_t arg);
 
-/* The same with `host_extra` ps added to the host's answer: the root
- * complex's address translation (a TCE cache miss walks the table before
- * memory can be read). */
-void pcie_dma_read_delayed(struct pcie_link *l, uint64_t sz, sim_time_t host_extra,
-                           event_fn fn, void *ctx, uint64_t arg);
+/* The same, with the root complex in between: the requests are taken no
+ * earlier than `not_before` (a read does not pass the posted writes the
+ * root complex still holds), and `host_extra` ps are added to the host's
+ * answer (the address translation: a TCE cache miss walks the table
+ * before memory can be read). */
+void pcie_dma_read_delayed(struct pcie_link *l, uint64_t sz, sim_time_t not_before,
+                           sim_time_t host_extra, event_fn fn, void *ctx, uint64_t arg);
 
 /* MMIO write of sz bytes by the host to the endpoint (posted MWr TLPs
  * downstream, e.g. a doorbell). Same contract as pcie_dma_write. */

@@ -56,7 +56,8 @@ struct phb {
     struct posted_fifo mmio_fifo, msi_fifo;
     /* Upstream posted writes leave the PHB in order, one at a time: a
      * TCE walk holds back the writes behind it (PCIe ordering: a posted
-     * write does not pass a posted write). Reads are not held. */
+     * write does not pass a posted write), and the read requests behind
+     * them (a read does not pass a posted write either). */
     sim_time_t posted_done;
     uint64_t msis, msis_dropped, mmio_unmapped, dma_unclaimed;
     uint64_t seed; /* of the PEs' TCE caches (random replacement) */
@@ -245,7 +246,9 @@ static int phb_dma_read(void *ctx, uint16_t rid, uint64_t ioba, uint32_t bytes, 
         env_trace(p->env, p->path, "DMA read %u B at ioba 0x%llx: %llu MRd up, completions down",
                   bytes, (unsigned long long)ioba,
                   (unsigned long long)pcie_read_request_tlps(pcie_link_cfg(p->link), bytes));
-    pcie_dma_read_delayed(p->link, bytes, added, fn, fctx, arg);
+    /* PCIe ordering: a read request does not pass a posted write, so it
+     * waits for the writes the PHB is still translating */
+    pcie_dma_read_delayed(p->link, bytes, p->posted_done, added, fn, fctx, arg);
     return 0;
 }
 

@@ -413,6 +413,37 @@ START_TEST(an_msi_does_not_pass_a_write_held_by_a_walk)
 }
 END_TEST
 
+/* PCIe ordering: a read request does not pass a posted write. A read
+ * (a hit) issued right behind a write that walks is taken when the write
+ * is done, so it finishes the write's walk later than the same read on
+ * an idle reference link behind the same write without a walk. */
+START_TEST(a_dma_read_does_not_pass_a_write_held_by_a_walk)
+{
+    struct phb_config c = phb_cfg();
+    struct phb *p = phb_new_cfg(&c);
+    struct done_log d = { 0 }, ref = { 0 };
+    pe_with_pages(p, RID0, 0, 2, TCE_READ | TCE_WRITE);
+    struct done_log warm = { 0 };
+    ck_assert_int_eq(dma_read(RID0, 0, 64, &warm, 0), 0); /* page 0 cached */
+    kernel_run(rig.k);
+    rig.ref = pcie_link_create(&rig.env, "ref.link", &c.link);
+    ck_assert_ptr_nonnull(rig.ref);
+
+    sim_time_t w = dma_write(RID0, PAGE, 64); /* page 1: a miss, held by the walk */
+    ck_assert_uint_eq(w, posted_arrival(64) + walk_ps());
+    ck_assert_int_eq(dma_read(RID0, 0, 256, &d, 0), 0); /* page 0: a hit */
+    pcie_dma_write(rig.ref, 64, NULL, NULL, 0);
+    pcie_dma_read(rig.ref, 256, done_record, &ref, 0);
+    kernel_run(rig.k);
+    ck_assert_uint_eq(d.n, 1);
+    ck_assert_uint_eq(ref.n, 1);
+    /* the reference read's request reaches the host before `w`; the
+     * PHB's waits for it */
+    ck_assert_uint_gt(d.t[0], ref.t[0]);
+    ck_assert_uint_le(d.t[0] - ref.t[0], walk_ps());
+}
+END_TEST
+
 START_TEST(tce_miss_delays_a_dma_read_by_exactly_the_walk)
 {
     struct phb_config c = phb_cfg();
@@ -534,6 +565,7 @@ static Suite *phb_suite(void)
     tcase_add_test(t, a_fault_that_takes_the_pe_offline_is_recorded);
     tcase_add_test(t, dma_from_an_rid_without_a_pe_is_unclaimed);
     tcase_add_test(t, tce_miss_adds_the_walk_to_a_dma_write);
+    tcase_add_test(t, a_dma_read_does_not_pass_a_write_held_by_a_walk);
     tcase_add_test(t, a_dma_write_over_two_pages_walks_twice);
     tcase_add_test(t, a_posted_write_waits_for_the_walk_of_the_one_ahead);
     tcase_add_test(t, an_msi_does_not_pass_a_write_held_by_a_walk);
