@@ -1,0 +1,102 @@
+# Sixteen machines drawn at random (fixed seeds) over the knobs of the
+# hardware path that change its control flow: queue pairs vs VPs, ring
+# and buffer pool sizes (SQ full, buffers exhausted, RX drops), interrupt
+# moderation, TCE cache size and replacement, per-I/O mapping, shared
+# processors (backlog, escalation), late activation (held I/O), a storage
+# and a NIC VF in one LPAR, open and closed loops. Every run must end ok,
+# lose no I/O and balance its accounting; a few must also agree across
+# the two kernel backends.
+source "$(dirname "$0")/lib.bash"
+
+pick() { local a=("$@"); echo "${a[RANDOM % ${#a[@]}]}"; }
+
+machine() {  # machine SEED > yaml
+  RANDOM=$1
+  local qp vps cc ct entries bufs mapping shared cache rep fetch ent
+  qp=$(pick 1 2 4); vps=$(pick 1 2 3 4); cc=$(pick 1 1 2 4 8)
+  ct=$([ "$cc" = 1 ] && echo 10us || pick 5us 50us 1ms)
+  entries=$(pick 2 4 8 1024); bufs=$(pick 1 2 4 16 256); mapping=$(pick static per_io)
+  shared=$(pick dedicated dedicated shared); cache=$(pick 1 4 64); rep=$(pick lru fifo random)
+  fetch=$(pick 1 2 8)
+  ent=$([ "$shared" = shared ] && awk -v v="$vps" 'BEGIN { print v / 2 }' || echo 1.0)
+  cat <<YAML
+name: stress$1
+seed: $1
+duration: 20ms
+warmup: 2ms
+stats: {sample_interval: 1ms, batches: 4}
+systems:
+  - name: s0
+    cores: 2
+    threads_per_core: 4
+    adapters:
+      - name: st
+        vfs: 4
+        servers: $(pick 1 4)
+        queue_entries: $(pick 4 65536)
+        queue_pairs: $qp
+        fetch_max: $fetch
+        coalesce_count: $cc
+        coalesce_time: $ct
+        service: {dist: exponential, mean: 20us}
+        tce_cache: {entries: $cache, replacement: $rep}
+        link: {width: $(pick x1 x4 x8)}
+      - name: nic
+        kind: network
+        vfs: 4
+        queue_pairs: $qp
+        coalesce_count: $cc
+        coalesce_time: $ct
+        port_rate: $(pick 1Gbps 10Gbps 25Gbps)
+lpars:
+  - name: a
+    system: s0
+    adapter: st
+    vps: $vps
+    processors: {mode: $shared, entitlement: $ent}
+    activate_at: $(pick 0ns 1ms)
+    driver: {queue_entries: $entries, buffers: $bufs, buffer_size: 64KiB, tce_mapping: $mapping}
+    devices:
+      - {name: n, adapter: nic, vf: 1, driver: {queue_entries: $entries, buffers: $bufs, buffer_size: 4KiB, tce_mapping: $mapping}}
+    workloads:
+      - {name: s, kind: storage, mode: $(pick open closed), rate: $(pick 5 20 80)k/s, depth: $(pick 1 8 32), block_sizes: "4KiB:3,64KiB:1", read_fraction: 0.6}
+      - {name: w, kind: network, device: n, tx_rate: $(pick 0 10 50)k/s, rx_rate: $(pick 0 10 50)k/s, packet_sizes: "64B:1,1500B:1"}
+      - {name: c, kind: compute, rate: 2k/s, cycles: 50k}
+  - name: b
+    system: s0
+    adapter: st
+    vf: 2
+    vps: 1
+    workload: {kind: storage, mode: closed, depth: 4, think: 10us}
+YAML
+}
+
+rows() {
+  q "$1" "SELECT component, name, count, mean, p99 FROM statistic ORDER BY component, name"
+  q "$1" "SELECT component, name, value FROM scalar ORDER BY component, name"
+}
+
+for s in $(seq 0 15); do
+  machine "$s" > m$s.yaml
+  "$LPARSIM" run m$s.yaml -o m$s.db -q --progress never || fail "machine $s: run failed"
+  expect_eq "machine $s status" "$(q m$s.db "SELECT status FROM run")" ok
+  for l in a b; do
+    expect_eq "machine $s lpar $l ios_lost" \
+      "$(q m$s.db "SELECT value FROM scalar WHERE component='lpar.$l' AND name='ios_lost'")" 0.0
+    bal=$(q m$s.db "SELECT sum(CASE name WHEN 'ios_issued' THEN value ELSE -value END) FROM scalar
+                    WHERE component='lpar.$l' AND name IN ('ios_issued','ios_completed','ios_failed','ios_in_flight','ios_lost')")
+    expect_eq "machine $s lpar $l conservation" "$bal" 0.0
+  done
+  if [ $((s % 4)) = 0 ]; then
+    "$LPARSIM" run m$s.yaml -o n$s.db -q --progress never --kernel native
+    rows m$s.db > a.txt; rows n$s.db > b.txt
+    cmp -s a.txt b.txt || fail "machine $s: native backend differs"
+  fi
+done
+# the draws did reach the paths they are for
+hits() { local c=0; for s in $(seq 0 15); do
+  v=$(q m$s.db "SELECT coalesce(sum(value), 0) FROM scalar WHERE name='$1'")
+  awk -v v="$v" 'BEGIN { exit !(v > 0) }' && c=$((c + 1)); done; echo $c; }
+for n in buffer_waits escalations coalesced ios_held; do
+  [ "$(hits $n)" -ge 2 ] || fail "only $(hits $n) machines with $n > 0"
+done
