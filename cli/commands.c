@@ -221,6 +221,16 @@ int cmd_run(int argc, char **argv)
         snprintf(db_default, sizeof db_default, "results/%s.db", cfg_str(ld.s->root, "name"));
         db = db_default;
     }
+    const struct cfg_node *lpars = cfg_find(ld.s->root, "lpars");
+    if (trace_seq && (!lpars || lpars->nkids == 0 ||
+                      (trace_lpar && !cfg_item(lpars, trace_lpar)))) {
+        char shown[64];
+        cli_error(a.cmd, "--trace-io: the scenario has no LPAR%s%s%s", trace_lpar ? " named '" : "",
+                  trace_lpar ? unit_show(trace_lpar, shown, sizeof shown) : "",
+                  trace_lpar ? "'" : "");
+        loaded_free(&ld);
+        return 2;
+    }
     struct run_options ro = {
         .kernel = kernel, .rep = rep, .db_path = db, .progress = progress,
         .params = ld.params, .nparams = ld.nparams,
@@ -233,6 +243,10 @@ int cmd_run(int argc, char **argv)
         diag_print(&err, stderr);
         rc = 2;
     } else {
+        if (trace_seq && out.trace_lines == 0)
+            printf("--trace-io: I/O %llu of LPAR %s was not issued before the run ended\n",
+                   (unsigned long long)trace_seq,
+                   trace_lpar ? trace_lpar : lpars->kids[0]->key);
         if (!args_has(&a, "quiet"))
             print_summary(&out, db);
         rc = out.ok ? 0 : 1;

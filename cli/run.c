@@ -149,6 +149,7 @@ int run_scenario(const struct scenario *s, const struct run_options *o,
     env_finish(&env);
     out->wall_s = wall_now() - t0;
     out->ok = env.failure[0] == '\0';
+    out->trace_lines = env.trace_lines;
     snprintf(out->error, sizeof out->error, "%s", env.failure);
 
     machine_destroy(m);

@@ -34,6 +34,7 @@ struct run_outcome {
     bool ok;
     char error[512];        /* why the run failed (status failed) */
     char run_key[65];
+    uint64_t trace_lines;   /* hops printed for --trace-io */
 };
 
 /* Returns 0 when the run took place (ok or failed, see out->ok), -1 with

@@ -147,4 +147,5 @@ void env_trace(struct env *e, const char *component, const char *fmt, ...)
     va_end(ap);
     fprintf(e->trace_out, "%14.3f ns  %-28s %s\n", sim_time_to_ns(kernel_now(e->k)), component,
             text);
+    e->trace_lines++;
 }

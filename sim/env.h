@@ -45,6 +45,7 @@ struct env {
     FILE *trace_out;
     const char *trace_lpar;
     uint64_t trace_seq;
+    uint64_t trace_lines;       /* hops printed so far */
     /* A model that finds a broken invariant at finish records it here;
      * the run is then stored with status failed. */
     char failure[512];

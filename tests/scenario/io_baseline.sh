@@ -53,3 +53,11 @@ done
 awk '{ if ($1 + 0 < last) exit 1; last = $1 + 0 }' trace.txt || fail "trace times not monotonic"
 "$LPARSIM" run "$SRC/scenarios/io-storage-baseline.yaml" -o x.db --trace-io 0 2> err.txt && fail "--trace-io 0 accepted"
 grep -q "expects \[LPAR:\]N" err.txt || fail "--trace-io 0: $(cat err.txt)"
+"$LPARSIM" run "$SRC/scenarios/io-storage-baseline.yaml" -o y.db --trace-io nosuch:5 2> err.txt &&
+  fail "--trace-io of an unknown LPAR accepted"
+expect_eq "unknown LPAR" "$(cat err.txt)" "lparsim run: error: --trace-io: the scenario has no LPAR named 'nosuch'"
+[ ! -e y.db ] || fail "--trace-io of an unknown LPAR wrote a database"
+"$LPARSIM" run "$SRC/scenarios/io-storage-baseline.yaml" -o z.db -q --progress never \
+  --set duration=20ms --set warmup=0ns --trace-io db1:999999 > late.txt
+expect_eq "I/O never issued" "$(cat late.txt)" \
+  "--trace-io: I/O 999999 of LPAR db1 was not issued before the run ended"
