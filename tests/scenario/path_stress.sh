@@ -8,17 +8,23 @@
 # the two kernel backends.
 source "$(dirname "$0")/lib.bash"
 
-pick() { local a=("$@"); echo "${a[RANDOM % ${#a[@]}]}"; }
+# pick VAR CHOICE...: VAR = one of the choices. It runs in this shell, not
+# in a $(...) subshell: bash reseeds RANDOM in subshells, which would make
+# the machines differ from run to run.
+pick() { local v=$1; shift; local a=("$@"); printf -v "$v" '%s' "${a[RANDOM % ${#a[@]}]}"; }
 
 machine() {  # machine SEED > yaml
   RANDOM=$1
   local qp vps cc ct entries bufs mapping shared cache rep fetch ent
-  qp=$(pick 1 2 4); vps=$(pick 1 2 3 4); cc=$(pick 1 1 2 4 8)
-  ct=$([ "$cc" = 1 ] && echo 10us || pick 5us 50us 1ms)
-  entries=$(pick 2 4 8 1024); bufs=$(pick 1 2 4 16 256); mapping=$(pick static per_io)
-  shared=$(pick dedicated dedicated shared); cache=$(pick 1 4 64); rep=$(pick lru fifo random)
-  fetch=$(pick 1 2 8)
-  ent=$([ "$shared" = shared ] && awk -v v="$vps" 'BEGIN { print v / 2 }' || echo 1.0)
+  local servers qentries width rate_port activate mode rate depth tx rx
+  pick qp 1 2 4; pick vps 1 2 3 4; pick cc 1 1 2 4 8
+  if [ "$cc" = 1 ]; then ct=10us; else pick ct 5us 50us 1ms; fi
+  pick entries 2 4 8 1024; pick bufs 1 2 4 16 256; pick mapping static per_io
+  pick shared dedicated dedicated shared; pick cache 1 4 64; pick rep lru fifo random
+  pick fetch 1 2 8; pick servers 1 4; pick qentries 4 65536; pick width x1 x4 x8
+  pick rate_port 1Gbps 10Gbps 25Gbps; pick activate 0ns 1ms; pick mode open closed
+  pick rate 5 20 80; pick depth 1 8 32; pick tx 0 10 50; pick rx 0 10 50
+  if [ "$shared" = shared ]; then ent=$(awk -v v="$vps" 'BEGIN { print v / 2 }'); else ent=1.0; fi
   cat <<YAML
 name: stress$1
 seed: $1
@@ -32,35 +38,35 @@ systems:
     adapters:
       - name: st
         vfs: 4
-        servers: $(pick 1 4)
-        queue_entries: $(pick 4 65536)
+        servers: $servers
+        queue_entries: $qentries
         queue_pairs: $qp
         fetch_max: $fetch
         coalesce_count: $cc
         coalesce_time: $ct
         service: {dist: exponential, mean: 20us}
         tce_cache: {entries: $cache, replacement: $rep}
-        link: {width: $(pick x1 x4 x8)}
+        link: {width: $width}
       - name: nic
         kind: network
         vfs: 4
         queue_pairs: $qp
         coalesce_count: $cc
         coalesce_time: $ct
-        port_rate: $(pick 1Gbps 10Gbps 25Gbps)
+        port_rate: $rate_port
 lpars:
   - name: a
     system: s0
     adapter: st
     vps: $vps
     processors: {mode: $shared, entitlement: $ent}
-    activate_at: $(pick 0ns 1ms)
+    activate_at: $activate
     driver: {queue_entries: $entries, buffers: $bufs, buffer_size: 64KiB, tce_mapping: $mapping}
     devices:
       - {name: n, adapter: nic, vf: 1, driver: {queue_entries: $entries, buffers: $bufs, buffer_size: 4KiB, tce_mapping: $mapping}}
     workloads:
-      - {name: s, kind: storage, mode: $(pick open closed), rate: $(pick 5 20 80)k/s, depth: $(pick 1 8 32), block_sizes: "4KiB:3,64KiB:1", read_fraction: 0.6}
-      - {name: w, kind: network, device: n, tx_rate: $(pick 0 10 50)k/s, rx_rate: $(pick 0 10 50)k/s, packet_sizes: "64B:1,1500B:1"}
+      - {name: s, kind: storage, mode: $mode, rate: ${rate}k/s, depth: $depth, block_sizes: "4KiB:3,64KiB:1", read_fraction: 0.6}
+      - {name: w, kind: network, device: n, tx_rate: ${tx}k/s, rx_rate: ${rx}k/s, packet_sizes: "64B:1,1500B:1"}
       - {name: c, kind: compute, rate: 2k/s, cycles: 50k}
   - name: b
     system: s0
@@ -78,6 +84,8 @@ rows() {
 
 for s in $(seq 0 15); do
   machine "$s" > m$s.yaml
+  [ -z "${prev:-}" ] || ! cmp -s "$prev" m$s.yaml || fail "machines $s and the one before are the same"
+  prev=m$s.yaml
   "$LPARSIM" run m$s.yaml -o m$s.db -q --progress never || fail "machine $s: run failed"
   expect_eq "machine $s status" "$(q m$s.db "SELECT status FROM run")" ok
   for l in a b; do
@@ -93,6 +101,9 @@ for s in $(seq 0 15); do
     cmp -s a.txt b.txt || fail "machine $s: native backend differs"
   fi
 done
+# the same seed draws the same machine (the runs above are reproducible)
+machine 3 > again.yaml
+cmp -s m3.yaml again.yaml || fail "machine 3 drawn twice differs"
 # the draws did reach the paths they are for
 hits() { local c=0; for s in $(seq 0 15); do
   v=$(q m$s.db "SELECT coalesce(sum(value), 0) FROM scalar WHERE name='$1'")
