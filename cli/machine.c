@@ -154,14 +154,17 @@ static int build_device(struct machine *m, const struct cfg_node *root, const st
     return 0;
 }
 
-/* The LPAR's VPs, its devices and its accounting. */
+/* The LPAR's VPs (*vps: the port its workloads run code on), its devices
+ * and its accounting. */
 static struct lpar *build_lpar(struct machine *m, struct env *e, const struct cfg_node *root,
-                               const struct cfg_node *cfg, struct diag *err)
+                               const struct cfg_node *cfg, struct cpu_work_port *vps,
+                               struct diag *err)
 {
     struct hypervisor *h = m->hyps[machine_system_index(root, cfg_str(cfg, "system"))];
     int li = hypervisor_add_lpar(h, cfg, err);
     if (li < 0)
         return NULL;
+    *vps = hypervisor_vp_port(h, li);
     size_t n = machine_device_count(cfg);
     struct lpar_dev *devs = calloc(n, sizeof *devs);
     if (!devs) {
@@ -186,16 +189,14 @@ struct build_ctx {
     struct workload_ports ports;
 };
 
-/* Component path: lpar.NAME.workload for the single one, else
- * lpar.NAME.ITEM. */
+/* Component path lpar.NAME.KEY: KEY is `workload` for the single one
+ * (its node's key), the item's name in `workloads`. */
 static int build_workload(void *ctx, const struct cfg_node *lpar, const struct cfg_node *w)
 {
     struct build_ctx *bc = ctx;
     struct machine *m = bc->m;
     char path[160];
-    snprintf(path, sizeof path, "lpar.%s.%s", lpar->key,
-             strcmp(w->key, "workload") == 0 && w->kind == CFG_STRUCT &&
-                     w->parent == lpar ? "workload" : w->key);
+    snprintf(path, sizeof path, "lpar.%s.%s", lpar->key, w->key);
     if (m->nworkloads == m->cap_workloads) {
         size_t cap = m->cap_workloads ? 2 * m->cap_workloads : 16;
         struct workload **v = realloc(m->workloads, cap * sizeof *v);
@@ -238,7 +239,8 @@ static int build_lpars(struct machine *m, struct env *e, const struct cfg_node *
         e->trace_lpar = lpars->kids[0]->key;
     for (size_t i = 0; i < lpars->nkids; i++) {
         const struct cfg_node *cfg = lpars->kids[i];
-        struct lpar *l = build_lpar(m, e, root, cfg, err);
+        struct cpu_work_port vps;
+        struct lpar *l = build_lpar(m, e, root, cfg, &vps, err);
         m->nlpars = i + 1;
         if (!l)
             return -1;
@@ -250,9 +252,7 @@ static int build_lpars(struct machine *m, struct env *e, const struct cfg_node *
         if (!m->memories[i])
             return -1;
         struct build_ctx bc = { m, e, err, l, {
-            .cpu = hypervisor_vp_port(m->hyps[machine_system_index(root, cfg_str(cfg, "system"))],
-                                      hypervisor_lpar_count(
-                                          m->hyps[machine_system_index(root, cfg_str(cfg, "system"))]) - 1),
+            .cpu = vps,
             .mem = lpar_memory_dirty_port(m->memories[i]),
         } };
         int io_workloads = 0;

@@ -60,6 +60,13 @@ struct io_req {
     struct io_req *next;     /* intrusive: device queue or free list */
 };
 
+/* "read", "write", "tx", "rx" (for traces). */
+static inline const char *io_op_name(unsigned op)
+{
+    static const char *const names[IO_OPS] = { "read", "write", "tx", "rx" };
+    return op < IO_OPS ? names[op] : "?";
+}
+
 /* What a workload asks of an LPAR, and how it hears back. */
 struct io_spec {
     uint32_t bytes;

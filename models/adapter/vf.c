@@ -198,7 +198,7 @@ static void start_fetch(struct vf *f, uint32_t qp)
     if (n > q->mem->entries - slot)
         n = q->mem->entries - slot;
     bool traced = false;
-    for (uint32_t i = 0; i < n; i++)
+    for (uint32_t i = 0; f->env->trace_out && i < n; i++)
         traced |= q->mem->sq[slot + i]->traced; /* for the trace only */
     q->fetching = true;
     if (f->up.dma_read(f->up.ctx, f->rid, q->mem->sq_ioba + (uint64_t)slot * IO_SQ_ENTRY_BYTES,

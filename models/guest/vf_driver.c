@@ -220,7 +220,7 @@ static void start_io(struct vf_driver *d, struct io_req *r)
     if (r->traced)
         env_trace(d->env, d->path, "I/O %llu: %s %u B, VP %u, queue %u, buffer ioba 0x%llx%s",
                   (unsigned long long)r->seq,
-                  r->op == IO_READ ? "read" : r->op == IO_WRITE ? "write" : "tx", r->bytes, vp,
+                  io_op_name(r->op), r->bytes, vp,
                   r->queue, (unsigned long long)r->ioba,
                   map ? ", H_PUT_TCE on the submit path" : "");
     if (d->w.cpu.run(d->w.cpu.ctx, vp, cycles + map, submitted, d, (uint64_t)(uintptr_t)r) != 0) {

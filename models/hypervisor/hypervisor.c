@@ -179,11 +179,6 @@ int hypervisor_add_lpar(struct hypervisor *h, const struct cfg_node *lpar_cfg, s
     return l->index;
 }
 
-int hypervisor_lpar_count(const struct hypervisor *h)
-{
-    return (int)h->nlpars;
-}
-
 struct cpu_work_port hypervisor_vp_port(struct hypervisor *h, int lpar)
 {
     struct hyp_lpar *l = h->lpars[lpar];

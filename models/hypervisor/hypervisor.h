@@ -37,8 +37,6 @@ void hypervisor_destroy(struct hypervisor *h);
 
 /* An LPAR (lpar_params node; child `processors`). Returns its index. */
 int hypervisor_add_lpar(struct hypervisor *h, const struct cfg_node *lpar_cfg, struct diag *err);
-/* LPARs added so far (the last one's index is this minus 1). */
-int hypervisor_lpar_count(const struct hypervisor *h);
 /* Its VPs, for workloads and drivers. */
 struct cpu_work_port hypervisor_vp_port(struct hypervisor *h, int lpar);
 

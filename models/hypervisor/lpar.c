@@ -397,8 +397,3 @@ void lpar_start(struct lpar *l)
         on_activate(l, 0);
 }
 
-const char *io_op_name(unsigned op)
-{
-    static const char *const names[IO_OPS] = { "read", "write", "tx", "rx" };
-    return op < IO_OPS ? names[op] : "?";
-}

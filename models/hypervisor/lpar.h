@@ -41,7 +41,5 @@ struct io_issue_port lpar_issue_port(struct lpar *l, size_t dev);
 void lpar_start(struct lpar *l);
 int lpar_lifecycle(struct lpar *l, enum lpar_event ev);
 enum lpar_state lpar_current_state(const struct lpar *l);
-/* "read", "write", "tx", "rx". */
-const char *io_op_name(unsigned op);
 
 #endif

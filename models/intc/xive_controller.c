@@ -109,16 +109,23 @@ int xive_controller_attach(struct xive_controller *x, struct xive_source *sb, ui
     return 0;
 }
 
-int xive_controller_route(struct xive_controller *x, uint32_t src, uint32_t vp, uint8_t prio,
-                          const struct irq_action *action)
+/* The EQ of (vp, prio), configured (H_INT_SET_QUEUE_CONFIG) the first
+ * time a source is routed to it. */
+static int eq_open(struct xive_controller *x, uint32_t vp, uint8_t prio)
 {
-    sim_time_t cost;
-    if (src >= x->nsrc || vp >= x->vps || prio >= x->prios)
-        return -1;
     bool *ready = &x->eq_ready[(size_t)vp * x->prios + prio];
     if (!*ready && xive_router_eq_config(x->router, vp, prio, -1) != 0)
         return -1;
     *ready = true;
+    return 0;
+}
+
+int xive_controller_route(struct xive_controller *x, uint32_t src, uint32_t vp, uint8_t prio,
+                          const struct irq_action *action)
+{
+    sim_time_t cost;
+    if (src >= x->nsrc || vp >= x->vps || prio >= x->prios || eq_open(x, vp, prio) != 0)
+        return -1;
     if (xive_router_set_source_config(x->router, src, vp, prio, src & 0x7fffffffu, &cost) != 0)
         return -1;
     struct src_state *s = &x->src[src];
@@ -136,10 +143,8 @@ int xive_controller_retarget(struct xive_controller *x, uint32_t src, uint32_t v
     if (src >= x->nsrc || !x->src[src].routed || vp >= x->vps)
         return -1;
     struct src_state *s = &x->src[src];
-    bool *ready = &x->eq_ready[(size_t)vp * x->prios + s->prio];
-    if (!*ready && xive_router_eq_config(x->router, vp, s->prio, -1) != 0)
+    if (eq_open(x, vp, s->prio) != 0)
         return -1;
-    *ready = true;
     if (xive_router_set_source_config(x->router, src, vp, s->prio, src & 0x7fffffffu, cost_ps))
         return -1;
     s->vp = vp;
