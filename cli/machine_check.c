@@ -273,28 +273,41 @@ static int check_link(const struct cfg_node *link, struct diag *err)
 
 /* A parameter the adapter's path or kind never reads is refused where it
  * is written, so a scenario cannot believe it tuned something it did not. */
+/* Who reads a parameter that only some adapters use. */
+enum adapter_users { ABSTRACT_PATH, STORAGE_MEDIA, NETWORK_PORT };
+
+static bool read_by(enum adapter_users who, bool hardware, bool network)
+{
+    switch (who) {
+    case ABSTRACT_PATH: return !hardware;
+    case STORAGE_MEDIA: return !network || !hardware; /* the abstract path always has media */
+    case NETWORK_PORT: return network && hardware;
+    }
+    return false;
+}
+
 static int check_path_params(const struct cfg_node *ad, struct diag *err)
 {
     bool hardware = strcmp(cfg_str(ad, "path"), "hardware") == 0;
     bool network = strcmp(cfg_str(ad, "kind"), "network") == 0;
     static const struct {
         const char *name;
-        int when; /* 0: abstract path only; 1: storage only; 2: network only */
+        enum adapter_users who;
     } only[] = {
-        { "submit_latency", 0 }, { "completion_latency", 0 }, { "servers", 1 },
-        { "queue_entries", 1 }, { "service", 1 }, { "port_rate", 2 },
+        { "submit_latency", ABSTRACT_PATH }, { "completion_latency", ABSTRACT_PATH },
+        { "servers", STORAGE_MEDIA }, { "queue_entries", STORAGE_MEDIA },
+        { "service", STORAGE_MEDIA }, { "port_rate", NETWORK_PORT },
     };
-    static const char *const why[] = { "the abstract path", "storage adapters",
-                                       "network adapters" };
+    static const char *const users[] = {
+        [ABSTRACT_PATH] = "the abstract path", [STORAGE_MEDIA] = "storage adapters",
+        [NETWORK_PORT] = "network adapters",
+    };
     for (size_t i = 0; i < sizeof only / sizeof only[0]; i++) {
         const struct cfg_node *n = cfg_find(ad, only[i].name);
-        bool used = only[i].when == 0 ? !hardware
-                    : only[i].when == 1 ? !network || !hardware
-                                        : network && hardware;
-        if (n && !n->is_default && !used)
+        if (n && !n->is_default && !read_by(only[i].who, hardware, network))
             return diag_set(err, &n->loc,
                             "'%s' applies to %s only; adapter '%s' is a %s adapter on the "
-                            "%s path", only[i].name, why[only[i].when], ad->key,
+                            "%s path", only[i].name, users[only[i].who], ad->key,
                             network ? "network" : "storage", hardware ? "hardware" : "abstract");
     }
     return 0;
