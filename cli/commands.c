@@ -159,13 +159,14 @@ static void run_help(void)
          "--trace-io [LPAR:]N prints, hop by hop with its time, the path of I/O\n"
          "number N of LPAR (default: the first LPAR) through driver, PHB, link,\n"
          "TCEs, device, MSI-X, XIVE and CPU.\n"
-         "Exit status: 0 ok, 1 the run failed an invariant, 2 bad input.");
+         "Exit status: 0 ok, 2 bad input, 3 the run completed but an invariant or an\n"
+         "expect: assertion missed (status check_failed; every row is written).");
 }
 
 static void print_summary(const struct run_outcome *out, const char *db)
 {
     printf("run %s: %llu events, %.6g s simulated in %.3g s wall (%.3g Mev/s)\n",
-           out->ok ? "ok" : "FAILED", (unsigned long long)out->events,
+           out->ok ? "ok" : "CHECK_FAILED", (unsigned long long)out->events,
            sim_time_to_s(out->sim_end), out->wall_s,
            out->wall_s > 0 ? (double)out->events / out->wall_s / 1e6 : 0);
     if (!out->ok)
@@ -249,7 +250,7 @@ int cmd_run(int argc, char **argv)
                    trace_lpar ? trace_lpar : lpars->kids[0]->key);
         if (!args_has(&a, "quiet"))
             print_summary(&out, db);
-        rc = out.ok ? 0 : 1;
+        rc = out.ok ? 0 : 3;
     }
     if (out.rec)
         recorder_destroy(out.rec);

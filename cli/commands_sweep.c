@@ -95,7 +95,9 @@ static void sweep_help(void)
          "is already in DB with status ok. --emit-slurm DIR runs nothing: it writes a\n"
          "Slurm job array (DIR/sweep.sbatch, DIR/tasks.txt) and DIR/merge.sh for the\n"
          "runs not yet in DB. See docs/sweeps.md.\n"
-         "Exit status: 0 all runs ok, 1 some run failed, 2 bad input.");
+         "Exit status: 0 all runs ok, 1 some run failed, 2 bad input, 3 every run\n"
+         "completed but some missed an invariant or expect: (status check_failed;\n"
+         "--resume counts those as done).");
 }
 
 struct sweep_cli {
@@ -178,15 +180,15 @@ static int sweep_run_local(const struct sweep_cli *c, struct sweep_plan *p)
     struct diag err;
     int rc = sweep_execute(p, &eo, &t, &err);
     if (!args_has(&c->a, "quiet") || rc != 0)
-        printf("sweep %s: %zu runs (%zu points x %" PRIu64 " reps): %zu ok, %zu failed,"
-               " %zu skipped, %.3g s wall with -j %u\nresults: %s\n",
-               cfg_str(p->s->root, "name"), t.total, p->npoints, p->reps, t.ok, t.failed,
-               t.skipped, t.wall_s, eo.jobs, c->db);
+        printf("sweep %s: %zu runs (%zu points x %" PRIu64 " reps): %zu ok, %zu check_failed,"
+               " %zu failed, %zu skipped, %.3g s wall with -j %u\nresults: %s\n",
+               cfg_str(p->s->root, "name"), t.total, p->npoints, p->reps, t.ok, t.check_failed,
+               t.failed, t.skipped, t.wall_s, eo.jobs, c->db);
     if (rc != 0) {
         diag_print(&err, stderr);
         return 2;
     }
-    return t.failed ? 1 : 0;
+    return t.failed ? 1 : t.check_failed ? 3 : 0;
 }
 
 /* Loads, expands and checks; reads which runs the database already has. */

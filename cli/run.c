@@ -100,12 +100,17 @@ static int write_results(const struct scenario *s, const struct run_options *o,
         .wall_s = out->wall_s,
         .events = out->events,
         .sim_end_ps = out->sim_end,
-        .status = out->ok ? "ok" : "failed",
+        .status = run_status(out),
         .error = out->ok ? NULL : out->error,
         .params = o->params,
         .nparams = o->nparams,
     };
     return results_write(o->db_path, &rr, out->rec, err);
+}
+
+const char *run_status(const struct run_outcome *out)
+{
+    return out->ok ? "ok" : "check_failed";
 }
 
 int run_scenario(const struct scenario *s, const struct run_options *o,

@@ -31,13 +31,17 @@ struct run_outcome {
     uint64_t events;
     sim_time_t sim_end;
     double wall_s;
-    bool ok;
-    char error[512];        /* why the run failed (status failed) */
+    bool ok;                /* completed with every invariant holding */
+    char error[512];        /* why not: the first invariant missed */
     char run_key[65];
     uint64_t trace_lines;   /* hops printed for --trace-io */
 };
 
-/* Returns 0 when the run took place (ok or failed, see out->ok), -1 with
+/* The run's status for the database: "ok", or "check_failed" when it
+ * completed but an invariant or an `expect:` assertion missed. */
+const char *run_status(const struct run_outcome *out);
+
+/* Returns 0 when the run took place (ok or check_failed, see out->ok), -1 with
  * *err when the scenario cannot be built or results cannot be written. */
 int run_scenario(const struct scenario *s, const struct run_options *o,
                  struct run_outcome *out, struct diag *err);

@@ -19,6 +19,7 @@ struct sweep_exec_options {
 struct sweep_tally {
     size_t total;    /* runs in the plan */
     size_t ok;       /* run now, status ok */
+    size_t check_failed; /* run now, completed with an invariant missed */
     size_t failed;   /* run now, status failed (recorded) */
     size_t skipped;  /* already ok in the database (--resume) */
     double wall_s;

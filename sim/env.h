@@ -46,8 +46,9 @@ struct env {
     const char *trace_lpar;
     uint64_t trace_seq;
     uint64_t trace_lines;       /* hops printed so far */
-    /* A model that finds a broken invariant at finish records it here;
-     * the run is then stored with status failed. */
+    /* A model that finds a broken invariant (or a missed `expect:`)
+     * records it here; the run completed, and is stored with every row
+     * and status check_failed. */
     char failure[512];
 };
 

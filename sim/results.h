@@ -33,7 +33,7 @@ struct run_record {
     double wall_s;
     uint64_t events;
     uint64_t sim_end_ps;
-    const char *status;          /* "ok" | "failed" */
+    const char *status;          /* "ok" | "check_failed" | "failed" */
     const char *error;           /* NULL when ok */
     const struct run_param *params;
     size_t nparams;

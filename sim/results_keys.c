@@ -68,7 +68,7 @@ static int keys_read(sqlite3 *db, const char *path, struct results_keys *k,
     if (!has_run)
         return any ? keys_fail(path, NULL, err, "not an lparsim results database") : 0;
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, "SELECT run_key FROM run WHERE status = 'ok'", -1, &st,
+    if (sqlite3_prepare_v2(db, "SELECT run_key FROM run WHERE status IN ('ok', 'check_failed')", -1, &st,
                            NULL) != SQLITE_OK)
         return keys_fail(path, db, err, "cannot read runs");
     size_t cap = 0;

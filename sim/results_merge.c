@@ -88,7 +88,7 @@ static int merge_select(struct merger *m)
         "CREATE TEMP TABLE merge_map(src_id INTEGER PRIMARY KEY, dst_id INTEGER);"
         "INSERT INTO temp.merge_drop SELECT r.run_id FROM main.run r"
         " JOIN src.run s ON s.run_key = r.run_key"
-        " WHERE r.status <> 'ok' AND s.status = 'ok';", "cannot compare runs with") ||
+        " WHERE r.status = 'failed' AND s.status <> 'failed';", "cannot compare runs with") ||
         merge_exec(m,
         "INSERT INTO temp.merge_map(src_id) SELECT s.run_id FROM src.run s"
         " WHERE NOT EXISTS (SELECT 1 FROM main.run r WHERE r.run_key = s.run_key"

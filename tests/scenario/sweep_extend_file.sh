@@ -15,7 +15,7 @@ expect_eq "runs before" "$(echo "$before" | wc -l)" 2
 
 sed -i 's|\[40k/s, 50k/s\]|[40k/s, 50k/s, 60k/s]|' s.yaml
 "$LPARSIM" sweep s.yaml "${args[@]}" --resume > out.txt
-grep -q '1 ok, 0 failed, 2 skipped' out.txt || { cat out.txt; fail "resume did not skip the 2 done runs"; }
+grep -q '1 ok, 0 check_failed, 0 failed, 2 skipped' out.txt || { cat out.txt; fail "resume did not skip the 2 done runs"; }
 expect_eq "runs after" "$(q s.db "SELECT count(*) FROM run")" 3
 after=$(q s.db "SELECT run_key FROM run WHERE run_key IN ($(echo "$before" | sed "s/.*/'&'/" | paste -sd,))" | wc -l)
 expect_eq "old keys kept" "$after" 2

@@ -25,12 +25,12 @@ expect_eq "error" "$(q f.db "SELECT DISTINCT error FROM run WHERE status = 'fail
   "worker killed by signal 6 (Aborted)"
 expect_eq "failed runs keep their params" "$(q f.db "SELECT count(*) FROM param JOIN run
     USING(run_id) WHERE status = 'failed'")" 20
-grep -q '4 ok, 4 failed' out.txt || fail "summary: $(cat out.txt)"
+grep -q '4 ok, 0 check_failed, 4 failed' out.txt || fail "summary: $(cat out.txt)"
 expect_eq "failure lines" "$(grep -c 'failed: worker killed by signal 6' err.txt)" 4
 
 # --resume reruns the failed runs only (the hook is off now).
 "$LPARSIM" "${sweep[@]}" -o f.db --resume > out.txt || fail "resume exited $?"
-grep -q '4 ok, 0 failed, 4 skipped' out.txt || fail "resume summary: $(cat out.txt)"
+grep -q '4 ok, 0 check_failed, 0 failed, 4 skipped' out.txt || fail "resume summary: $(cat out.txt)"
 expect_eq "ok after resume" "$(q f.db "SELECT count(*) FROM run WHERE status = 'ok'")" 8
 expect_eq "runs after resume" "$(q f.db "SELECT count(*) FROM run")" 8
 echo ok

@@ -20,7 +20,7 @@ sweep=(sweep "$scn" --set duration=200ms --set warmup=20ms --reps 3
 expect_eq "ok runs" "$(q s.db "SELECT count(*) FROM run WHERE status = 'ok'")" 18
 expect_eq "runs" "$(q s.db "SELECT count(*) FROM run")" 18
 expect_eq "distinct keys" "$(q s.db "SELECT count(DISTINCT run_key) FROM run")" 18
-grep -q '^sweep mm1: 18 runs (6 points x 3 reps): 18 ok, 0 failed, 0 skipped' out.txt \
+grep -q '^sweep mm1: 18 runs (6 points x 3 reps): 18 ok, 0 check_failed, 0 failed, 0 skipped' out.txt \
   || fail "summary: $(cat out.txt)"
 grep -qx 'results: s.db' out.txt || fail "summary lacks the database: $(cat out.txt)"
 
