@@ -312,12 +312,13 @@ static void print_schema_params(const struct schema *sc, bool markdown)
             snprintf(range, sizeof range, "%s", p->choices);
         else if (p->min || p->max)
             snprintf(range, sizeof range, "%s..%s", p->min ? p->min : "", p->max ? p->max : "");
+        const char *rt = p->runtime ? "[run-time] " : "";
         if (markdown)
-            printf("| `%s` | %s | %s | %s | %s | %s |\n", p->name, param_type_name(p->type),
-                   param_unit_or_dash(p), p->def ? p->def : "(required)", range, p->doc);
+            printf("| `%s` | %s | %s | %s | %s | %s%s |\n", p->name, param_type_name(p->type),
+                   param_unit_or_dash(p), p->def ? p->def : "(required)", range, rt, p->doc);
         else
-            printf("  %-18s %-8s %-4s %-12s %-22s %s\n", p->name, param_type_name(p->type),
-                   param_unit_or_dash(p), p->def ? p->def : "(required)", range, p->doc);
+            printf("  %-18s %-8s %-4s %-12s %-22s %s%s\n", p->name, param_type_name(p->type),
+                   param_unit_or_dash(p), p->def ? p->def : "(required)", range, rt, p->doc);
     }
     for (const struct schema_child *c = sc->children; c && c->key; c++) {
         char what[64];
@@ -339,7 +340,8 @@ int cmd_params(int argc, char **argv)
     if (a.help) {
         puts("usage: lparsim params [TYPE] [--markdown]\n\n"
              "Lists every component type with its parameters: type, unit, default,\n"
-             "range and meaning. TYPE limits the list to one component type.");
+             "range and meaning; [run-time] marks those a timeline `set` may change while\n"
+             "the machine runs. TYPE limits the list to one component type.");
         return 0;
     }
     const struct schema *const *all;

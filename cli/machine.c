@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cli/machine_internal.h"
+#include "cli/timeline_actions.h"
 #include "models/adapter/adapter.h"
 #include "models/guest/vf_driver.h"
 #include "models/hypervisor/hypervisor.h"
@@ -36,6 +37,7 @@ struct machine {
     size_t ndrivers;
     struct workload **workloads;
     size_t nworkloads, cap_workloads;
+    struct timeline *timeline;
 };
 
 /* ---- building ----------------------------------------------------------- */
@@ -264,7 +266,7 @@ static int build_lpars(struct machine *m, struct env *e, const struct cfg_node *
     return 0;
 }
 
-struct machine *machine_build(struct env *e, const struct cfg_node *root, struct diag *err)
+struct machine *machine_build(struct env *e, struct cfg_node *root, struct diag *err)
 {
     if (machine_check(root, err) != 0)
         return NULL;
@@ -279,6 +281,14 @@ struct machine *machine_build(struct env *e, const struct cfg_node *root, struct
     for (size_t s = 0; s < m->nsystems; s++)
         if (hypervisor_start(m->hyps[s], err) != 0)
             goto fail;
+    const struct timeline_action *const *acts;
+    size_t nacts = timeline_actions(&acts);
+    e->skip_step = cfg_str(root, "debug.skip_step");
+    e->stuck_after = cfg_u64(root, "debug.stuck_after");
+    if (!(m->timeline = timeline_create(e, root, acts, nacts, m))) {
+        diag_set(err, NULL, "out of memory");
+        goto fail;
+    }
     return m;
 fail:
     machine_destroy(m);
@@ -291,12 +301,14 @@ void machine_start(struct machine *m)
         lpar_start(m->lpars[i]);
     for (size_t i = 0; i < m->nworkloads; i++)
         workload_start(m->workloads[i]);
+    timeline_start(m->timeline);
 }
 
 void machine_destroy(struct machine *m)
 {
     if (!m)
         return;
+    timeline_destroy(m->timeline);
     for (size_t i = 0; i < m->nworkloads; i++)
         workload_destroy(m->workloads[i]);
     for (size_t i = 0; i < m->nlpars; i++) {

@@ -13,9 +13,11 @@
 
 struct machine;
 
-struct machine *machine_build(struct env *e, const struct cfg_node *root,
-                              struct diag *err);
-/* Starts the workloads; call after env_start. */
+/* `root` is the resolved scenario; its timeline's `set` actions change
+ * values in it as the run goes. Also reads the run's `debug` settings
+ * into e. */
+struct machine *machine_build(struct env *e, struct cfg_node *root, struct diag *err);
+/* Starts the LPARs, workloads and timeline; call after env_start. */
 void machine_start(struct machine *m);
 void machine_destroy(struct machine *m);
 

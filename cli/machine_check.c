@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cli/machine_internal.h"
+#include "cli/timeline_actions.h"
 #include "models/guest/vf_driver.h"
 #include "models/hypervisor/system.h"
 #include "models/iommu/tce_table.h"
@@ -446,7 +447,7 @@ int machine_check(const struct cfg_node *root, struct diag *err)
     if (cfg_u64(root, "warmup") >= cfg_u64(root, "duration"))
         return diag_set(err, cfg_loc(root, "warmup"),
                         "'warmup' must be shorter than 'duration'");
-    if (check_adapters(root, err) != 0)
+    if (check_adapters(root, err) != 0 || check_lpars(root, err) != 0)
         return -1;
-    return check_lpars(root, err);
+    return timeline_check(root, err);
 }

@@ -37,3 +37,20 @@ const struct cfg_node *machine_device_adapter(const struct cfg_node *root,
                                               const struct cfg_node *dev, struct diag *err);
 
 #endif
+
+/* What a dotted component path names in the scenario (cli/machine_targets.c):
+ *   S.A        adapter A of system S          kind "adapter"
+ *   S.A.vfN    VF N of that adapter           kind "vf" (hardware path)
+ *   S.A.port   its Ethernet port              kind "nic_port" (network)
+ *   S.A.link   its slot's PCIe link           kind "pcie_link" (hardware)
+ *   lpar.L     LPAR L                         kind "lpar"
+ * The machine builder registers the same paths (sim/directory.h). */
+struct machine_target {
+    const char *kind;
+    const struct cfg_node *system, *adapter, *lpar; /* those it involves */
+    unsigned vf;
+};
+/* 0 and *t, or -1 with why ("system 's9' does not exist (did you mean
+ * 's0'?)"). */
+int machine_target(const struct cfg_node *root, const char *path, struct machine_target *t,
+                   char *why, size_t n);

@@ -20,6 +20,7 @@
 #include "models/hypervisor/system.h"
 #include "models/guest/vf_driver.h"
 #include "sim/dist.h"
+#include "cli/timeline_actions.h"
 #include "workloads/workload.h"
 
 static const struct schema_child system_children[] = {
@@ -118,6 +119,10 @@ static const struct schema_child scenario_children[] = {
     { "lpars", CFG_LIST, &lpar_schema, "logical partitions", false },
     { "stats", CFG_STRUCT, &stats_schema, "statistics gathering", false },
     { "sweep", CFG_STRUCT, &sweep_schema, "parameter sweep", false },
+    { "timeline", CFG_LIST, &timeline_item_schema,
+      "actions while the machine runs: {at, action, ...}, each may carry a name", false,
+      .unnamed_ok = true },
+    { "debug", CFG_STRUCT, &debug_schema, "checks of the model itself", false },
     { 0 }
 };
 
@@ -135,7 +140,7 @@ static const struct schema *const all_schemas[] = {
     &pcie_link_schema, &pe_schema, &pe_rtt_schema, &tce_table_schema,
     &tce_cache_schema, &xive_source_schema, &xive_router_schema, &msix_table_schema,
     &cpu_schema, &dispatch_schema, &dispatch_lpar_schema, &hcall_schema, &vf_driver_schema,
-    &lpar_memory_schema,
+    &lpar_memory_schema, &timeline_item_schema, &debug_schema,
 };
 
 size_t registry_schemas(const struct schema *const **out)

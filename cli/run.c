@@ -116,7 +116,7 @@ const char *run_status(const struct run_outcome *out)
 int run_scenario(const struct scenario *s, const struct run_options *o,
                  struct run_outcome *out, struct diag *err)
 {
-    const struct cfg_node *root = s->root;
+    struct cfg_node *root = s->root;
     memset(out, 0, sizeof *out);
     run_key_of(s, o->rep, out->run_key);
 

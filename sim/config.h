@@ -34,6 +34,10 @@ struct schema_child {
     const struct schema *schema; /* of the struct / of each list item */
     const char *doc;
     bool required;      /* a required CFG_LIST must have >= 1 item */
+    /* CFG_LIST: items may leave out `name` (a timeline's actions); such an
+     * item's key is "#N", N its 1-based place in the list, and it cannot
+     * be addressed by a path. */
+    bool unnamed_ok;
 };
 
 struct schema {

@@ -29,10 +29,20 @@ static void hooks_free(struct env_hooks *h)
 
 void env_release(struct env *e)
 {
+    directory_destroy(e->dir);
+    e->dir = NULL;
+    free(e->setters.v);
+    e->setters = (struct env_setters){ 0 };
     hooks_free(&e->on_warmup_end);
     hooks_free(&e->on_batch_end);
     hooks_free(&e->on_sample);
     hooks_free(&e->on_finish);
+}
+
+static void out_of_memory(void)
+{
+    fprintf(stderr, "lparsim: out of memory\n");
+    abort();
 }
 
 static void hooks_add(struct env_hooks *h, env_hook_fn fn, void *ctx)
@@ -40,10 +50,8 @@ static void hooks_add(struct env_hooks *h, env_hook_fn fn, void *ctx)
     if (h->n == h->cap) {
         size_t cap = h->cap ? 2 * h->cap : 8;
         struct env_hook *v = realloc(h->v, cap * sizeof *v);
-        if (!v) {
-            fprintf(stderr, "lparsim: out of memory\n");
-            abort();
-        }
+        if (!v)
+            out_of_memory();
         h->v = v;
         h->cap = cap;
     }
@@ -60,6 +68,54 @@ void env_on_warmup_end(struct env *e, env_hook_fn fn, void *ctx) { hooks_add(&e-
 void env_on_batch_end(struct env *e, env_hook_fn fn, void *ctx) { hooks_add(&e->on_batch_end, fn, ctx); }
 void env_on_sample(struct env *e, env_hook_fn fn, void *ctx) { hooks_add(&e->on_sample, fn, ctx); }
 void env_on_finish(struct env *e, env_hook_fn fn, void *ctx) { hooks_add(&e->on_finish, fn, ctx); }
+
+void env_register(struct env *e, const char *path, const struct component_ops *ops, void *obj)
+{
+    if (!ops)
+        return;
+    if (!e->dir && !(e->dir = directory_create()))
+        out_of_memory();
+    if (directory_add(e->dir, path, ops, obj) != 0)
+        out_of_memory();
+}
+
+void env_unregister(struct env *e, const char *path)
+{
+    if (e->dir)
+        directory_remove(e->dir, path);
+}
+
+void *env_find(const struct env *e, const char *path, const char *kind)
+{
+    return e->dir ? directory_object(e->dir, path, kind) : NULL;
+}
+
+void env_on_set(struct env *e, const struct cfg_node *param, env_setter_fn fn, void *ctx)
+{
+    struct env_setters *s = &e->setters;
+    if (!param)
+        return;
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? 2 * s->cap : 16;
+        struct env_setter *v = realloc(s->v, cap * sizeof *v);
+        if (!v)
+            out_of_memory();
+        s->v = v;
+        s->cap = cap;
+    }
+    s->v[s->n++] = (struct env_setter){ param, fn, ctx };
+}
+
+size_t env_set(struct env *e, const struct cfg_node *param, const struct param_value *v)
+{
+    size_t heard = 0;
+    for (size_t i = 0; i < e->setters.n; i++)
+        if (e->setters.v[i].param == param) {
+            e->setters.v[i].fn(e->setters.v[i].ctx, param, v);
+            heard++;
+        }
+    return heard;
+}
 
 sim_time_t env_batch_len(const struct env *e)
 {

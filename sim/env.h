@@ -14,7 +14,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "sim/config.h"
 #include "sim/diag.h"
+#include "sim/directory.h"
 #include "sim/kernel.h"
 #include "sim/stats.h"
 
@@ -27,6 +29,24 @@ struct env_hook {
 
 struct env_hooks {
     struct env_hook *v;
+    size_t n, cap;
+};
+
+/* A component's reaction to a timeline `set` of one of its run-time
+ * parameters (param_desc.runtime): `param` is the parameter's node (its
+ * key names it), v the new value, already parsed and checked against the
+ * parameter's type, unit and range. */
+typedef void (*env_setter_fn)(void *ctx, const struct cfg_node *param,
+                              const struct param_value *v);
+
+struct env_setter {
+    const struct cfg_node *param; /* the parameter's node in the scenario */
+    env_setter_fn fn;
+    void *ctx;
+};
+
+struct env_setters {
+    struct env_setter *v;
     size_t n, cap;
 };
 
@@ -50,6 +70,16 @@ struct env {
      * records it here; the run completed, and is stored with every row
      * and status check_failed. */
     char failure[512];
+    /* Components by dotted path (env_register), for run-time actions. */
+    struct directory *dir;
+    struct env_setters setters;
+    /* debug.skip_step ("" = none): a protocol step a mechanism leaves out
+     * (mech_skip, sim/mechanism.h), and whether one was left out. */
+    const char *skip_step;
+    bool step_skipped;
+    /* debug.stuck_after: an I/O outstanding longer than this at the end
+     * of the run counts as lost. */
+    sim_time_t stuck_after;
 };
 
 void env_init(struct env *e, struct kernel *k, struct recorder *rec,
@@ -70,6 +100,20 @@ void env_finish(struct env *e);
 
 /* Length of one batch. */
 sim_time_t env_batch_len(const struct env *e);
+
+/* Registers a component under its dotted path (sim/directory.h), so run-
+ * time actions can find it; a NULL ops registers nothing. Aborts on
+ * allocation failure (like the hooks: build time only). */
+void env_register(struct env *e, const char *path, const struct component_ops *ops, void *obj);
+void env_unregister(struct env *e, const char *path);
+/* The object registered at path with ops of `kind`, or NULL. */
+void *env_find(const struct env *e, const char *path, const char *kind);
+
+/* Registers fn to hear timeline `set`s of the parameter `param` (a
+ * CFG_VALUE node of the scenario). NULL param: nothing. */
+void env_on_set(struct env *e, const struct cfg_node *param, env_setter_fn fn, void *ctx);
+/* Calls every setter of param with v; returns how many heard it. */
+size_t env_set(struct env *e, const struct cfg_node *param, const struct param_value *v);
 
 /* Records an invariant failure (first one wins). */
 void env_fail(struct env *e, const char *fmt, ...)

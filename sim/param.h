@@ -40,6 +40,9 @@ struct param_desc {
     const char *min;     /* inclusive bound as scenario text; NULL = none */
     const char *max;
     const char *choices; /* PARAM_ENUM: "a|b|c"; PARAM_REF: list key */
+    /* A timeline `set` may change it while the machine runs (the
+     * component registered a setter for it: sim/env.h env_on_set). */
+    bool runtime;
 };
 
 /* A parsed value. Integral types (U64, TIME, SIZE, BOOL) use `u`; the

@@ -229,6 +229,24 @@ static const struct ynode *item_name_node(const struct ynode *map, const struct 
     return NULL;
 }
 
+/* An item without a name (schema_child.unnamed_ok): key "#N". */
+static struct cfg_node *unnamed_item_load(struct loader *ld, struct cfg_node *list,
+                                          const struct schema_child *c, const struct ynode *y)
+{
+    char key[24];
+    size_t place = 1;
+    while (place <= list->nkids && list->kids[place - 1])
+        place++;
+    snprintf(key, sizeof key, "#%zu", place);
+    char *copy = scn_strndup(ld->a, key, strlen(key));
+    struct cfg_node *item = copy ? node_new(ld, CFG_STRUCT, copy, y->loc, list) : NULL;
+    if (!copy)
+        oom(ld);
+    if (!item || struct_load(ld, item, c->schema, y, false) < 0)
+        return NULL;
+    return item;
+}
+
 static struct cfg_node *item_load(struct loader *ld, struct cfg_node *list,
                                   const struct schema_child *c, const struct ynode *y,
                                   struct scn_nameset *seen)
@@ -237,7 +255,9 @@ static struct cfg_node *item_load(struct loader *ld, struct cfg_node *list,
     if (y->kind != Y_MAP)
         return diag_set(ld->err, &y->loc, "'%s' expects a sequence of mappings, got %s",
                         c->key, got(y)), NULL;
-    if (!(v = item_name_node(y, &key)))
+    if (!(v = item_name_node(y, &key)) && c->unnamed_ok)
+        return unnamed_item_load(ld, list, c, y);
+    if (!v)
         return diag_set(ld->err, &y->loc, "list item in '%s' has no 'name'", c->key), NULL;
     if (v->kind != Y_SCALAR)
         return diag_set(ld->err, &v->loc, "'name' expects a string, got %s", got(v)), NULL;

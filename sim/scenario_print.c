@@ -82,9 +82,13 @@ static void put_list(FILE *out, const struct cfg_node *list, int ind, bool annot
     for (size_t i = 0; i < list->nkids; i++) {
         const struct cfg_node *item = list->kids[i];
         indent(out, ind);
-        fputs("- name: ", out);
-        put_str(out, item->key);
-        fputc('\n', out);
+        if (item->key[0] == '#') { /* an unnamed item (schema_child.unnamed_ok) */
+            fputs("-\n", out);
+        } else {
+            fputs("- name: ", out);
+            put_str(out, item->key);
+            fputc('\n', out);
+        }
         put_kids(out, item, ind + 2, annotate);
     }
 }

@@ -17,7 +17,7 @@
 struct compute {
     struct workload w;
     bool poisson;
-    double mean_gap_ps;
+    struct arrivals items;
     uint64_t cycles;
     uint32_t next_vp;
     uint64_t issued, completed, refused;
@@ -41,8 +41,7 @@ static void on_item(void *ctx, uint64_t arg)
     if (cpu->run(cpu->ctx, c->next_vp, c->cycles, on_item_done, c, now) != 0)
         c->refused++;
     c->next_vp = c->next_vp + 1 == cpu->vps ? 0 : c->next_vp + 1;
-    kernel_schedule_in(c->w.env->k, workload_gap(&c->w, c->poisson, c->mean_gap_ps), on_item,
-                       c, 0);
+    arrivals_next(&c->items);
 }
 
 static int compute_init(struct workload *w, const struct cfg_node *cfg, struct diag *err)
@@ -52,8 +51,7 @@ static int compute_init(struct workload *w, const struct cfg_node *cfg, struct d
         return diag_set(err, cfg_loc(cfg, "kind"),
                         "a compute workload needs an LPAR with virtual processors");
     c->poisson = strcmp(cfg_str(cfg, "arrivals"), "poisson") == 0;
-    double rate = cfg_f64(cfg, "rate");
-    c->mean_gap_ps = rate > 0 ? 1e12 / rate : 0;
+    arrivals_init(&c->items, w, c->poisson, cfg_f64(cfg, "rate"), on_item, c, 0);
     c->cycles = cfg_u64(cfg, "cycles");
     c->st_latency = recorder_statistic(w->env->rec, w->path, "work_latency", "ns");
     return 0;
@@ -62,9 +60,14 @@ static int compute_init(struct workload *w, const struct cfg_node *cfg, struct d
 static void compute_start(struct workload *w)
 {
     struct compute *c = (struct compute *)w;
-    if (c->mean_gap_ps > 0)
-        kernel_schedule_at(w->env->k, w->start + workload_gap(w, c->poisson, c->mean_gap_ps),
-                           on_item, c, 0);
+    arrivals_start(&c->items, w->start);
+}
+
+/* `rate` changes at run time. */
+static void compute_set(struct workload *w, const char *key, const struct param_value *v)
+{
+    (void)key; /* rate is its only run-time parameter */
+    arrivals_set_rate(&((struct compute *)w)->items, v->d);
 }
 
 static void compute_finish(struct workload *w, sim_time_t now)
@@ -83,4 +86,5 @@ const struct workload_kind workload_compute_kind = {
     .init = compute_init,
     .start = compute_start,
     .finish = compute_finish,
+    .set = compute_set,
 };

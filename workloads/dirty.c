@@ -19,6 +19,7 @@ struct dirty {
     double pages_per_batch;
     double carry;            /* fraction of a page owed to the next batch */
     uint64_t pages_written;  /* whole run */
+    struct event_id next;
 };
 
 static void on_batch(void *ctx, uint64_t arg)
@@ -32,7 +33,8 @@ static void on_batch(void *ctx, uint64_t arg)
     for (uint64_t i = 0; i < n; i++)
         mem->dirty(mem->ctx, rng_below(&d->w.rng, d->ws_pages), 1);
     d->pages_written += n;
-    kernel_schedule_in(d->w.env->k, d->batch_ps, on_batch, d, 0);
+    if (d->pages_per_batch > 0)
+        d->next = kernel_schedule_in(d->w.env->k, d->batch_ps, on_batch, d, 0);
 }
 
 static int dirty_init(struct workload *w, const struct cfg_node *cfg, struct diag *err)
@@ -60,7 +62,22 @@ static void dirty_start(struct workload *w)
 {
     struct dirty *d = (struct dirty *)w;
     if (d->pages_per_batch > 0)
-        kernel_schedule_at(w->env->k, w->start + d->batch_ps, on_batch, d, 0);
+        d->next = kernel_schedule_at(w->env->k, w->start + d->batch_ps, on_batch, d, 0);
+}
+
+/* `rate` changes at run time: from the next batch on (a stopped writer
+ * starts one batch from now). */
+static void dirty_set(struct workload *w, const char *key, const struct param_value *v)
+{
+    (void)key; /* rate is its only run-time parameter */
+    struct dirty *d = (struct dirty *)w;
+    bool was_running = d->pages_per_batch > 0;
+    d->pages_per_batch = v->d * sim_time_to_s(d->batch_ps);
+    if (!was_running && d->pages_per_batch > 0) {
+        kernel_cancel(w->env->k, d->next); /* a last, empty batch may still be due */
+        sim_time_t now = kernel_now(w->env->k), from = now > w->start ? now : w->start;
+        d->next = kernel_schedule_at(w->env->k, from + d->batch_ps, on_batch, d, 0);
+    }
 }
 
 static void dirty_finish(struct workload *w, sim_time_t now)
@@ -77,4 +94,5 @@ const struct workload_kind workload_dirty_kind = {
     .init = dirty_init,
     .start = dirty_start,
     .finish = dirty_finish,
+    .set = dirty_set,
 };

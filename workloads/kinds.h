@@ -55,6 +55,9 @@ struct workload_kind {
     void (*finish)(struct workload *w, sim_time_t now);
     /* Frees what init allocated; NULL = nothing. */
     void (*fini)(struct workload *w);
+    /* A timeline `set` of one of its run-time parameters (param_desc
+     * .runtime; `key` names it) while the run goes; NULL = it has none. */
+    void (*set)(struct workload *w, const char *key, const struct param_value *v);
 };
 
 extern const struct workload_kind workload_storage_kind;
@@ -64,6 +67,30 @@ extern const struct workload_kind workload_dirty_kind;
 extern const struct workload_kind workload_replay_kind;
 
 /* ---- shared helpers (workload.c) ---------------------------------------- */
+
+/* An open-loop stream of arrivals: fn(ctx, arg) at gaps of mean_ps
+ * (workload_gap), one pending event at a time, so a timeline `set` of
+ * the rate takes effect at once: the pending arrival is dropped and the
+ * next one drawn at the new rate from now (exact for Poisson arrivals,
+ * which are memoryless; for constant gaps the new spacing starts now). */
+struct arrivals {
+    struct workload *w;
+    bool poisson;
+    double mean_ps;          /* 0 = stopped */
+    event_fn fn;
+    void *ctx;
+    uint64_t arg;
+    struct event_id next;
+};
+
+void arrivals_init(struct arrivals *a, struct workload *w, bool poisson, double rate,
+                   event_fn fn, void *ctx, uint64_t arg);
+/* Schedules the first arrival one gap after `from` (if running). */
+void arrivals_start(struct arrivals *a, sim_time_t from);
+/* From inside fn: schedules the next arrival. */
+void arrivals_next(struct arrivals *a);
+/* Changes the rate now (0 stops the stream). */
+void arrivals_set_rate(struct arrivals *a, double rate);
 
 /* Issues one I/O through the LPAR's port with this workload's notify port
  * and the issue time as tag (io_latency is taken from it). Counts it;

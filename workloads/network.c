@@ -23,7 +23,7 @@ struct network {
     struct workload w;
     struct rng sizes;
     bool poisson;
-    double mean_gap_ps[DIRS]; /* 0 = that direction is idle */
+    struct arrivals dir[DIRS]; /* a stopped one is idle */
     struct size_mix mix;
     uint64_t issued[DIRS];    /* whole run */
 };
@@ -41,8 +41,7 @@ static void on_packet(void *ctx, uint64_t arg)
     uint32_t bytes = size_mix_draw(&n->mix, &n->sizes);
     n->issued[arg]++;
     workload_issue(&n->w, arg == DIR_TX ? IO_TX : IO_RX, bytes, 0);
-    kernel_schedule_in(n->w.env->k, workload_gap(&n->w, n->poisson, n->mean_gap_ps[arg]),
-                       on_packet, n, arg);
+    arrivals_next(&n->dir[arg]);
 }
 
 static int network_init(struct workload *w, const struct cfg_node *cfg, struct diag *err)
@@ -52,9 +51,8 @@ static int network_init(struct workload *w, const struct cfg_node *cfg, struct d
     snprintf(stream, sizeof stream, "%s.sizes", w->path);
     rng_seed(&n->sizes, w->env->seed, stream);
     n->poisson = strcmp(cfg_str(cfg, "arrivals"), "poisson") == 0;
-    double tx = cfg_f64(cfg, "tx_rate"), rx = cfg_f64(cfg, "rx_rate");
-    n->mean_gap_ps[DIR_TX] = tx > 0 ? 1e12 / tx : 0;
-    n->mean_gap_ps[DIR_RX] = rx > 0 ? 1e12 / rx : 0;
+    arrivals_init(&n->dir[DIR_TX], w, n->poisson, cfg_f64(cfg, "tx_rate"), on_packet, n, DIR_TX);
+    arrivals_init(&n->dir[DIR_RX], w, n->poisson, cfg_f64(cfg, "rx_rate"), on_packet, n, DIR_RX);
     return size_mix_from_cfg(&n->mix, cfg, "packet_size", "packet_sizes", MIN_PACKET,
                              MAX_PACKET, err);
 }
@@ -63,9 +61,14 @@ static void network_start(struct workload *w)
 {
     struct network *n = (struct network *)w;
     for (uint64_t d = 0; d < DIRS; d++)
-        if (n->mean_gap_ps[d] > 0)
-            kernel_schedule_at(w->env->k, w->start + workload_gap(w, n->poisson, n->mean_gap_ps[d]),
-                               on_packet, n, d);
+        arrivals_start(&n->dir[d], w->start);
+}
+
+/* `tx_rate` and `rx_rate` change at run time. */
+static void network_set(struct workload *w, const char *key, const struct param_value *v)
+{
+    struct network *n = (struct network *)w;
+    arrivals_set_rate(&n->dir[strcmp(key, "tx_rate") == 0 ? DIR_TX : DIR_RX], v->d);
 }
 
 static void network_finish(struct workload *w, sim_time_t now)
@@ -85,4 +88,5 @@ const struct workload_kind workload_network_kind = {
     .init = network_init,
     .start = network_start,
     .finish = network_finish,
+    .set = network_set,
 };

@@ -22,7 +22,7 @@ struct storage {
     struct workload w;
     struct rng layout;     /* sizes and offsets */
     bool closed, poisson, sequential;
-    double mean_gap_ps;    /* open loop */
+    struct arrivals open;  /* open loop */
     double think_ps;       /* closed loop */
     uint64_t depth;
     double read_fraction;
@@ -82,8 +82,7 @@ static void on_open_arrival(void *ctx, uint64_t arg)
     (void)arg;
     struct storage *s = ctx;
     issue_one(s);
-    kernel_schedule_in(s->w.env->k, workload_gap(&s->w, s->poisson, s->mean_gap_ps),
-                       on_open_arrival, s, 0);
+    arrivals_next(&s->open);
 }
 
 static void on_think_done(void *ctx, uint64_t arg)
@@ -116,8 +115,7 @@ static int storage_init(struct workload *w, const struct cfg_node *cfg, struct d
     s->closed = strcmp(cfg_str(cfg, "mode"), "closed") == 0;
     s->poisson = strcmp(cfg_str(cfg, "arrivals"), "poisson") == 0;
     s->sequential = strcmp(cfg_str(cfg, "pattern"), "sequential") == 0;
-    double rate = cfg_f64(cfg, "rate");
-    s->mean_gap_ps = rate > 0 ? 1e12 / rate : 0;
+    arrivals_init(&s->open, w, s->poisson, cfg_f64(cfg, "rate"), on_open_arrival, s, 0);
     s->think_ps = (double)cfg_u64(cfg, "think");
     s->depth = cfg_u64(cfg, "depth");
     s->read_fraction = cfg_f64(cfg, "read_fraction");
@@ -131,10 +129,17 @@ static void storage_start(struct workload *w)
     if (s->closed) {
         for (uint64_t i = 0; i < s->depth; i++)
             kernel_schedule_at(w->env->k, w->start, on_think_done, s, 0);
-    } else if (s->mean_gap_ps > 0) {
-        kernel_schedule_at(w->env->k, w->start + workload_gap(w, s->poisson, s->mean_gap_ps),
-                           on_open_arrival, s, 0);
+    } else {
+        arrivals_start(&s->open, w->start);
     }
+}
+
+/* `rate` (the open loop's) changes at run time. */
+static void storage_set(struct workload *w, const char *key, const struct param_value *v)
+{
+    struct storage *s = (struct storage *)w;
+    if (strcmp(key, "rate") == 0 && !s->closed)
+        arrivals_set_rate(&s->open, v->d);
 }
 
 const struct workload_kind workload_storage_kind = {
@@ -147,4 +152,5 @@ const struct workload_kind workload_storage_kind = {
     .init = storage_init,
     .start = storage_start,
     .completed = storage_completed,
+    .set = storage_set,
 };

@@ -33,7 +33,7 @@ static const struct param_desc workload_params[] = {
       .choices = "open|closed" },
     { "rate", PARAM_RATE, "1/s", "10k/s",
       "storage (open): I/Os/s; compute: work items/s; dirty: pages written/s",
-      .min = "0/s", .max = "1000M/s" },
+      .min = "0/s", .max = "1000M/s", .runtime = true },
     { "arrivals", PARAM_ENUM, "", "poisson",
       "storage, network, compute: gaps (and think times) exponential or constant",
       .choices = "poisson|constant" },
@@ -52,9 +52,9 @@ static const struct param_desc workload_params[] = {
     { "device_size", PARAM_SIZE, "B", "1TiB", "storage: bytes addressed by the offsets",
       .min = "1B" },
     { "tx_rate", PARAM_RATE, "1/s", "10k/s", "network: packets sent per second",
-      .min = "0/s", .max = "1000M/s" },
+      .min = "0/s", .max = "1000M/s", .runtime = true },
     { "rx_rate", PARAM_RATE, "1/s", "10k/s", "network: packets arriving per second",
-      .min = "0/s", .max = "1000M/s" },
+      .min = "0/s", .max = "1000M/s", .runtime = true },
     { "packet_size", PARAM_SIZE, "B", "1500B", "network: bytes per packet", .min = "64B",
       .max = "9000B" },
     { "packet_sizes", PARAM_STR, "", "",
@@ -217,6 +217,33 @@ sim_time_t workload_gap(struct workload *w, bool poisson, double mean_ps)
     return (sim_time_t)(gap + 0.5);
 }
 
+void arrivals_init(struct arrivals *a, struct workload *w, bool poisson, double rate,
+                   event_fn fn, void *ctx, uint64_t arg)
+{
+    *a = (struct arrivals){ w, poisson, rate > 0 ? 1e12 / rate : 0, fn, ctx, arg, { 0, 0 } };
+}
+
+void arrivals_start(struct arrivals *a, sim_time_t from)
+{
+    if (a->mean_ps > 0)
+        a->next = kernel_schedule_at(a->w->env->k, from + workload_gap(a->w, a->poisson, a->mean_ps),
+                                     a->fn, a->ctx, a->arg);
+}
+
+void arrivals_next(struct arrivals *a)
+{
+    arrivals_start(a, kernel_now(a->w->env->k));
+}
+
+void arrivals_set_rate(struct arrivals *a, double rate)
+{
+    kernel_cancel(a->w->env->k, a->next);
+    a->next = (struct event_id){ 0, 0 };
+    a->mean_ps = rate > 0 ? 1e12 / rate : 0;
+    sim_time_t now = kernel_now(a->w->env->k);
+    arrivals_start(a, now > a->w->start ? now : a->w->start);
+}
+
 const char *workload_show(enum param_type t, uint64_t v, char *buf, size_t n)
 {
     struct param_value pv = { .u = v, .d = (double)v };
@@ -241,6 +268,24 @@ static void on_finish(void *ctx, sim_time_t now)
     }
     if (w->kind->finish)
         w->kind->finish(w, now);
+}
+
+/* ---- run-time parameters -------------------------------------------------- */
+
+static void on_set(void *ctx, const struct cfg_node *param, const struct param_value *v)
+{
+    struct workload *w = ctx;
+    w->kind->set(w, param->key, v);
+}
+
+/* The kind's run-time parameters hear timeline `set`s. */
+static void register_setters(struct workload *w, const struct cfg_node *cfg)
+{
+    if (!w->kind->set)
+        return;
+    for (const struct param_desc *p = workload_params; p->name; p++)
+        if (p->runtime && in_list(w->kind->params, p->name))
+            env_on_set(w->env, cfg_find(cfg, p->name), on_set, w);
 }
 
 /* ---- lifecycle ------------------------------------------------------------ */
@@ -278,6 +323,7 @@ struct workload *workload_create(struct env *e, const char *path, const struct c
         return NULL;
     }
     env_on_finish(e, on_finish, w);
+    register_setters(w, cfg);
     return w;
 }
 

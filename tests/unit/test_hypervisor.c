@@ -62,7 +62,7 @@ static const char *hyp_yaml =
     "    driver: {queue_entries: 64, buffers: 32, buffer_size: 8KiB}\n"
     "    workload: {kind: storage, mode: open, rate: 20k/s, block_size: 4KiB}\n";
 
-static const struct cfg_node *hyp_load(void)
+static struct cfg_node *hyp_load(void)
 {
     struct diag err;
     rig.scn = scenario_load_string("irq.yaml", hyp_yaml, &scenario_schema, &err);
@@ -203,7 +203,7 @@ END_TEST
 START_TEST(machine_runs_ios_through_msix_and_xive)
 {
     rig_open();
-    const struct cfg_node *root = hyp_load();
+    struct cfg_node *root = hyp_load();
     sim_time_t duration = cfg_u64(root, "duration");
     struct diag err = { 0 };
     rig.m = machine_build(&rig.env, root, &err);

@@ -1,0 +1,144 @@
+/* cli/timeline_actions.c — the timeline's item schema, its action table
+ * and the checks of each item against the machine (timeline_actions.h).
+ *
+ * One schema holds every action's parameters (like the workload kinds);
+ * sim/timeline.c refuses a parameter the item's action does not read. The
+ * targets are checked here, where the shape of the scenario is known:
+ * `fail`/`repair` an adapter, its Ethernet port or its PCIe link;
+ * `freeze` a VF's PE. */
+#include "cli/timeline_actions.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/machine_internal.h"
+#include "sim/suggest.h"
+#include "sim/units.h"
+
+static const struct param_desc timeline_item_params[] = {
+    { "at", PARAM_TIME, "ns", "0ns", "when the action happens (required unless `every` is set)" },
+    { "action", PARAM_ENUM, "", NULL, "what happens",
+      .choices = "fail|repair|freeze|set" },
+    { "target", PARAM_STR, "", "",
+      "fail, repair: SYSTEM.ADAPTER, SYSTEM.ADAPTER.port or SYSTEM.ADAPTER.link; "
+      "freeze: SYSTEM.ADAPTER.vfN (its PE)" },
+    { "every", PARAM_TIME, "ns", "0ns",
+      "freeze: repeat with exponential gaps of this mean from `at` (random faults; "
+      "0 = once)" },
+    { "until", PARAM_TIME, "ns", "0ns", "freeze with every: last possible time (0 = the run's end)" },
+    { "path", PARAM_STR, "", "", "set: the parameter's path, as in --set (a run-time one)" },
+    { "value", PARAM_STR, "", "", "set: the new value, with its unit" },
+    { 0 }
+};
+
+const struct schema timeline_item_schema = {
+    .name = "timeline_item",
+    .doc = "one action of the timeline: {at, action, ...}; may carry a name "
+           "(sweeps vary timeline.NAME.at)",
+    .params = timeline_item_params,
+};
+
+static const struct param_desc debug_params[] = {
+    { "skip_step", PARAM_STR, "", "",
+      "leave out one protocol step (MECH.STEP, see `lparsim check --steps`): the run must "
+      "detect the loss and end check_failed" },
+    { "stuck_after", PARAM_TIME, "ns", "10s",
+      "an I/O outstanding longer than this at the end of the run counts as lost",
+      .min = "1ns" },
+    { 0 }
+};
+
+const struct schema debug_schema = {
+    .name = "debug",
+    .doc = "checks of the model itself: removed protocol steps, stuck I/O",
+    .params = debug_params,
+};
+
+static const struct timeline_action *const actions[] = {
+    &timeline_fail_action, &timeline_repair_action, &timeline_freeze_action,
+    &timeline_set_action,
+};
+
+size_t timeline_actions(const struct timeline_action *const **out)
+{
+    *out = actions;
+    return sizeof actions / sizeof actions[0];
+}
+
+static const struct mech_step *const steps[] = { NULL };
+
+size_t timeline_steps(const struct mech_step *const **out)
+{
+    *out = steps;
+    return 0;
+}
+
+/* ---- checks ------------------------------------------------------------- */
+
+/* `target` names a component of one of the kinds in `kinds` ("a|b"). */
+static int check_target(const struct cfg_node *root, const struct cfg_node *item,
+                        const char *kinds, const char *what, struct diag *err)
+{
+    const struct cfg_node *v = cfg_find(item, "target");
+    struct machine_target t;
+    char why[256], shown[64];
+    if (v->is_default)
+        return diag_set(err, &item->loc, "a '%s' needs a 'target'", cfg_str(item, "action"));
+    if (machine_target(root, v->v.s, &t, why, sizeof why) != 0)
+        return diag_set(err, &v->loc, "'target' = '%s': %s",
+                        unit_show(v->v.s, shown, sizeof shown), why);
+    size_t len = strlen(t.kind);
+    for (const char *p = kinds; *p;) {
+        size_t w = strcspn(p, "|");
+        if (w == len && memcmp(p, t.kind, len) == 0)
+            return 0;
+        p += w + (p[w] == '|');
+    }
+    return diag_set(err, &v->loc, "'target' = '%s' is a %s; a '%s' acts on %s",
+                    unit_show(v->v.s, shown, sizeof shown), t.kind, cfg_str(item, "action"),
+                    what);
+}
+
+static int check_item(const struct cfg_node *root, const struct cfg_node *item, struct diag *err)
+{
+    const struct timeline_action *const *acts;
+    size_t n = timeline_actions(&acts);
+    if (timeline_check_item(root, item, acts, n, err) != 0)
+        return -1;
+    const char *a = cfg_str(item, "action");
+    if (strcmp(a, "fail") == 0 || strcmp(a, "repair") == 0)
+        return check_target(root, item, "adapter|nic_port|pcie_link",
+                            "an adapter, its port or its PCIe link", err);
+    if (strcmp(a, "freeze") == 0)
+        return check_target(root, item, "vf", "a VF (SYSTEM.ADAPTER.vfN)", err);
+    return 0;
+}
+
+static int check_skip_step(const struct cfg_node *root, struct diag *err)
+{
+    const struct cfg_node *v = cfg_find(root, "debug.skip_step");
+    if (!v || !v->v.s[0])
+        return 0;
+    const struct mech_step *const *s;
+    size_t n = timeline_steps(&s);
+    const char *names[256];
+    for (size_t i = 0; i < n && i < 256; i++) {
+        if (strcmp(s[i]->name, v->v.s) == 0)
+            return 0;
+        names[i] = s[i]->name;
+    }
+    char shown[64];
+    const char *near = suggest_closest(v->v.s, names, n < 256 ? n : 256);
+    return diag_set(err, &v->loc, "'skip_step' = '%s' is not a protocol step%s%s%s (see "
+                    "lparsim check --steps)", unit_show(v->v.s, shown, sizeof shown),
+                    near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
+}
+
+int timeline_check(const struct cfg_node *root, struct diag *err)
+{
+    const struct cfg_node *list = cfg_find(root, "timeline");
+    for (size_t i = 0; list && i < list->nkids; i++)
+        if (check_item(root, list->kids[i], err) != 0)
+            return -1;
+    return check_skip_step(root, err);
+}
