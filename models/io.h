@@ -8,6 +8,7 @@
 #ifndef LPARSIM_MODELS_IO_H
 #define LPARSIM_MODELS_IO_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "sim/kernel.h"
@@ -44,7 +45,9 @@ struct io_req {
     uint64_t offset;         /* byte offset on the device (storage) */
     uint64_t ioba;           /* I/O bus address of the data buffer */
     uint32_t bytes;
+    sim_time_t t_retry;      /* last retried or replayed (0: never) */
     uint16_t queue;          /* queue pair of the VF it travels on */
+    uint16_t epoch;          /* bumped when the OS takes it back (io_req_arg) */
     uint8_t device;          /* which of its LPAR's devices (VFs) */
     uint8_t op;              /* enum io_op */
     uint8_t status;          /* enum io_status */
@@ -59,6 +62,31 @@ struct io_req {
     const struct io_notify_port *notify; /* the workload that issued it */
     struct io_req *next;     /* intrusive: device queue or free list */
 };
+
+/* A request as a kernel event's argument, with its epoch in the top 16
+ * bits (user-space pointers fit in 48). When the OS takes a request back
+ * from a device (EEH recovery cancels what the device held, a switch
+ * replays it on another adapter) it bumps the epoch: an event the device
+ * scheduled before, when it fires, sees it is stale and leaves the
+ * request alone (io_req_stale). */
+static inline uint64_t io_req_arg(const struct io_req *r)
+{
+    return (uint64_t)(uintptr_t)r | (uint64_t)r->epoch << 48;
+}
+static inline struct io_req *io_req_from(uint64_t arg)
+{
+    return (struct io_req *)(uintptr_t)(arg & ((UINT64_C(1) << 48) - 1));
+}
+static inline bool io_req_stale(uint64_t arg)
+{
+    return (uint16_t)(arg >> 48) != io_req_from(arg)->epoch;
+}
+/* The OS takes r back from whatever device stage holds it. */
+static inline void io_req_take_back(struct io_req *r, const void *holder)
+{
+    r->epoch++;
+    r->holder = holder;
+}
 
 /* "read", "write", "tx", "rx" (for traces). */
 static inline const char *io_op_name(unsigned op)

@@ -83,6 +83,10 @@ const struct schema adapter_schema = {
 };
 
 struct adapter {
+    struct env *env;
+    char path[128];
+    struct pcie_upstream up;
+    bool failed;              /* timeline `fail`: every function is dead */
     bool abstract, network;
     unsigned nvfs;
     uint32_t queue_pairs;
@@ -91,7 +95,11 @@ struct adapter {
     struct vf_queue **media;  /* storage: one per VF */
     struct nic_port *port;    /* network */
     struct vf **vfs;          /* hardware path */
+    struct vf_handle *handles; /* what the directory names S.A.vfN */
 };
+
+struct vf_handle;
+static void register_components(struct adapter *a);
 
 static struct io_sink service_of(struct adapter *a, unsigned vf)
 {
@@ -130,6 +138,9 @@ struct adapter *adapter_create(struct env *e, const char *path, const struct cfg
     struct adapter *a = calloc(1, sizeof *a);
     if (!a)
         return NULL;
+    a->env = e;
+    snprintf(a->path, sizeof a->path, "%s", path);
+    a->up = up;
     a->abstract = strcmp(cfg_str(cfg, "path"), "abstract") == 0;
     a->network = strcmp(cfg_str(cfg, "kind"), "network") == 0 && !a->abstract;
     a->nvfs = (unsigned)cfg_u64(cfg, "vfs");
@@ -156,10 +167,90 @@ struct adapter *adapter_create(struct env *e, const char *path, const struct cfg
     }
     if (!a->abstract && build_vfs(a, e, path, cfg, up) != 0)
         goto fail;
+    register_components(a);
     return a;
 fail:
     adapter_destroy(a);
     return NULL;
+}
+
+/* ---- failure (timeline fail / repair) ----------------------------------- */
+
+/* The adapter dies: its functions stop answering (doorbells, DMA, MSIs)
+ * and the root complex sees them fail, freezing their PEs (EEH). What
+ * the VFs held is gone with them; the OS takes it back when it recovers. */
+static int adapter_fail(void *obj, char *why, size_t n)
+{
+    struct adapter *a = obj;
+    if (a->failed)
+        return snprintf(why, n, "the adapter has already failed"), -1;
+    if (a->abstract)
+        return snprintf(why, n, "the adapter is on the abstract path (no PCIe functions)"), -1;
+    a->failed = true;
+    recorder_event(a->env->rec, kernel_now(a->env->k), a->path, "adapter_failed",
+                   "every function stops answering");
+    for (unsigned i = 0; i < a->nvfs; i++) {
+        vf_set_dead(a->vfs[i], true);
+        if (a->media[i])
+            vf_queue_reset(a->media[i]);
+        if (a->up.error)
+            a->up.error(a->up.ctx, adapter_vf_rid(a, i), "adapter failed");
+    }
+    return 0;
+}
+
+/* Repaired (replaced, or its fault cleared): the functions answer again,
+ * unconfigured; the PEs stay frozen until an EEH reset recovers them. */
+static int adapter_repair(void *obj, char *why, size_t n)
+{
+    struct adapter *a = obj;
+    if (!a->failed)
+        return snprintf(why, n, "the adapter has not failed"), -1;
+    a->failed = false;
+    for (unsigned i = 0; i < a->nvfs; i++)
+        vf_set_dead(a->vfs[i], false);
+    recorder_event(a->env->rec, kernel_now(a->env->k), a->path, "adapter_repaired",
+                   "functions answer again");
+    return 0;
+}
+
+const struct component_ops adapter_ops = { "adapter", adapter_fail, adapter_repair, NULL };
+
+/* Timeline `freeze` of one VF: the function signals an uncorrectable
+ * error and the root complex freezes its PE. */
+struct vf_handle {
+    struct adapter *a;
+    unsigned vf;
+};
+
+static int vf_freeze(void *obj, char *why, size_t n)
+{
+    const struct vf_handle *h = obj;
+    if (!h->a->up.error)
+        return snprintf(why, n, "the VF has no root complex"), -1;
+    h->a->up.error(h->a->up.ctx, adapter_vf_rid(h->a, h->vf), "VF error (freeze)");
+    return 0;
+}
+
+const struct component_ops adapter_vf_ops = { "vf", NULL, NULL, vf_freeze };
+
+static void register_components(struct adapter *a)
+{
+    env_register(a->env, a->path, &adapter_ops, a);
+    if (a->abstract)
+        return;
+    a->handles = calloc(a->nvfs, sizeof *a->handles);
+    for (unsigned i = 0; a->handles && i < a->nvfs; i++) {
+        char path[160];
+        a->handles[i] = (struct vf_handle){ a, i };
+        snprintf(path, sizeof path, "%s.vf%u", a->path, i);
+        env_register(a->env, path, &adapter_vf_ops, &a->handles[i]);
+    }
+}
+
+bool adapter_failed(const struct adapter *a)
+{
+    return a->failed;
 }
 
 void adapter_destroy(struct adapter *a)
@@ -173,6 +264,7 @@ void adapter_destroy(struct adapter *a)
             vf_destroy(a->vfs[i]);
     }
     nic_port_destroy(a->port);
+    free(a->handles);
     free(a->media);
     free(a->vfs);
     free(a);
@@ -230,4 +322,51 @@ int adapter_pf_program_msix(struct adapter *a, unsigned vf, uint32_t vector, uin
     if (msix_table_program(t, vector, addr, data) < 0 || msix_table_mask(t, vector, false) < 0)
         return -1;
     return msix_table_set_control(t, true, false) < 0 ? -1 : 0;
+}
+
+int adapter_pf_detach_queue(struct adapter *a, unsigned vf, uint32_t qp)
+{
+    return vf < a->nvfs && a->vfs ? vf_detach_queue(a->vfs[vf], qp) : -1;
+}
+
+int adapter_pf_reset_vf(struct adapter *a, unsigned vf)
+{
+    if (vf >= a->nvfs || !a->vfs)
+        return -1;
+    vf_reset(a->vfs[vf]);
+    if (a->media[vf])
+        vf_queue_reset(a->media[vf]);
+    return 0;
+}
+
+bool adapter_vf_holds(const struct adapter *a, unsigned vf, const struct io_req *r)
+{
+    if (vf >= a->nvfs)
+        return false;
+    if (a->vfs && vf_holds(a->vfs[vf], r))
+        return true;
+    if (a->failed)
+        return false;
+    return a->network ? nic_port_holds(a->port, r) : vf_queue_holds(a->media[vf], r);
+}
+
+bool adapter_vf_queue_attached(const struct adapter *a, unsigned vf, uint32_t qp,
+                               const struct io_qmem *mem)
+{
+    return vf < a->nvfs && a->vfs && vf_queue_attached(a->vfs[vf], qp, mem);
+}
+
+bool adapter_is_network(const struct adapter *a)
+{
+    return a->network;
+}
+
+unsigned adapter_vfs(const struct adapter *a)
+{
+    return a->nvfs;
+}
+
+const char *adapter_path(const struct adapter *a)
+{
+    return a->path;
 }

@@ -49,5 +49,27 @@ int adapter_pf_attach_queue(struct adapter *a, unsigned vf, uint32_t qp, struct 
  * and enables MSI-X. */
 int adapter_pf_program_msix(struct adapter *a, unsigned vf, uint32_t vector, uint64_t addr,
                             uint32_t data);
+/* The inverses, for a VF taken away or reset while the machine runs. */
+int adapter_pf_detach_queue(struct adapter *a, unsigned vf, uint32_t qp);
+/* Function-level reset of the VF (vf.h vf_reset) and of its media queue
+ * (commands waiting there are aborted). */
+int adapter_pf_reset_vf(struct adapter *a, unsigned vf);
+
+/* ---- state, for the hypervisor and the conservation check ---- */
+bool adapter_failed(const struct adapter *a);
+bool adapter_is_network(const struct adapter *a);
+unsigned adapter_vfs(const struct adapter *a);
+const char *adapter_path(const struct adapter *a);
+/* Whether VF vf (its function, media queue or the port) holds r now. */
+bool adapter_vf_holds(const struct adapter *a, unsigned vf, const struct io_req *r);
+/* Whether queue pair qp of VF vf is attached to the rings at mem. */
+bool adapter_vf_queue_attached(const struct adapter *a, unsigned vf, uint32_t qp,
+                               const struct io_qmem *mem);
+
+/* What a timeline may do to an adapter (fail, repair) and to one of its
+ * VFs (freeze: the function reports an uncorrectable error and the root
+ * complex freezes its PE). Registered as "S.A" and "S.A.vfN". */
+extern const struct component_ops adapter_ops;
+extern const struct component_ops adapter_vf_ops;
 
 #endif

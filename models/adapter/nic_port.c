@@ -18,13 +18,30 @@ struct nic_port {
     double ps_per_byte;
     struct nic_dir dir[NIC_DIRS];
     sim_time_t window_start;
+    bool down;              /* link down (a `fail`): frames are dropped */
+    sim_time_t last_down;   /* frames on the wire then were cut */
+    uint64_t dropped;       /* frames dropped for a down link */
 };
+
+/* A frame dropped for a down link comes back in error: the OS sees a
+ * failed transmission or a receive that never happened. */
+static void drop_frame(struct nic_port *p, struct io_req *r)
+{
+    p->dropped++;
+    r->status = IO_ERROR;
+    r->served->complete(r->served->ctx, r);
+}
 
 static void frame_done(void *ctx, uint64_t msg)
 {
-    (void)ctx;
-    struct io_req *r = (struct io_req *)(uintptr_t)msg;
-    r->served->complete(r->served->ctx, r);
+    struct nic_port *p = ctx;
+    struct io_req *r = io_req_from(msg);
+    if (io_req_stale(msg))
+        return; /* taken back by the OS meanwhile */
+    if (p->down || r->t_service < p->last_down)
+        drop_frame(p, r);
+    else
+        r->served->complete(r->served->ctx, r);
 }
 
 sim_time_t nic_port_frame_time(const struct nic_port *p, uint32_t bytes)
@@ -35,18 +52,23 @@ sim_time_t nic_port_frame_time(const struct nic_port *p, uint32_t bytes)
 static void send_frame(struct nic_port *p, struct nic_dir *d, struct io_req *r)
 {
     sim_time_t now = kernel_now(p->env->k);
+    r->holder = p;
+    if (p->down) {
+        drop_frame(p, r);
+        return;
+    }
     sim_time_t start = d->busy_until > now ? d->busy_until : now;
     sim_time_t wire = nic_port_frame_time(p, r->bytes);
     d->busy_until = start + wire;
     d->busy += wire;
     d->packets++;
     d->bytes += r->bytes;
-    r->holder = p;
+    r->t_service = start; /* on the wire from here: cut if the link drops */
     if (r->traced)
         env_trace(p->env, p->path, "%s frame of %u B: %.1f ns on the wire, done at +%.1f ns",
                   d == &p->dir[NIC_TX] ? "TX" : "RX", r->bytes, sim_time_to_ns(wire),
                   sim_time_to_ns(d->busy_until - now));
-    kernel_schedule_at(p->env->k, d->busy_until, frame_done, p, (uint64_t)(uintptr_t)r);
+    kernel_schedule_at(p->env->k, d->busy_until, frame_done, p, io_req_arg(r));
 }
 
 static void tx_submit(void *ctx, struct io_req *r)
@@ -70,6 +92,7 @@ static void on_warmup_end(void *ctx, sim_time_t now)
         d->busy = d->busy_until > now ? d->busy_until - now : 0;
         d->packets = d->bytes = 0;
     }
+    p->dropped = 0;
     p->window_start = now;
 }
 
@@ -89,6 +112,48 @@ static void on_finish(void *ctx, sim_time_t now)
         recorder_scalar(p->env->rec, p->path, names[i][2], "",
                         span ? (double)(d->busy - ahead) / (double)span : 0);
     }
+    recorder_scalar(p->env->rec, p->path, "dropped", "", (double)p->dropped);
+}
+
+/* ---- link down / up (timeline fail / repair) ---------------------------- */
+
+static int port_fail(void *obj, char *why, size_t n)
+{
+    struct nic_port *p = obj;
+    if (p->down)
+        return snprintf(why, n, "the link is already down"), -1;
+    p->down = true;
+    p->last_down = kernel_now(p->env->k);
+    /* frames still on the wire are cut: none of them is sent */
+    for (int i = 0; i < NIC_DIRS; i++)
+        if (p->dir[i].busy_until > p->last_down) {
+            p->dir[i].busy -= p->dir[i].busy_until - p->last_down;
+            p->dir[i].busy_until = p->last_down;
+        }
+    recorder_event(p->env->rec, p->last_down, p->path, "link_down", "Ethernet link down");
+    return 0;
+}
+
+static int port_repair(void *obj, char *why, size_t n)
+{
+    struct nic_port *p = obj;
+    if (!p->down)
+        return snprintf(why, n, "the link is up"), -1;
+    p->down = false;
+    recorder_event(p->env->rec, kernel_now(p->env->k), p->path, "link_up", "Ethernet link up");
+    return 0;
+}
+
+const struct component_ops nic_port_ops = { "nic_port", port_fail, port_repair, NULL };
+
+bool nic_port_up(const struct nic_port *p)
+{
+    return !p->down;
+}
+
+bool nic_port_holds(const struct nic_port *p, const struct io_req *r)
+{
+    return r->holder == p;
 }
 
 struct nic_port *nic_port_create(struct env *e, const char *path, double rate_bps)
@@ -101,6 +166,7 @@ struct nic_port *nic_port_create(struct env *e, const char *path, double rate_bp
     p->ps_per_byte = 8e12 / rate_bps;
     env_on_warmup_end(e, on_warmup_end, p);
     env_on_finish(e, on_finish, p);
+    env_register(e, path, &nic_port_ops, p);
     return p;
 }
 

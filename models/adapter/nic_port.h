@@ -31,4 +31,12 @@ struct io_sink nic_port_rx(struct nic_port *p);
 /* Wire time of a frame of `bytes`, ps. */
 sim_time_t nic_port_frame_time(const struct nic_port *p, uint32_t bytes);
 
+/* Timeline `fail` / `repair` of the port: link down and up, no EEH (the
+ * PCIe side is fine). While the link is down every frame, and every frame
+ * on the wire when it went down, comes back in error (scalar `dropped`).
+ * Registered under the port's path. */
+extern const struct component_ops nic_port_ops;
+bool nic_port_up(const struct nic_port *p);
+bool nic_port_holds(const struct nic_port *p, const struct io_req *r);
+
 #endif

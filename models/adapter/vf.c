@@ -26,6 +26,10 @@ struct vf {
     struct io_done served;
     struct msix_table *msix;
     struct vf_qp *qps;
+    /* Bumped by every reset: a descriptor fetch still on the link when
+     * it comes back finds the queue gone. */
+    uint16_t gen;
+    bool dead;             /* the adapter failed: nothing gets out */
 
     uint64_t completed, completed_at_sample, msis, dma_aborted;
     sim_time_t window_start;
@@ -123,6 +127,8 @@ static void write_completion(struct vf *f, struct io_req *r)
 static void vf_served(void *ctx, struct io_req *r)
 {
     struct vf *f = ctx;
+    if (f->dead)
+        return; /* the adapter failed: the command dies with it */
     r->holder = f;
     /* a command the device refused moves no data: only its completion */
     if (r->status == IO_OK && (r->op == IO_READ || r->op == IO_RX)) {
@@ -146,7 +152,9 @@ static void to_service(struct vf *f, struct io_req *r)
 static void data_read_done(void *ctx, uint64_t msg)
 {
     struct vf *f = ctx;
-    struct io_req *r = (struct io_req *)(uintptr_t)msg;
+    struct io_req *r = io_req_from(msg);
+    if (io_req_stale(msg) || f->dead)
+        return; /* taken back by the OS meanwhile, or the adapter failed */
     if (r->traced)
         env_trace(f->env, f->path, "data of I/O %llu fetched from host memory",
                   (unsigned long long)r->seq);
@@ -161,17 +169,25 @@ static void start_command(struct vf *f, struct io_req *r)
     r->t_queued = kernel_now(f->env->k);
     if (r->op == IO_WRITE || r->op == IO_TX) {
         if (f->up.dma_read(f->up.ctx, f->rid, r->ioba, r->bytes, r->traced, data_read_done, f,
-                           (uint64_t)(uintptr_t)r) != 0)
+                           io_req_arg(r)) != 0)
             abort_command(f, r);
         return;
     }
     to_service(f, r);
 }
 
+/* A fetch's event argument: generation, queue pair, descriptors. */
+static uint64_t fetch_arg(const struct vf *f, uint32_t qp, uint32_t n)
+{
+    return (uint64_t)f->gen << 48 | (uint64_t)qp << 32 | n;
+}
+
 static void fetch_done(void *ctx, uint64_t arg)
 {
     struct vf *f = ctx;
-    uint32_t qp = (uint32_t)(arg >> 32), n = (uint32_t)arg;
+    uint32_t qp = (uint32_t)(arg >> 32) & 0xffff, n = (uint32_t)arg;
+    if ((uint16_t)(arg >> 48) != f->gen || f->dead)
+        return; /* the VF was reset while the descriptors were on their way */
     struct vf_qp *q = &f->qps[qp];
     for (uint32_t i = 0; i < n; i++) {
         struct io_req *r = q->mem->sq[(q->fetched + i) & (q->mem->entries - 1)];
@@ -202,8 +218,7 @@ static void start_fetch(struct vf *f, uint32_t qp)
         traced |= q->mem->sq[slot + i]->traced; /* for the trace only */
     q->fetching = true;
     if (f->up.dma_read(f->up.ctx, f->rid, q->mem->sq_ioba + (uint64_t)slot * IO_SQ_ENTRY_BYTES,
-                       n * IO_SQ_ENTRY_BYTES, traced, fetch_done, f,
-                       (uint64_t)qp << 32 | n) != 0) {
+                       n * IO_SQ_ENTRY_BYTES, traced, fetch_done, f, fetch_arg(f, qp, n)) != 0) {
         /* the PE is frozen: the commands stay in host memory; a later
          * doorbell retries them, but each is counted once */
         q->fetching = false;
@@ -220,7 +235,7 @@ static void bar_write(void *ctx, uint64_t offset, uint64_t value, bool traced)
 {
     struct vf *f = ctx;
     uint32_t qp = (uint32_t)(offset / VF_DOORBELL_STRIDE);
-    if (offset % VF_DOORBELL_STRIDE || qp >= f->cfg.queue_pairs || !f->qps[qp].mem)
+    if (f->dead || offset % VF_DOORBELL_STRIDE || qp >= f->cfg.queue_pairs || !f->qps[qp].mem)
         return; /* not a doorbell of an attached queue: ignored, as hardware does */
     struct vf_qp *q = &f->qps[qp];
     q->doorbell = (uint32_t)value;
@@ -288,6 +303,7 @@ struct vf *vf_create(struct env *e, const char *path, uint16_t rid, const struct
     f->service = service;
     f->wire_rx = wire_rx;
     f->served = (struct io_done){ vf_served, f };
+    f->gen = 1;
     f->qps = calloc(c->queue_pairs, sizeof *f->qps);
     f->msix = msix_table_create(&mc, (struct msix_sink){ release_msi, f });
     if (!f->qps || !f->msix) {
@@ -309,6 +325,54 @@ void vf_destroy(struct vf *f)
     msix_table_destroy(f->msix);
     free(f->qps);
     free(f);
+}
+
+/* ---- reset, failure ------------------------------------------------------ */
+
+static void clear_queues(struct vf *f)
+{
+    for (uint32_t i = 0; i < f->cfg.queue_pairs; i++) {
+        kernel_cancel(f->env->k, f->qps[i].timer);
+        f->qps[i] = (struct vf_qp){ 0 };
+    }
+}
+
+void vf_reset(struct vf *f)
+{
+    f->gen = f->gen == UINT16_MAX ? 1 : f->gen + 1;
+    clear_queues(f);
+    msix_table_reset(f->msix);
+}
+
+void vf_set_dead(struct vf *f, bool dead)
+{
+    if (dead)
+        vf_reset(f);
+    f->dead = dead;
+}
+
+bool vf_holds(const struct vf *f, const struct io_req *r)
+{
+    return r->holder == f && !f->dead;
+}
+
+uint16_t vf_generation(const struct vf *f)
+{
+    return f->gen;
+}
+
+int vf_detach_queue(struct vf *f, uint32_t qp)
+{
+    if (qp >= f->cfg.queue_pairs || !f->qps[qp].mem)
+        return -1;
+    kernel_cancel(f->env->k, f->qps[qp].timer);
+    f->qps[qp] = (struct vf_qp){ 0 };
+    return 0;
+}
+
+bool vf_queue_attached(const struct vf *f, uint32_t qp, const struct io_qmem *mem)
+{
+    return qp < f->cfg.queue_pairs && f->qps[qp].mem == mem && mem && !f->dead;
 }
 
 int vf_attach_queue(struct vf *f, uint32_t qp, struct io_qmem *mem, uint32_t vector)

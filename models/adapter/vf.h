@@ -53,6 +53,22 @@ void vf_destroy(struct vf *f);
 /* Queue pair qp uses the rings in `mem` and signals on `vector`. */
 int vf_attach_queue(struct vf *f, uint32_t qp, struct io_qmem *mem, uint32_t vector);
 struct msix_table *vf_msix(struct vf *f);
+/* Detaches queue pair qp (its rings stay the driver's). -1 if none. */
+int vf_detach_queue(struct vf *f, uint32_t qp);
+/* Function-level reset: every queue pair detached (a fetch still on the
+ * link finds nothing when it lands), the MSI-X table back to its reset
+ * state (masked, disabled). Commands the function held are the OS's to
+ * take back (io_req_take_back): their events then do nothing. */
+void vf_reset(struct vf *f);
+/* The adapter failed (dead = true: reset, then nothing gets in or out)
+ * or was repaired (false: it answers again, unconfigured). */
+void vf_set_dead(struct vf *f, bool dead);
+/* Whether the function holds r now (in its DMA engine, alive): what the
+ * LPAR's conservation check asks. */
+bool vf_holds(const struct vf *f, const struct io_req *r);
+uint16_t vf_generation(const struct vf *f);
+/* Whether queue pair qp is attached to the rings at mem. */
+bool vf_queue_attached(const struct vf *f, uint32_t qp, const struct io_qmem *mem);
 uint16_t vf_rid(const struct vf *f);
 uint32_t vf_queue_pairs(const struct vf *f);
 

@@ -62,7 +62,7 @@ static void start_service(struct vf_queue *q, struct io_req *r)
     time_avg_set(&q->busy_batch, now, q->busy);
     statistic_add(q->st_wait, sim_time_to_ns(now - r->t_queued));
     kernel_schedule_in(q->env->k, dist_sample(&q->service, &q->rng),
-                       finish_service, q, (uint64_t)(uintptr_t)r);
+                       finish_service, q, io_req_arg(r));
 }
 
 static struct io_req *queue_pop(struct vf_queue *q)
@@ -107,21 +107,38 @@ static void vf_queue_submit(void *ctx, struct io_req *r)
     }
 }
 
+/* A service unit is done. The media did the work even for a command the
+ * OS took back meanwhile (a reset, a switch): that one is just not sent
+ * back. */
 static void finish_service(void *ctx, uint64_t msg)
 {
     struct vf_queue *q = ctx;
-    struct io_req *r = (struct io_req *)(uintptr_t)msg;
+    struct io_req *r = io_req_from(msg);
     sim_time_t now = kernel_now(q->env->k);
+    bool stale = io_req_stale(msg);
 
-    statistic_add(q->st_service, sim_time_to_ns(now - r->t_service));
-    q->served++;
     q->busy--;
     time_avg_set(&q->busy_avg, now, q->busy);
     time_avg_set(&q->busy_batch, now, q->busy);
-    r->status = IO_OK;
-    send_back(q, r);
+    if (!stale) {
+        statistic_add(q->st_service, sim_time_to_ns(now - r->t_service));
+        q->served++;
+        r->status = IO_OK;
+        send_back(q, r);
+    }
     if (q->head)
         start_service(q, queue_pop(q));
+}
+
+void vf_queue_reset(struct vf_queue *q)
+{
+    while (q->head)
+        queue_pop(q); /* aborted: the OS takes them back */
+}
+
+bool vf_queue_holds(const struct vf_queue *q, const struct io_req *r)
+{
+    return r->holder == q;
 }
 
 static void deliver_completion(void *dst, void *msg)

@@ -18,5 +18,10 @@ void vf_queue_destroy(struct vf_queue *q);
 
 /* The entry requests are submitted to (wired to an LPAR by the builder). */
 struct io_sink vf_queue_sink(struct vf_queue *q);
+/* The VF was reset: commands waiting for a service unit are aborted (the
+ * OS takes them back); those in service finish, and are not sent back
+ * if the OS took them back meanwhile (io_req_stale). */
+void vf_queue_reset(struct vf_queue *q);
+bool vf_queue_holds(const struct vf_queue *q, const struct io_req *r);
 
 #endif

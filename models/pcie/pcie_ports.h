@@ -31,6 +31,10 @@ struct pcie_upstream {
     /* MSI: a posted write of `data` to `addr`. Returns the time it reaches
      * the interrupt controller, or PCIE_DROPPED. */
     sim_time_t (*msi)(void *ctx, uint16_t rid, uint64_t addr, uint32_t data, bool traced);
+    /* An uncorrectable error of function `rid` (an ERR_FATAL message, or
+     * the root complex seeing the function fail): the root complex
+     * freezes the function's PE (EEH). `why` is for the event row. */
+    void (*error)(void *ctx, uint16_t rid, const char *why);
     void *ctx;
 };
 

@@ -331,6 +331,12 @@ int pe_rtt_map(struct pe_rtt *rtt, uint16_t rid, uint32_t count, uint32_t pe_num
     return 0;
 }
 
+void pe_rtt_unmap(struct pe_rtt *rtt, uint16_t rid, uint32_t count)
+{
+    for (uint32_t i = 0; i < count && (uint32_t)rid + i < RTT_ENTRIES; i++)
+        rtt->pe_of[rid + i] = RTT_NONE;
+}
+
 uint32_t pe_rtt_lookup(const struct pe_rtt *rtt, uint16_t rid)
 {
     uint16_t p = rtt->pe_of[rid];

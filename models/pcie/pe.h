@@ -145,6 +145,8 @@ void pe_rtt_destroy(struct pe_rtt *rtt);
 /* Maps `count` RIDs from `rid` to PE pe_num; -1 if pe_num >= pes or the
  * range leaves the RID space. */
 int pe_rtt_map(struct pe_rtt *rtt, uint16_t rid, uint32_t count, uint32_t pe_num);
+/* The inverse: `count` RIDs from `rid` map to no PE. */
+void pe_rtt_unmap(struct pe_rtt *rtt, uint16_t rid, uint32_t count);
 /* The PE of a RID, or PE_NONE. */
 uint32_t pe_rtt_lookup(const struct pe_rtt *rtt, uint16_t rid);
 

@@ -14,6 +14,8 @@
 #define PHB_MSI_ADDRESS UINT64_C(0x0003fffffe000000)
 
 struct phb_pe {
+    bool free;            /* removed (phb_remove_pe): the next add reuses it */
+    uint16_t rid;
     struct pe *pe;
     struct tce_table *table;
     struct tce_cache *cache;
@@ -52,7 +54,10 @@ struct phb {
     uint32_t nwindows;
     struct xive_source *sources;
     struct irq_trigger_port irq;
-    uint32_t src_base, src_used;
+    uint32_t src_base;
+    uint8_t *src_taken;           /* per source: allocated */
+    bool link_down;               /* timeline `fail` of the slot's link */
+    struct phb_freeze_listener freeze_listener;
     struct posted_fifo mmio_fifo, msi_fifo;
     /* Upstream posted writes leave the PHB in order, one at a time: a
      * TCE walk holds back the writes behind it (PCIe ordering: a posted
@@ -128,7 +133,7 @@ static int phb_mmio_write(void *ctx, uint64_t addr, uint64_t value, bool traced)
         return -1;
     }
     struct phb_pe *pe = &p->pes[w->pe];
-    if (pe_mmio_write(pe->pe) != PE_PASS) {
+    if (pe_mmio_write(pe->pe) != PE_PASS || p->link_down) {
         pe->mmio_dropped++;
         if (traced)
             env_trace(p->env, p->path, "MMIO write 0x%llx dropped: PE %u is frozen",
@@ -148,12 +153,79 @@ static int phb_mmio_write(void *ctx, uint64_t addr, uint64_t value, bool traced)
     return 0;
 }
 
+/* ---- EEH ---------------------------------------------------------------- */
+
+/* Freezes a PE for an error (a TCE fault, a function's fatal error, the
+ * link going down): an `eeh_freeze` event, and the hypervisor hears it. */
+static void freeze_pe(struct phb *p, struct phb_pe *pe, const char *why)
+{
+    sim_time_t now = kernel_now(p->env->k);
+    enum pe_freeze_result fr = pe_freeze(pe->pe, now);
+    if (fr != PE_FROZE && fr != PE_NOW_OFFLINE)
+        return; /* already frozen or offline: the same error seen again */
+    recorder_event(p->env->rec, now, p->path, "eeh_freeze", "PE %u frozen: %s%s",
+                   pe_number(pe->pe), why, fr == PE_NOW_OFFLINE ? " (too many freezes: "
+                   "permanently offline)" : "");
+    if (p->freeze_listener.frozen)
+        p->freeze_listener.frozen(p->freeze_listener.ctx, pe_number(pe->pe), why);
+}
+
+/* A function reported an uncorrectable error (pcie_upstream.error). */
+static void phb_error(void *ctx, uint16_t rid, const char *why)
+{
+    struct phb *p = ctx;
+    uint32_t n = pe_rtt_lookup(p->rtt, rid);
+    if (n != PE_NONE && n < p->npes && !p->pes[n].free)
+        freeze_pe(p, &p->pes[n], why);
+}
+
+void phb_set_freeze_listener(struct phb *p, const struct phb_freeze_listener *l)
+{
+    p->freeze_listener = *l;
+}
+
+/* The slot's link goes down (timeline `fail`): a surprise link down is a
+ * fatal error for everything behind it, so every PE freezes; TLPs are
+ * dropped until it is up again. */
+static int link_fail(void *obj, char *why, size_t n)
+{
+    struct phb *p = obj;
+    if (p->link_down)
+        return snprintf(why, n, "the link is already down"), -1;
+    p->link_down = true;
+    recorder_event(p->env->rec, kernel_now(p->env->k), p->path, "link_down", "PCIe link down");
+    for (uint32_t i = 0; i < p->npes; i++)
+        if (!p->pes[i].free)
+            freeze_pe(p, &p->pes[i], "PCIe link down");
+    return 0;
+}
+
+/* Retrained: traffic passes again; the PEs stay frozen until recovered. */
+static int link_repair(void *obj, char *why, size_t n)
+{
+    struct phb *p = obj;
+    if (!p->link_down)
+        return snprintf(why, n, "the link is up"), -1;
+    p->link_down = false;
+    recorder_event(p->env->rec, kernel_now(p->env->k), p->path, "link_up", "PCIe link up");
+    return 0;
+}
+
+const struct component_ops phb_link_ops = { "pcie_link", link_fail, link_repair, NULL };
+
+bool phb_link_up(const struct phb *p)
+{
+    return !p->link_down;
+}
+
 /* ---- DMA ---------------------------------------------------------------- */
 
 /* The PE a DMA from `rid` belongs to, if its DMA may proceed. */
 static struct phb_pe *dma_pe(struct phb *p, uint16_t rid, bool traced)
 {
     uint32_t n = pe_rtt_lookup(p->rtt, rid);
+    if (p->link_down)
+        return NULL; /* nothing crosses a down link (the PEs froze with it) */
     if (n == PE_NONE || n >= p->npes) {
         p->dma_unclaimed++; /* unsupported request: no PE claims the RID */
         return NULL;
@@ -183,13 +255,11 @@ static sim_time_t translate(struct phb *p, struct phb_pe *pe, uint64_t ioba, uin
         uint64_t len = (next < end ? next : end) - a;
         struct tce_lookup lk = tce_cache_translate(pe->cache, a, len, is_write);
         if (lk.fault != TCE_FAULT_NONE) {
-            enum pe_freeze_result fr = pe_freeze(pe->pe, kernel_now(p->env->k));
+            char why[96];
+            snprintf(why, sizeof why, "TCE %s fault at ioba 0x%llx (%s)",
+                     tce_fault_name(lk.fault), (unsigned long long)a, is_write ? "write" : "read");
+            freeze_pe(p, pe, why);
             pe->dma_dropped++;
-            if (fr == PE_FROZE || fr == PE_NOW_OFFLINE)
-                recorder_event(p->env->rec, kernel_now(p->env->k), p->path, "eeh_freeze",
-                               "PE %u frozen: TCE %s fault at ioba 0x%llx (%s)",
-                               pe_number(pe->pe), tce_fault_name(lk.fault),
-                               (unsigned long long)a, is_write ? "write" : "read");
             if (traced)
                 env_trace(p->env, p->path, "TCE %s fault at ioba 0x%llx: PE %u frozen",
                           tce_fault_name(lk.fault), (unsigned long long)a, pe_number(pe->pe));
@@ -270,8 +340,9 @@ static sim_time_t phb_msi(void *ctx, uint16_t rid, uint64_t addr, uint32_t data,
     struct phb *p = ctx;
     uint32_t n = pe_rtt_lookup(p->rtt, rid);
     /* the PE's verdict last: it counts the MSIs it lets through */
-    bool ok = p->irq.trigger && addr == PHB_MSI_ADDRESS && data < xive_source_count(p->sources) &&
-              n != PE_NONE && n < p->npes && pe_msi(p->pes[n].pe) == PE_PASS;
+    bool ok = p->irq.trigger && !p->link_down && addr == PHB_MSI_ADDRESS &&
+              data < xive_source_count(p->sources) && n != PE_NONE && n < p->npes &&
+              pe_msi(p->pes[n].pe) == PE_PASS;
     struct posted m = { data, traced, 0, 0 };
     if (!ok || fifo_push(&p->msi_fifo, m) != 0) {
         p->msis_dropped++;
@@ -360,7 +431,8 @@ struct phb *phb_create(struct env *e, const char *path, const struct phb_config 
     p->rtt = pe_rtt_create(&rc);
     p->sources = xive_source_create(&sc);
     p->pes = calloc(c->pes, sizeof *p->pes);
-    if (!p->link || !p->rtt || !p->sources || !p->pes) {
+    p->src_taken = calloc(c->msi_sources ? c->msi_sources : 1, 1);
+    if (!p->link || !p->rtt || !p->sources || !p->pes || !p->src_taken) {
         phb_destroy(p);
         return NULL;
     }
@@ -379,6 +451,7 @@ void phb_destroy(struct phb *p)
         pe_destroy(p->pes[i].pe);
     }
     free(p->pes);
+    free(p->src_taken);
     free(p->windows);
     free(p->mmio_fifo.v);
     free(p->msi_fifo.v);
@@ -388,11 +461,37 @@ void phb_destroy(struct phb *p)
     free(p);
 }
 
+/* A removed PE slot comes back with its window emptied, its cache cold
+ * and its EEH state fresh; its counters go on (they are the slot's). */
+static int reuse_pe(struct phb *p, uint32_t n, uint16_t rid)
+{
+    struct phb_pe *pe = &p->pes[n];
+    struct pe *fresh = pe_create(&p->cfg.pe, n);
+    if (!fresh || pe_rtt_map(p->rtt, rid, 1, n) != 0) {
+        pe_destroy(fresh);
+        return -1;
+    }
+    pe_destroy(pe->pe);
+    pe->pe = fresh;
+    pe->free = false;
+    pe->rid = rid;
+    pe->freezes_at_warmup = 0;
+    return 0;
+}
+
 int phb_add_pe(struct phb *p, uint16_t rid, uint32_t *pe_num)
 {
+    for (uint32_t i = 0; i < p->npes; i++)
+        if (p->pes[i].free) {
+            if (reuse_pe(p, i, rid) != 0)
+                return -1;
+            *pe_num = i;
+            return 0;
+        }
     if (p->npes >= p->cfg.pes)
         return -1;
     struct phb_pe *pe = &p->pes[p->npes];
+    pe->rid = rid;
     pe->pe = pe_create(&p->cfg.pe, p->npes);
     pe->table = pe->pe ? tce_table_create(&p->cfg.window) : NULL;
     struct tce_cache_config cc = p->cfg.cache;
@@ -417,6 +516,20 @@ struct tce_table *phb_pe_table(struct phb *p, uint32_t pe_num)
 struct pe *phb_pe(struct phb *p, uint32_t pe_num)
 {
     return pe_num < p->npes ? p->pes[pe_num].pe : NULL;
+}
+
+int phb_remove_pe(struct phb *p, uint32_t pe_num)
+{
+    if (pe_num >= p->npes || p->pes[pe_num].free)
+        return -1;
+    struct phb_pe *pe = &p->pes[pe_num];
+    uint64_t calls;
+    tce_table_unmap(pe->table, phb_window_base(p), tce_table_entries(pe->table),
+                    TCE_HCALL_STUFF, &calls);
+    tce_cache_flush(pe->cache);
+    pe_rtt_unmap(p->rtt, pe->rid, 1);
+    pe->free = true;
+    return 0;
 }
 
 int phb_map_mmio(struct phb *p, uint64_t base, uint64_t size, uint32_t pe_num,
@@ -447,11 +560,35 @@ struct xive_source *phb_sources(struct phb *p)
     return p->sources;
 }
 
+int phb_unmap_mmio(struct phb *p, uint64_t base)
+{
+    for (uint32_t i = 0; i < p->nwindows; i++)
+        if (p->windows[i].base == base) {
+            memmove(&p->windows[i], &p->windows[i + 1],
+                    (p->nwindows - i - 1) * sizeof *p->windows);
+            p->nwindows--;
+            return 0;
+        }
+    return -1;
+}
+
 int phb_alloc_source(struct phb *p, uint32_t *local)
 {
-    if (p->src_used >= xive_source_count(p->sources))
+    for (uint32_t i = 0; i < xive_source_count(p->sources); i++)
+        if (!p->src_taken[i]) {
+            p->src_taken[i] = 1;
+            *local = i;
+            return 0;
+        }
+    return -1;
+}
+
+int phb_free_source(struct phb *p, uint32_t local)
+{
+    if (local >= xive_source_count(p->sources) || !p->src_taken[local])
         return -1;
-    *local = p->src_used++;
+    p->src_taken[local] = 0;
+    xive_source_set_pq(p->sources, local, XIVE_PQ_01); /* off, as at reset */
     return 0;
 }
 
@@ -479,7 +616,7 @@ uint64_t phb_msi_address(const struct phb *p)
 
 struct pcie_upstream phb_upstream(struct phb *p)
 {
-    return (struct pcie_upstream){ phb_dma_write, phb_dma_read, phb_msi, p };
+    return (struct pcie_upstream){ phb_dma_write, phb_dma_read, phb_msi, phb_error, p };
 }
 
 struct mmio_port phb_mmio_port(struct phb *p)

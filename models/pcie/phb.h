@@ -55,6 +55,9 @@ void phb_destroy(struct phb *p);
 /* A new PE for the function at `rid`, with its DMA window. 0 and *pe_num,
  * or -1 when the PEs are exhausted or on allocation failure. */
 int phb_add_pe(struct phb *p, uint16_t rid, uint32_t *pe_num);
+/* The inverse: the RID no longer maps to it, its window is emptied and
+ * its TCE cache invalidated; the slot is reused by a later add. */
+int phb_remove_pe(struct phb *p, uint32_t pe_num);
 /* The PE's DMA window (what H_PUT_TCE programs) and EEH state. */
 struct tce_table *phb_pe_table(struct phb *p, uint32_t pe_num);
 struct pe *phb_pe(struct phb *p, uint32_t pe_num);
@@ -62,6 +65,8 @@ struct pe *phb_pe(struct phb *p, uint32_t pe_num);
  * pe_num. -1 if it overlaps another window or on allocation failure. */
 int phb_map_mmio(struct phb *p, uint64_t base, uint64_t size, uint32_t pe_num,
                  struct mmio_target target);
+/* Removes the window at `base`. -1 if there is none. */
+int phb_unmap_mmio(struct phb *p, uint64_t base);
 /* The PHB's interrupt sources (attached to the interrupt controller) and
  * where their triggers go: source i is global number src_base + i. */
 struct xive_source *phb_sources(struct phb *p);
@@ -70,8 +75,24 @@ void phb_connect_irq(struct phb *p, struct irq_trigger_port port, uint32_t src_b
 uint64_t phb_window_base(const struct phb *p);
 /* Global number of source 0 (as connected). */
 uint32_t phb_source_base(const struct phb *p);
-/* The next unused source (its number within the PHB: the MSI data). */
+/* The lowest unused source (its number within the PHB: the MSI data). */
 int phb_alloc_source(struct phb *p, uint32_t *local);
+/* Gives a source back (turned off, PQ 01). -1 if it was not allocated. */
+int phb_free_source(struct phb *p, uint32_t local);
+
+/* ---- EEH and faults ---- */
+
+/* Who hears a PE freeze (the hypervisor: it may switch to a standby). */
+struct phb_freeze_listener {
+    void (*frozen)(void *ctx, uint32_t pe, const char *why);
+    void *ctx;
+};
+void phb_set_freeze_listener(struct phb *p, const struct phb_freeze_listener *l);
+/* Timeline `fail` / `repair` of the slot's link ("S.A.link"): down, every
+ * PE freezes and nothing crosses; up, traffic passes (the PEs stay frozen
+ * until an EEH recovery). */
+extern const struct component_ops phb_link_ops;
+bool phb_link_up(const struct phb *p);
 /* The address MSIs are written to (programmed into MSI-X tables). */
 uint64_t phb_msi_address(const struct phb *p);
 

@@ -186,7 +186,7 @@ static struct vf_config vf_cfg(uint32_t fetch_max, uint32_t count, sim_time_t ti
 
 static struct pcie_upstream fake_upstream(void)
 {
-    return (struct pcie_upstream){ up_dma_write, up_dma_read, up_msi, &up };
+    return (struct pcie_upstream){ up_dma_write, up_dma_read, up_msi, NULL, &up };
 }
 
 /* A VF whose queue pair qp uses rings of `entries` and MSI-X vector qp,
