@@ -14,12 +14,13 @@
 #include "cli/machine_internal.h"
 #include "cli/timeline_actions.h"
 #include "models/adapter/adapter.h"
+#include "models/adapter/vf.h"
 #include "models/guest/vf_driver.h"
 #include "models/hypervisor/hypervisor.h"
 #include "models/hypervisor/lpar.h"
 #include "models/iommu/tce_table.h"
 #include "models/pcie/phb.h"
-#include "models/hypervisor/lpar_memory.h"
+#include "models/hypervisor/vf_assign.h"
 #include "workloads/workload.h"
 
 #define MSI_SOURCES_PER_PHB 4096 /* PHB4 (REFERENCE.md "PHB / PCIe on POWER") */
@@ -31,10 +32,7 @@ struct machine {
     struct adapter **adapters;
     size_t nadapters;
     struct lpar **lpars;
-    struct lpar_memory **memories;
     size_t nlpars;
-    struct vf_driver **drivers; /* every LPAR's, device by device */
-    size_t ndrivers;
     struct workload **workloads;
     size_t nworkloads, cap_workloads;
     struct timeline *timeline;
@@ -42,21 +40,27 @@ struct machine {
 
 /* ---- building ----------------------------------------------------------- */
 
+/* Every VP of the scenario: a system's dispatcher and interrupt
+ * controller can hold that many, so any LPAR may move in at run time. */
+static uint32_t all_vps(const struct cfg_node *root)
+{
+    const struct cfg_node *lpars = cfg_find(root, "lpars");
+    uint32_t vps = 0;
+    for (size_t i = 0; i < lpars->nkids; i++)
+        vps += (uint32_t)cfg_u64(lpars->kids[i], "vps");
+    return vps;
+}
+
 static int build_systems(struct machine *m, struct env *e, const struct cfg_node *root,
                          struct diag *err)
 {
     const struct cfg_node *systems = cfg_find(root, "systems");
-    const struct cfg_node *lpars = cfg_find(root, "lpars");
     m->hyps = calloc(systems->nkids + 1, sizeof *m->hyps);
     if (!m->hyps)
         return diag_set(err, NULL, "out of memory");
     for (size_t s = 0; s < systems->nkids; s++) {
         const struct cfg_node *sys = systems->kids[s];
-        uint32_t vps = 0;
-        for (size_t i = 0; i < lpars->nkids; i++)
-            if (strcmp(cfg_str(lpars->kids[i], "system"), sys->key) == 0)
-                vps += (uint32_t)cfg_u64(lpars->kids[i], "vps");
-        m->hyps[s] = hypervisor_create(e, sys, vps,
+        m->hyps[s] = hypervisor_create(e, sys, all_vps(root),
                                        (uint32_t)cfg_find(sys, "adapters")->nkids, err);
         if (!m->hyps[s])
             return -1;
@@ -79,6 +83,23 @@ static int phb_config(struct phb_config *c, const struct cfg_node *ad, struct di
     return 0;
 }
 
+/* The slot's PHB (hardware path); its link is "S.A.link" to the timeline. */
+static int build_phb(struct machine *m, struct env *e, size_t s, size_t i,
+                     const struct cfg_node *ad, const char *sys, struct diag *err)
+{
+    char path[160];
+    struct phb_config pc;
+    if (phb_config(&pc, ad, err) != 0)
+        return -1;
+    snprintf(path, sizeof path, "%s.%s.phb", sys, ad->key);
+    m->phbs[i] = phb_create(e, path, &pc);
+    if (!m->phbs[i] || hypervisor_attach_phb(m->hyps[s], m->phbs[i]) != 0)
+        return diag_set(err, &ad->loc, "cannot build the PHB of adapter '%s'", ad->key);
+    snprintf(path, sizeof path, "%s.%s.link", sys, ad->key);
+    env_register(e, path, &phb_link_ops, m->phbs[i]);
+    return 0;
+}
+
 static int build_adapter(struct machine *m, struct env *e, size_t s, const struct cfg_node *ad,
                          struct diag *err)
 {
@@ -87,13 +108,8 @@ static int build_adapter(struct machine *m, struct env *e, size_t s, const struc
     struct pcie_upstream up = { 0 };
     size_t i = m->nadapters;
     if (strcmp(cfg_str(ad, "path"), "hardware") == 0) {
-        struct phb_config pc;
-        if (phb_config(&pc, ad, err) != 0)
+        if (build_phb(m, e, s, i, ad, sys, err) != 0)
             return -1;
-        snprintf(path, sizeof path, "%s.%s.phb", sys, ad->key);
-        m->phbs[i] = phb_create(e, path, &pc);
-        if (!m->phbs[i] || hypervisor_attach_phb(m->hyps[s], m->phbs[i]) != 0)
-            return diag_set(err, &ad->loc, "cannot build the PHB of adapter '%s'", ad->key);
         up = phb_upstream(m->phbs[i]);
     }
     snprintf(path, sizeof path, "%s.%s", sys, ad->key);
@@ -122,64 +138,89 @@ static int build_adapters(struct machine *m, struct env *e, const struct cfg_nod
     return 0;
 }
 
-/* Where device `d` of the LPAR sends its requests: its VF's driver
- * (assigned through the PF; component lpar.NAME.driver for the LPAR's own
- * VF, lpar.NAME.DEVICE.driver for an item of `devices`), or the VF's
- * queue on the abstract path. */
-static int build_device(struct machine *m, const struct cfg_node *root, const struct cfg_node *cfg,
-                        int li, size_t d, struct lpar_dev *out, struct diag *err)
+/* What device d of the LPAR is before a VF is bound: its adapter's queue
+ * pairs, or the VF's media queue on the abstract path. */
+static int device_spec(struct machine *m, const struct cfg_node *root, const struct cfg_node *cfg,
+                       size_t d, struct lpar_device_spec *out, struct diag *err)
 {
     const struct cfg_node *dev = machine_device(cfg, d);
     const struct cfg_node *adapter_cfg = machine_device_adapter(root, cfg, dev, err);
     if (!adapter_cfg)
         return -1;
-    size_t ai = machine_adapter_index(root, adapter_cfg);
-    struct adapter *ad = m->adapters[ai];
-    unsigned vf = (unsigned)cfg_u64(dev, "vf");
-    if (adapter_is_abstract(ad)) {
-        *out = (struct lpar_dev){ adapter_vf_sink(ad, vf), adapter_submit_latency(ad) };
-        return 0;
+    struct adapter *ad = m->adapters[machine_adapter_index(root, adapter_cfg)];
+    *out = (struct lpar_device_spec){
+        .cfg = dev, .name = d == 0 ? "" : dev->key,
+        .queue_pairs = adapter_queue_pairs(ad), .abstract = adapter_is_abstract(ad),
+    };
+    if (out->abstract) {
+        out->sink = adapter_vf_sink(ad, (unsigned)cfg_u64(dev, "vf"));
+        out->latency = adapter_submit_latency(ad);
     }
-    struct vf_driver_config dc;
-    char path[160];
-    vf_driver_config_init(&dc, cfg_find(dev, "driver"));
-    if (d == 0)
-        snprintf(path, sizeof path, "lpar.%s.driver", cfg->key);
-    else
-        snprintf(path, sizeof path, "lpar.%s.%s.driver", cfg->key, dev->key);
-    struct hypervisor *h = m->hyps[machine_system_index(root, cfg_str(cfg, "system"))];
-    struct vf_driver *drv = hypervisor_assign_vf(h, li, ad, vf, m->phbs[ai], path, &dc, err);
-    if (!drv)
-        return -1;
-    m->drivers[m->ndrivers++] = drv;
-    *out = (struct lpar_dev){ vf_driver_sink(drv), 0 };
     return 0;
 }
 
-/* The LPAR's VPs (*vps: the port its workloads run code on), its devices
- * and its accounting. */
-static struct lpar *build_lpar(struct machine *m, struct env *e, const struct cfg_node *root,
-                               const struct cfg_node *cfg, struct cpu_work_port *vps,
-                               struct diag *err)
+/* The guest's driver for device d (component lpar.NAME.driver, or
+ * lpar.NAME.DEVICE.driver), wired to the device's ports, and the VF
+ * assigned to it through the PF. */
+static int build_driver(struct machine *m, const struct cfg_node *root, struct env *e,
+                        struct lpar *l, struct lpar_device *dev, struct diag *err)
 {
-    struct hypervisor *h = m->hyps[machine_system_index(root, cfg_str(cfg, "system"))];
-    int li = hypervisor_add_lpar(h, cfg, err);
-    if (li < 0)
-        return NULL;
-    *vps = hypervisor_vp_port(h, li);
+    const struct cfg_node *adapter_cfg = machine_device_adapter(root, lpar_cfg(l), dev->cfg, err);
+    if (!adapter_cfg)
+        return -1;
+    size_t ai = machine_adapter_index(root, adapter_cfg);
+    struct adapter *ad = m->adapters[ai];
+    struct phb *p = m->phbs[ai];
+    struct vf_driver_wiring w = {
+        .cpu = lpar_vp_port(l),
+        .mmio = lpar_device_mmio_port(dev),
+        .bar_base = dev->guest_bar,
+        .doorbell_stride = VF_DOORBELL_STRIDE,
+        .queue_pairs = dev->queue_pairs,
+        .wire_rx = lpar_device_rx_port(dev),
+        .tce = lpar_device_tce_port(dev),
+        .io_page = phb_io_page(p),
+        .window_base = phb_window_base(p),
+    };
+    struct vf_driver *drv = vf_driver_create(e, dev->path, &dev->drv_cfg, &w);
+    if (!drv)
+        return diag_set(err, &lpar_cfg(l)->loc, "LPAR '%s': cannot build the VF driver",
+                        lpar_name(l));
+    lpar_device_set_driver(dev, drv);
+    sim_time_t cost;
+    struct hypervisor *h = m->hyps[machine_system_index(root, cfg_str(lpar_cfg(l), "system"))];
+    return vf_assign(h, dev, ad, (unsigned)cfg_u64(dev->cfg, "vf"), p, &cost, err) ? 0 : -1;
+}
+
+/* The LPAR object with its devices, placed on its system, a driver and
+ * a VF for each device on the hardware path. */
+static struct lpar *build_lpar(struct machine *m, struct env *e, const struct cfg_node *root,
+                               const struct cfg_node *cfg, struct diag *err)
+{
     size_t n = machine_device_count(cfg);
-    struct lpar_dev *devs = calloc(n, sizeof *devs);
-    if (!devs) {
+    struct lpar_device_spec *specs = calloc(n, sizeof *specs);
+    if (!specs) {
         diag_set(err, &cfg->loc, "out of memory");
         return NULL;
     }
     struct lpar *l = NULL;
     size_t d = 0;
-    while (d < n && build_device(m, root, cfg, li, d, &devs[d], err) == 0)
+    while (d < n && device_spec(m, root, cfg, d, &specs[d], err) == 0)
         d++;
-    if (d == n && !(l = lpar_create(e, cfg->key, cfg, devs, n)))
-        diag_set(err, &cfg->loc, "out of memory");
-    free(devs);
+    if (d == n)
+        l = lpar_create(e, cfg->key, cfg, specs, n, err);
+    free(specs);
+    if (!l)
+        return NULL;
+    struct hypervisor *h = m->hyps[machine_system_index(root, cfg_str(cfg, "system"))];
+    int rc = hypervisor_add_lpar(h, l, err);
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        if (!lpar_device(l, i)->sink.submit)
+            rc = build_driver(m, root, e, l, lpar_device(l, i), err);
+    if (rc != 0) {
+        lpar_destroy(l);
+        return NULL;
+    }
     return l;
 }
 
@@ -229,33 +270,20 @@ static int build_lpars(struct machine *m, struct env *e, const struct cfg_node *
                        struct diag *err)
 {
     const struct cfg_node *lpars = cfg_find(root, "lpars");
-    size_t ndev = 0;
-    for (size_t i = 0; i < lpars->nkids; i++)
-        ndev += machine_device_count(lpars->kids[i]);
     m->lpars = calloc(lpars->nkids + 1, sizeof *m->lpars);
-    m->drivers = calloc(ndev + 1, sizeof *m->drivers);
-    m->memories = calloc(lpars->nkids + 1, sizeof *m->memories);
-    if (!m->lpars || !m->memories || !m->drivers)
+    if (!m->lpars)
         return diag_set(err, NULL, "out of memory");
     if (e->trace_out && !e->trace_lpar && lpars->nkids)
         e->trace_lpar = lpars->kids[0]->key;
     for (size_t i = 0; i < lpars->nkids; i++) {
         const struct cfg_node *cfg = lpars->kids[i];
-        struct cpu_work_port vps;
-        struct lpar *l = build_lpar(m, e, root, cfg, &vps, err);
-        m->nlpars = i + 1;
+        struct lpar *l = build_lpar(m, e, root, cfg, err);
         if (!l)
             return -1;
-        m->lpars[i] = l;
-        char path[128];
-        snprintf(path, sizeof path, "lpar.%s.memory", cfg->key);
-        m->memories[i] = lpar_memory_create(e, path, cfg_u64(cfg, "memory"), cfg_find(cfg, "pages"),
-                                             err);
-        if (!m->memories[i])
-            return -1;
+        m->lpars[m->nlpars++] = l;
         struct build_ctx bc = { m, e, err, l, {
-            .cpu = vps,
-            .mem = lpar_memory_dirty_port(m->memories[i]),
+            .cpu = lpar_vp_port(l),
+            .mem = lpar_memory_dirty_port(lpar_memory(l)),
         } };
         int io_workloads = 0;
         machine_each_workload(cfg, count_io, &io_workloads);
@@ -311,12 +339,8 @@ void machine_destroy(struct machine *m)
     timeline_destroy(m->timeline);
     for (size_t i = 0; i < m->nworkloads; i++)
         workload_destroy(m->workloads[i]);
-    for (size_t i = 0; i < m->nlpars; i++) {
-        lpar_memory_destroy(m->memories[i]);
+    for (size_t i = 0; i < m->nlpars; i++)
         lpar_destroy(m->lpars[i]);
-    }
-    for (size_t i = 0; i < m->ndrivers; i++)
-        vf_driver_destroy(m->drivers[i]);
     for (size_t i = 0; i < m->nadapters; i++) {
         adapter_destroy(m->adapters[i]);
         phb_destroy(m->phbs[i]);
@@ -325,8 +349,6 @@ void machine_destroy(struct machine *m)
         hypervisor_destroy(m->hyps[s]);
     free(m->hyps);
     free(m->workloads);
-    free(m->memories);
-    free(m->drivers);
     free(m->lpars);
     free(m->adapters);
     free(m->phbs);

@@ -429,6 +429,34 @@ uint32_t vf_driver_queue_vp(const struct vf_driver *d, uint32_t qp)
     return qp % d->w.cpu.vps;
 }
 
+int vf_driver_ring_of(const struct vf_driver *d, const struct io_req *r)
+{
+    for (uint32_t i = 0; i < d->w.queue_pairs; i++)
+        if (r->holder == &d->q[i].mem)
+            return (int)i;
+    return -1;
+}
+
+bool vf_driver_holds(const struct vf_driver *d, const struct io_req *r)
+{
+    if (r->holder == d)
+        return true;
+    for (uint32_t i = 0; i < d->w.queue_pairs; i++)
+        if (r->holder == &d->q[i])
+            return true;
+    return false;
+}
+
+void vf_driver_rx_dropped(struct vf_driver *d, struct io_req *r)
+{
+    struct drv_queue *q = &d->q[r->queue];
+    q->outstanding--;
+    d->rx_dropped++;
+    release_buffer(d, r);
+    buffer_freed(d);
+    fail_now(d, r);
+}
+
 struct io_sink vf_driver_sink(struct vf_driver *d)
 {
     return (struct io_sink){ driver_submit, d };

@@ -99,4 +99,13 @@ uint32_t vf_driver_queue_vp(const struct vf_driver *d, uint32_t qp);
 /* The entry the LPAR submits requests to. */
 struct io_sink vf_driver_sink(struct vf_driver *d);
 
+/* For the LPAR's conservation check: the queue pair whose rings hold r
+ * (-1: none), and whether the driver itself holds it (submit path,
+ * software queues). */
+int vf_driver_ring_of(const struct vf_driver *d, const struct io_req *r);
+bool vf_driver_holds(const struct vf_driver *d, const struct io_req *r);
+/* A posted receive buffer no frame will fill (no VF is assigned): the
+ * I/O fails, as a frame dropped for want of a buffer does. */
+void vf_driver_rx_dropped(struct vf_driver *d, struct io_req *r);
+
 #endif

@@ -1,12 +1,26 @@
-/* models/hypervisor/lpar.h — a logical partition as the I/O path sees it:
- * the OS block layer and driver that issue I/O on the LPAR's VF, keep
- * every request until it completes, and account for each one. */
+/* models/hypervisor/lpar.h — a logical partition: one object that owns
+ * everything the partition is, whichever system it runs on (live
+ * partition mobility moves it):
+ *  - identity and configuration (component "lpar.NAME");
+ *  - its lifecycle state (lpar_state.h);
+ *  - its I/O accounting: every request it issues comes from its pool and
+ *    stays accounted for until it completes (lpar_io.c);
+ *  - its memory as migration sees it (lpar_memory.h);
+ *  - its VPs: a count, and a port to run work on them that goes to the
+ *    dispatcher of the system the LPAR is placed on now;
+ *  - its devices (lpar_device.h), each with its guest driver, and its
+ *    logical interrupt table.
+ * No system owns it: the hypervisor of the system it runs on places it
+ * (lpar_place) and takes it off again, and binds VFs to its devices. */
 #ifndef LPARSIM_MODELS_HYPERVISOR_LPAR_H
 #define LPARSIM_MODELS_HYPERVISOR_LPAR_H
 
+#include "models/hypervisor/lpar_device.h"
+#include "models/hypervisor/lpar_memory.h"
 #include "models/hypervisor/lpar_state.h"
 #include "models/io.h"
 #include "sim/config.h"
+#include "sim/diag.h"
 #include "sim/env.h"
 
 extern const struct param_desc lpar_params[];
@@ -14,32 +28,74 @@ extern const struct param_desc lpar_params[];
 extern const struct param_desc lpar_device_params[];
 
 struct lpar;
+struct hypervisor;
 
-/* Where an LPAR's requests for one device go (its VF driver, or the VF's
- * queue on the abstract path), reached after `latency` (0: directly). */
-struct lpar_dev {
-    struct io_sink sink;
-    sim_time_t latency;
+/* What one device needs to exist before a VF is bound to it. */
+struct lpar_device_spec {
+    const struct cfg_node *cfg;  /* the node holding adapter, vf, driver */
+    const char *name;            /* "" for the LPAR's own VF */
+    uint32_t queue_pairs;        /* the adapter's (its logical interrupts) */
+    bool abstract;               /* the adapter is on the abstract path: */
+    struct io_sink sink;         /*   its VF's queue, reached */
+    sim_time_t latency;          /*   after this latency */
 };
 
-/* Device 0 is the LPAR's own adapter/vf, then its `devices` in order.
- * `cfg` is the LPAR's node (lpar_params; NULL: the defaults). Component
- * path: "lpar.NAME". NULL on allocation failure. */
+/* Builds LPAR `name` (component "lpar.NAME") of `cfg` (lpar_params node;
+ * NULL: the defaults) with its memory and `ndevs` devices. NULL with *err. */
 struct lpar *lpar_create(struct env *e, const char *name, const struct cfg_node *cfg,
-                         const struct lpar_dev *devs, size_t ndevs);
+                         const struct lpar_device_spec *devs, size_t ndevs, struct diag *err);
 void lpar_destroy(struct lpar *l);
 
+const char *lpar_name(const struct lpar *l);
+const char *lpar_path(const struct lpar *l);
+const struct cfg_node *lpar_cfg(const struct lpar *l);
+uint32_t lpar_vps(const struct lpar *l);
+struct lpar_memory *lpar_memory(struct lpar *l);
+
+/* ---- devices and logical interrupts ---- */
+size_t lpar_device_count(const struct lpar *l);
+struct lpar_device *lpar_device(struct lpar *l, size_t i);
+/* The device named `name` ("" = the LPAR's own), or NULL. */
+struct lpar_device *lpar_device_named(struct lpar *l, const char *name);
+/* Gives a device its guest driver (owned by the LPAR from then on); its
+ * requests go to it. */
+void lpar_device_set_driver(struct lpar_device *d, struct vf_driver *drv);
+uint32_t lpar_lirq_count(const struct lpar *l);
+struct lirq *lpar_lirq(struct lpar *l, uint32_t lisn);
+
+/* ---- placement on a system (the hypervisor's) ---- */
+struct lpar_placement {
+    struct hypervisor *hyp;  /* NULL: not placed (built, or between systems) */
+    int dispatch_lpar;       /* its entry on that system's dispatcher */
+    uint64_t mem_base;       /* its memory's real address there */
+};
+void lpar_place(struct lpar *l, const struct lpar_placement *p);
+const struct lpar_placement *lpar_placement(const struct lpar *l);
+/* Its VPs, for workloads and drivers: work goes to the dispatcher of the
+ * system it is placed on now (-1 when it is not placed). */
+struct cpu_work_port lpar_vp_port(struct lpar *l);
+
+/* ---- I/O (lpar_io.c) ---- */
 /* The port a workload issues to device `dev` through. */
 struct io_issue_port lpar_issue_port(struct lpar *l, size_t dev);
+/* Calls fn for every request of the LPAR that is outstanding now. */
+void lpar_each_request(struct lpar *l, void (*fn)(void *ctx, struct io_req *r), void *ctx);
+/* Counts a request the OS takes back from a device to issue again
+ * (ios_retried; its t_retry restarts the stuck clock). */
+void lpar_count_retry(struct lpar *l, struct io_req *r);
 
-/* Lifecycle (lpar_state.h). An LPAR is built not activated; lpar_start
- * activates it at its `activate_at` and it runs `boot` later (when both
- * are 0 it simply runs from the start, and no transition is recorded). I/O issued while it is not running
- * waits in the LPAR and goes out, in order, when it runs again.
- * lpar_lifecycle applies one event now: 0, or -1 if the state does not
- * allow it (nothing changes). */
+/* ---- lifecycle ---- */
+/* An LPAR is built not activated; lpar_start activates it at its
+ * `activate_at` and it runs `boot` later (when both are 0 it simply runs
+ * from the start, and no transition is recorded). I/O issued while it is
+ * not running waits in the LPAR and goes out, in order, when it runs
+ * again. lpar_lifecycle applies one event now: 0, or -1 if the state does
+ * not allow it (nothing changes). */
 void lpar_start(struct lpar *l);
 int lpar_lifecycle(struct lpar *l, enum lpar_event ev);
 enum lpar_state lpar_current_state(const struct lpar *l);
+
+/* The LPAR's operations for the timeline (kind "lpar"; none today). */
+extern const struct component_ops lpar_ops;
 
 #endif

@@ -75,6 +75,8 @@ static void handler_done(void *ctx, uint64_t arg)
     struct xive_controller *x = ctx;
     uint32_t src = (uint32_t)arg;
     struct src_state *s = &x->src[src];
+    if (!s->action.handle)
+        return;
     bool traced = s->traced;
     s->traced = false;
     if (traced)
@@ -134,6 +136,25 @@ int xive_controller_route(struct xive_controller *x, uint32_t src, uint32_t vp, 
     for (uint32_t b = 0; b < x->nblocks; b++)
         if (src >= x->bases[b] && src - x->bases[b] < xive_source_count(x->blocks[b]))
             xive_source_set_pq(x->blocks[b], src - x->bases[b], XIVE_PQ_00);
+    return 0;
+}
+
+/* Turns the source off (PQ 01) and masks its EAS. A handler already
+ * queued for it still runs (the OS took the interrupt before the source
+ * went away); its EOI then finds the source off. */
+int xive_controller_unroute(struct xive_controller *x, uint32_t src)
+{
+    sim_time_t cost;
+    if (src >= x->nsrc || !x->src[src].routed)
+        return -1;
+    struct src_state *s = &x->src[src];
+    if (xive_router_set_source_config(x->router, src, s->vp, XIVE_PRIO_MASKED,
+                                      src & 0x7fffffffu, &cost) != 0)
+        return -1;
+    s->routed = false;
+    for (uint32_t b = 0; b < x->nblocks; b++)
+        if (src >= x->bases[b] && src - x->bases[b] < xive_source_count(x->blocks[b]))
+            xive_source_set_pq(x->blocks[b], src - x->bases[b], XIVE_PQ_01);
     return 0;
 }
 

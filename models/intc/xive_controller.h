@@ -60,6 +60,9 @@ int xive_controller_attach(struct xive_controller *x, struct xive_source *sb, ui
  * argument. */
 int xive_controller_route(struct xive_controller *x, uint32_t src, uint32_t vp, uint8_t prio,
                           const struct irq_action *action);
+/* The inverse of route: source off, EAS masked (H_INT_SET_SOURCE_CONFIG
+ * with priority 0xFF). -1 if it was not routed. */
+int xive_controller_unroute(struct xive_controller *x, uint32_t src);
 /* Moves src to another VP (H_INT_SET_SOURCE_CONFIG); *cost_ps is the
  * router's configured cost. */
 int xive_controller_retarget(struct xive_controller *x, uint32_t src, uint32_t vp,

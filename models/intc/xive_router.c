@@ -30,9 +30,6 @@ static const struct param_desc xive_router_params[] = {
     { "escalation", PARAM_BOOL, "", "true",
       "escalate to the hypervisor when a VP gets an interrupt while not dispatched "
       "(REFERENCE XIVE: routing with escalation)" },
-    { "retarget", PARAM_TIME, "ns", "5us",
-      "cost of H_INT_SET_SOURCE_CONFIG (modelling choice: an hcall plus an EAS "
-      "update and XIVE cache sync; no public measurement)" },
     { 0 }
 };
 
@@ -99,7 +96,7 @@ int xive_router_config_init(struct xive_router_config *c, const struct cfg_node 
     c->priorities = (uint32_t)cfg_param(cfg, xive_router_params, "priorities").u;
     c->eq_qsize = (unsigned)cfg_param(cfg, xive_router_params, "eq_qsize").u;
     c->escalation = cfg_param(cfg, xive_router_params, "escalation").u != 0;
-    c->retarget_ps = cfg_param(cfg, xive_router_params, "retarget").u;
+    c->retarget_ps = 0; /* the hypervisor's H_INT_SET_SOURCE_CONFIG cost (hcalls) */
     return 0;
 }
 

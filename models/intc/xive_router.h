@@ -48,7 +48,8 @@ struct xive_router_config {
     uint32_t priorities;  /* 1..8 */
     unsigned eq_qsize;    /* default EQ size: 2^(qsize+10) entries */
     bool escalation;      /* default escalation setting of every VP */
-    sim_time_t retarget_ps; /* cost of H_INT_SET_SOURCE_CONFIG */
+    sim_time_t retarget_ps; /* cost of H_INT_SET_SOURCE_CONFIG (set by the
+                               hypervisor from its hcall costs) */
 };
 
 /* From a xive_router_schema node, or the descriptor defaults when cfg is

@@ -598,6 +598,11 @@ void phb_connect_irq(struct phb *p, struct irq_trigger_port port, uint32_t src_b
     p->src_base = src_base;
 }
 
+uint64_t phb_io_page(const struct phb *p)
+{
+    return p->cfg.window.page_size;
+}
+
 uint64_t phb_window_base(const struct phb *p)
 {
     return p->cfg.window.window_base;

@@ -71,6 +71,8 @@ int phb_unmap_mmio(struct phb *p, uint64_t base);
  * where their triggers go: source i is global number src_base + i. */
 struct xive_source *phb_sources(struct phb *p);
 void phb_connect_irq(struct phb *p, struct irq_trigger_port port, uint32_t src_base);
+/* I/O page size of every PE's DMA window. */
+uint64_t phb_io_page(const struct phb *p);
 /* First I/O address of every PE's DMA window. */
 uint64_t phb_window_base(const struct phb *p);
 /* Global number of source 0 (as connected). */

@@ -43,8 +43,8 @@ static struct {
     struct hypervisor *h;
     struct phb *phb;
     struct adapter *ad;
-    struct vf_driver *drv[2];
-    int lpar[2];
+    struct vf_driver *drv[2];       /* the machine's (not owned) */
+    struct lpar *lpar[2];           /* the machine's (not owned) */
     struct machine *m;
 } rig;
 
@@ -80,11 +80,6 @@ static struct io_req reqs[LOG_MAX];
 static inline void rig_close(void)
 {
     machine_destroy(rig.m);
-    for (int i = 0; i < 2; i++)
-        vf_driver_destroy(rig.drv[i]);
-    adapter_destroy(rig.ad);
-    phb_destroy(rig.phb);
-    hypervisor_destroy(rig.h);
     scenario_free(rig.scn);
     vf_driver_destroy(rig.d);
     xive_controller_destroy(rig.x);

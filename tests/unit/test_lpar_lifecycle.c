@@ -86,8 +86,10 @@ static void rig_open(void)
     rig.rec = recorder_create(0);
     ck_assert(rig.k && rig.rec);
     env_init(&rig.env, rig.k, rig.rec, 1, 0, SIM_S, 0, 0);
-    struct lpar_dev dev = { { device_submit, NULL }, 0 };
-    rig.l = lpar_create(&rig.env, "a", NULL, &dev, 1);
+    struct lpar_device_spec dev = { .name = "", .abstract = true,
+                                    .sink = { device_submit, NULL } };
+    struct diag err;
+    rig.l = lpar_create(&rig.env, "a", NULL, &dev, 1, &err);
     ck_assert_ptr_nonnull(rig.l);
 }
 

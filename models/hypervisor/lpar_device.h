@@ -1,0 +1,55 @@
+/* models/hypervisor/lpar_device.h — one device of an LPAR and its logical
+ * interrupts, as the LPAR object holds them and the hypervisor's
+ * services (VF assignment, DMA windows, the logical interrupt table) and
+ * mechanisms (EEH recovery, adapter switch) change them while the machine
+ * runs. A neutral header: the LPAR owns these records, the hypervisor
+ * fills in their binding to the hardware.
+ *
+ * A device is what the guest sees: a driver (on the hardware path) whose
+ * MMIO, DMA-mapping and receive ports go through the device record to
+ * whatever VF is assigned now, so the hypervisor can take the VF away or
+ * give another one (a transparent switch) without the driver noticing,
+ * and logical interrupt numbers (one per queue pair) that stay the same
+ * whichever hardware source backs them. */
+#ifndef LPARSIM_MODELS_HYPERVISOR_LPAR_DEVICE_H
+#define LPARSIM_MODELS_HYPERVISOR_LPAR_DEVICE_H
+
+#include <stdint.h>
+
+#include "models/guest/vf_driver.h"
+#include "models/io.h"
+#include "sim/config.h"
+
+struct lpar;
+struct vf_binding;
+
+#define LIRQ_UNBOUND UINT32_MAX
+
+/* A logical interrupt (LISN) of an LPAR: queue `queue` of device `dev`,
+ * backed by global source `src` of its system's interrupt controller
+ * (LIRQ_UNBOUND while no VF backs it), targeting the LPAR's VP `vp`. */
+struct lirq {
+    struct lpar_device *dev;
+    uint32_t queue;
+    uint32_t src;
+    uint32_t vp;
+    uint8_t prio;
+};
+
+struct lpar_device {
+    struct lpar *lpar;
+    unsigned index;               /* 0: the LPAR's own adapter/vf; then `devices` */
+    const char *name;             /* "" for device 0, else the item's name */
+    char path[128];               /* its driver's component path */
+    const struct cfg_node *cfg;   /* holds adapter, vf, driver */
+    struct vf_driver_config drv_cfg;
+    struct vf_driver *driver;     /* hardware path: the guest's driver (owned) */
+    struct io_sink sink;          /* where the LPAR sends its requests */
+    sim_time_t latency;           /* abstract path: submit latency (0: direct) */
+    uint32_t queue_pairs;
+    uint32_t lisn_base;           /* queue qp's logical interrupt: lisn_base + qp */
+    uint64_t guest_bar;           /* the VF BAR's address as the guest sees it */
+    struct vf_binding *vf;        /* the VF assigned now; NULL: none */
+};
+
+#endif

@@ -1,0 +1,60 @@
+/* models/hypervisor/lpar_internal.h — the LPAR object's state, shared by
+ * the two files that implement it: lpar.c (identity, devices, placement,
+ * lifecycle) and lpar_io.c (I/O accounting). Nothing else includes it. */
+#ifndef LPARSIM_MODELS_HYPERVISOR_LPAR_INTERNAL_H
+#define LPARSIM_MODELS_HYPERVISOR_LPAR_INTERNAL_H
+
+#include "models/hypervisor/lpar.h"
+#include "sim/link.h"
+#include "sim/timeavg.h"
+
+/* Where one device's requests go. */
+struct lpar_port {
+    struct lpar *l;
+    struct lpar_device *dev;
+    struct link to_dev;        /* abstract path with a submit latency */
+};
+
+struct lpar_io {
+    uint64_t max_outstanding;
+    struct lpar_port *ports;
+    struct io_done done;
+    bool traced_lpar;          /* lparsim run --trace-io names this LPAR */
+    struct io_req *held_head, *held_tail; /* issued while not running */
+    uint64_t held;             /* I/Os that had to wait for the LPAR to run */
+
+    struct io_req **chunks;
+    size_t nchunks;
+    struct io_req *free_list;
+
+    uint64_t issued, completed, failed, retried, outstanding;
+    uint64_t completed_at_warmup, completed_at_sample;
+    sim_time_t window_start;
+    struct time_avg outstanding_avg, outstanding_batch;
+    struct statistic *st_latency, *st_outstanding_batch;
+    struct series *se_iops, *se_outstanding;
+};
+
+struct lpar {
+    struct env *env;
+    const struct cfg_node *cfg;
+    const char *name;
+    char path[96];
+    uint32_t vps;
+    struct lpar_memory *mem;
+    struct lpar_device *devs;
+    size_t ndevs;
+    struct lirq *irqs;
+    uint32_t nirqs;
+    struct lpar_placement place;
+    enum lpar_state state;
+    sim_time_t activate_at, boot;
+    struct lpar_io io;
+};
+
+/* lpar_io.c */
+int lpar_io_init(struct lpar *l);
+void lpar_io_fini(struct lpar *l);
+void lpar_io_release_held(struct lpar *l);
+
+#endif
