@@ -20,6 +20,8 @@
 #include "models/hypervisor/lpar.h"
 #include "models/iommu/tce_table.h"
 #include "models/pcie/phb.h"
+#include "models/guest/eeh_core.h"
+#include "models/hypervisor/eeh_rtas.h"
 #include "models/hypervisor/vf_assign.h"
 #include "workloads/workload.h"
 
@@ -183,10 +185,14 @@ static int build_driver(struct machine *m, const struct cfg_node *root, struct e
         .window_base = phb_window_base(p),
     };
     struct vf_driver *drv = vf_driver_create(e, dev->path, &dev->drv_cfg, &w);
-    if (!drv)
+    struct eeh_core *eeh = drv ? eeh_core_create(e, l, drv, &dev->drv_cfg, w.mmio, w.bar_base,
+                                                 lpar_device_rtas_port(dev)) : NULL;
+    if (!eeh) {
+        vf_driver_destroy(drv);
         return diag_set(err, &lpar_cfg(l)->loc, "LPAR '%s': cannot build the VF driver",
                         lpar_name(l));
-    lpar_device_set_driver(dev, drv);
+    }
+    lpar_device_set_driver(dev, drv, eeh);
     sim_time_t cost;
     struct hypervisor *h = m->hyps[machine_system_index(root, cfg_str(lpar_cfg(l), "system"))];
     return vf_assign(h, dev, ad, (unsigned)cfg_u64(dev->cfg, "vf"), p, &cost, err) ? 0 : -1;

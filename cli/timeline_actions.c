@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cli/machine_internal.h"
+#include "models/guest/eeh_core.h"
 #include "sim/suggest.h"
 #include "sim/units.h"
 
@@ -65,12 +66,23 @@ size_t timeline_actions(const struct timeline_action *const **out)
     return sizeof actions / sizeof actions[0];
 }
 
-static const struct mech_step *const steps[] = { NULL };
+/* Every mechanism's skippable steps, in one list. */
+static const struct mech_step *steps[64];
 
 size_t timeline_steps(const struct mech_step *const **out)
 {
+    static size_t n;
+    if (!n) {
+        const struct {
+            const struct mech_step *const *v;
+            size_t n;
+        } all[] = { { eeh_steps, eeh_nsteps } };
+        for (size_t m = 0; m < sizeof all / sizeof all[0]; m++)
+            for (size_t i = 0; i < all[m].n && n < sizeof steps / sizeof steps[0]; i++)
+                steps[n++] = all[m].v[i];
+    }
     *out = steps;
-    return 0;
+    return n;
 }
 
 /* ---- checks ------------------------------------------------------------- */

@@ -33,6 +33,9 @@ struct io_sink {
 struct io_done {
     void (*complete)(void *ctx, struct io_req *r);
     void *ctx;
+    /* The OS took r back from a device to issue it again (EEH recovery,
+     * an adapter switch): counted as retried. NULL = nobody counts. */
+    void (*retried)(void *ctx, struct io_req *r);
 };
 
 struct io_req {
@@ -48,6 +51,7 @@ struct io_req {
     sim_time_t t_retry;      /* last retried or replayed (0: never) */
     uint16_t queue;          /* queue pair of the VF it travels on */
     uint16_t epoch;          /* bumped when the OS takes it back (io_req_arg) */
+    uint16_t ctag;           /* the driver's command tag while the device has it */
     uint8_t device;          /* which of its LPAR's devices (VFs) */
     uint8_t op;              /* enum io_op */
     uint8_t status;          /* enum io_status */

@@ -33,6 +33,32 @@ static const struct param_desc vf_driver_params[] = {
       .choices = "static|per_io" },
     { "irq_priority", PARAM_U64, "", "6", "XIVE priority of the driver's interrupts",
       .max = "7" },
+    { "io_timeout", PARAM_TIME, "ns", "30s",
+      "a command the device has not completed after this times out; the driver then reads "
+      "a register, and all-ones means EEH (Linux nvme_core.io_timeout, 30 s)", .min = "1us" },
+    { "detect", PARAM_ENUM, "", "timeout",
+      "how the guest notices a frozen PE: timeout (an I/O timeout, then an all-ones register "
+      "read, as Linux NVMe) or mmio_poll (a register read every poll_interval, as a NIC "
+      "watchdog)", .choices = "timeout|mmio_poll" },
+    { "poll_interval", PARAM_TIME, "ns", "1s",
+      "mmio_poll: time between register reads (modelling choice: a network driver's "
+      "watchdog period)", .min = "1us" },
+    { "eeh", PARAM_ENUM, "", "reset",
+      "the driver's answer to error_detected: reset (slot reset: Linux NVMe's answer for a "
+      "frozen channel), recover (thaw MMIO and DMA, no reset) or none (no EEH support: the "
+      "device is removed and added back)", .choices = "reset|recover|none" },
+    { "reinit", PARAM_TIME, "ns", "500ms",
+      "re-initialising the device after recovery (queues, interrupts): one VF probe, about "
+      "0.5 s measured for mlx5 VFs", },
+    { "eeh_callback", PARAM_TIME, "ns", "10us",
+      "one EEH driver callback (error_detected, mmio_enabled, slot_reset, resume) "
+      "(modelling choice: a few driver function calls and register writes)" },
+    { "reset_attempts", PARAM_U64, "", "3",
+      "slot resets tried before the PE is given up (Linux eeh_pe_reset_full: 3)",
+      .min = "1", .max = "100" },
+    { "hotplug_sleep", PARAM_TIME, "ns", "5s",
+      "eeh none: wait between removing and adding the device back (Linux eeh_reset_device: "
+      "\"Sleep 5s ahead of hotplug\")" },
     { 0 }
 };
 
@@ -53,12 +79,39 @@ void vf_driver_config_init(struct vf_driver_config *c, const struct cfg_node *cf
     c->mapping = strcmp(cfg_param(cfg, vf_driver_params, "tce_mapping").s, "per_io") == 0
                      ? TCE_MAP_PER_IO : TCE_MAP_STATIC;
     c->irq_priority = (uint8_t)cfg_param(cfg, vf_driver_params, "irq_priority").u;
+    c->io_timeout = cfg_param(cfg, vf_driver_params, "io_timeout").u;
+    c->detect_poll = strcmp(cfg_param(cfg, vf_driver_params, "detect").s, "mmio_poll") == 0;
+    c->poll_interval = cfg_param(cfg, vf_driver_params, "poll_interval").u;
+    const char *eeh = cfg_param(cfg, vf_driver_params, "eeh").s;
+    c->eeh = strcmp(eeh, "recover") == 0 ? EEH_ANSWER_RECOVER
+             : strcmp(eeh, "none") == 0  ? EEH_ANSWER_NONE : EEH_ANSWER_RESET;
+    c->reinit = cfg_param(cfg, vf_driver_params, "reinit").u;
+    c->eeh_callback = cfg_param(cfg, vf_driver_params, "eeh_callback").u;
+    c->reset_attempts = (uint32_t)cfg_param(cfg, vf_driver_params, "reset_attempts").u;
+    c->hotplug_sleep = cfg_param(cfg, vf_driver_params, "hotplug_sleep").u;
 }
+
+/* A FIFO of requests linked by `next`. */
+struct req_list {
+    struct io_req *head, *tail;
+};
 
 struct drv_queue {
     struct io_qmem mem;
     uint32_t outstanding;          /* in the rings (or in the device) */
-    struct io_req *wait_head, *wait_tail; /* SQ full: waiting for a slot */
+    struct req_list wait;          /* SQ full: waiting for a slot */
+    /* Command tags (blk-mq's): what the device holds, with when it got
+     * each (the I/O timeout's clock); free tags on a stack. */
+    struct io_req **tag_req;
+    sim_time_t *tag_start;
+    uint32_t *free_tags, nfree_tags;
+};
+
+enum drv_state {
+    DRV_RUNNING,
+    DRV_FROZEN,   /* error_detected: queues stopped, I/O held for retry */
+    DRV_REMOVED,  /* removed (eeh none), until probed again: I/O fails */
+    DRV_GONE,     /* the device is permanently offline: I/O fails */
 };
 
 struct vf_driver {
@@ -72,8 +125,33 @@ struct vf_driver {
     struct rng rng;
     uint32_t *free_bufs, nfree;              /* buffer indices not in use */
     struct io_req *buf_wait_head, *buf_wait_tail; /* waiting for a buffer */
-    uint64_t sq_full_waits, buffer_waits, rx_dropped;
+    uint64_t sq_full_waits, buffer_waits, rx_dropped, timeouts;
+    enum drv_state state;
+    struct req_list requeue;       /* held while frozen, in order */
+    uint64_t nretry;               /* of which the first ones were cancelled */
+    struct event_id timeout_ev;    /* the I/O timeout's timer (detect: timeout) */
+    struct vf_driver_eeh eeh;      /* the guest's EEH core */
 };
+
+static void list_push(struct req_list *l, struct io_req *r)
+{
+    r->next = NULL;
+    if (l->tail)
+        l->tail->next = r;
+    else
+        l->head = r;
+    l->tail = r;
+}
+
+static struct io_req *list_pop(struct req_list *l)
+{
+    struct io_req *r = l->head;
+    if (r && !(l->head = r->next))
+        l->tail = NULL;
+    if (r)
+        r->next = NULL;
+    return r;
+}
 
 static uint64_t round_up(uint64_t v, uint64_t to)
 {
@@ -103,12 +181,34 @@ static void release_buffer(struct vf_driver *d, const struct io_req *r)
 
 /* ---- submission --------------------------------------------------------- */
 
+static void arm_timeout(struct vf_driver *d, sim_time_t from);
+
+/* The device gets r: a command tag, and the I/O timeout's clock starts. */
+static void tag_take(struct vf_driver *d, struct drv_queue *q, struct io_req *r)
+{
+    uint32_t tag = q->free_tags[--q->nfree_tags];
+    q->tag_req[tag] = r;
+    q->tag_start[tag] = kernel_now(d->env->k);
+    r->ctag = (uint16_t)tag;
+    if (!d->timeout_ev.gen && !d->cfg.detect_poll)
+        arm_timeout(d, q->tag_start[tag]);
+}
+
+static void tag_free(struct drv_queue *q, struct io_req *r)
+{
+    q->tag_req[r->ctag] = NULL;
+    q->free_tags[q->nfree_tags++] = r->ctag;
+}
+
+static void hold_or_fail(struct vf_driver *d, struct io_req *r);
+
 static void ring_doorbell(struct vf_driver *d, uint32_t qp, struct io_req *r)
 {
     struct drv_queue *q = &d->q[qp];
     q->mem.sq[q->mem.sq_tail & (q->mem.entries - 1)] = r;
     q->mem.sq_tail++;
     q->outstanding++;
+    tag_take(d, q, r);
     r->holder = &q->mem;
     if (r->traced)
         env_trace(d->env, d->path, "SQ entry %u of queue %u written; doorbell MMIO write",
@@ -125,18 +225,31 @@ static void submitted(void *ctx, uint64_t msg)
     if (r->traced)
         env_trace(d->env, d->path, "submit path done (%llu cycles)",
                   (unsigned long long)d->cfg.submit_cycles);
-    if (q->outstanding < q->mem.entries && !q->wait_head) {
+    if (d->state != DRV_RUNNING) {
+        hold_or_fail(d, r);
+        return;
+    }
+    if (q->outstanding < q->mem.entries && !q->wait.head) {
         ring_doorbell(d, r->queue, r);
         return;
     }
     d->sq_full_waits++;
     r->holder = q;
-    r->next = NULL;
-    if (q->wait_tail)
-        q->wait_tail->next = r;
-    else
-        q->wait_head = r;
-    q->wait_tail = r;
+    list_push(&q->wait, r);
+}
+
+static void fail_taken(struct vf_driver *d, struct io_req *r);
+
+/* While the device recovers, I/O waits for it (blk-mq's queues are
+ * stopped); a device that is gone fails it. */
+static void hold_or_fail(struct vf_driver *d, struct io_req *r)
+{
+    if (d->state == DRV_FROZEN) {
+        r->holder = d;
+        list_push(&d->requeue, r);
+    } else {
+        fail_taken(d, r);
+    }
 }
 
 static void failed(void *ctx, uint64_t msg)
@@ -159,9 +272,25 @@ static void fail_now(struct vf_driver *d, struct io_req *r)
 
 static void buffer_freed(struct vf_driver *d);
 
+/* An I/O that holds a buffer (and, per I/O, its TCEs) fails visibly. */
+static void fail_taken(struct vf_driver *d, struct io_req *r)
+{
+    if (d->cfg.mapping == TCE_MAP_PER_IO) {
+        uint64_t cycles;
+        d->w.tce.unmap(d->w.tce.ctx, r->ioba, r->bytes, &cycles);
+    }
+    release_buffer(d, r);
+    buffer_freed(d);
+    fail_now(d, r);
+}
+
 static void receive(struct vf_driver *d, struct io_req *r)
 {
     struct drv_queue *q = &d->q[r->queue];
+    if (d->state != DRV_RUNNING) {
+        hold_or_fail(d, r);
+        return;
+    }
     if (q->outstanding >= q->mem.entries) {
         d->rx_dropped++;
         release_buffer(d, r);
@@ -170,6 +299,7 @@ static void receive(struct vf_driver *d, struct io_req *r)
         return;
     }
     q->outstanding++;
+    tag_take(d, q, r);
     if (d->cfg.mapping == TCE_MAP_PER_IO) {
         /* the buffer was mapped when the handler re-posted it: that cost
          * is part of the handler's cycles */
@@ -188,7 +318,7 @@ static void driver_submit(void *ctx, struct io_req *r)
 {
     struct vf_driver *d = ctx;
     r->holder = d;
-    if (r->bytes > d->cfg.buffer_size) {
+    if (r->bytes > d->cfg.buffer_size || d->state == DRV_REMOVED || d->state == DRV_GONE) {
         fail_now(d, r); /* machine_check refuses such scenarios; a replayed trace may not */
         return;
     }
@@ -288,6 +418,7 @@ static void handle_irq(void *ctx, uint32_t qp, bool traced)
             break; /* written after this interrupt was raised: the next one */
         m->cq_head++;
         q->outstanding--;
+        tag_free(q, r);
         n++;
         if (d->cfg.mapping == TCE_MAP_PER_IO) {
             uint64_t unmap;
@@ -309,13 +440,152 @@ static void handle_irq(void *ctx, uint32_t qp, bool traced)
         ; /* batch_done ends them */
     else
         complete_batch(d, head, "handler");
-    while (q->wait_head && q->outstanding < m->entries) {
-        struct io_req *r = q->wait_head;
-        q->wait_head = r->next;
-        if (!q->wait_head)
-            q->wait_tail = NULL;
-        ring_doorbell(d, qp, r);
+    while (d->state == DRV_RUNNING && q->wait.head && q->outstanding < m->entries)
+        ring_doorbell(d, qp, list_pop(&q->wait));
+}
+
+/* ---- I/O timeout (blk-mq's timer: one, at the earliest deadline) -------- */
+
+static void on_timeout_check(void *ctx, uint64_t arg);
+
+static void arm_timeout(struct vf_driver *d, sim_time_t from)
+{
+    d->timeout_ev = kernel_schedule_at(d->env->k, from + d->cfg.io_timeout, on_timeout_check, d, 0);
+}
+
+/* The oldest command the device holds, or SIM_TIME_MAX. */
+static sim_time_t oldest_start(const struct vf_driver *d)
+{
+    sim_time_t oldest = SIM_TIME_MAX;
+    for (uint32_t i = 0; i < d->w.queue_pairs; i++) {
+        const struct drv_queue *q = &d->q[i];
+        for (uint32_t t = 0; t < q->mem.entries; t++)
+            if (q->tag_req[t] && q->tag_start[t] < oldest)
+                oldest = q->tag_start[t];
     }
+    return oldest;
+}
+
+/* The timer fires at a deadline: if a command is that old, it timed out
+ * (the driver then reads a register: the EEH core decides); otherwise it
+ * waits for the oldest one's deadline. */
+static void on_timeout_check(void *ctx, uint64_t arg)
+{
+    (void)arg;
+    struct vf_driver *d = ctx;
+    sim_time_t now = kernel_now(d->env->k);
+    d->timeout_ev = (struct event_id){ 0, 0 };
+    sim_time_t oldest = oldest_start(d);
+    if (oldest == SIM_TIME_MAX || d->state != DRV_RUNNING)
+        return;
+    if (oldest + d->cfg.io_timeout > now) {
+        arm_timeout(d, oldest);
+        return;
+    }
+    d->timeouts++;
+    if (d->eeh.suspect)
+        d->eeh.suspect(d->eeh.ctx);
+    if (d->state == DRV_RUNNING && !d->timeout_ev.gen)
+        arm_timeout(d, now); /* not a freeze: look again a timeout later */
+}
+
+/* ---- EEH (the guest's EEH core drives these) ----------------------------- */
+
+void vf_driver_set_eeh(struct vf_driver *d, const struct vf_driver_eeh *eeh)
+{
+    d->eeh = *eeh;
+}
+
+/* error_detected: the queues stop (nvme_dev_disable): completions already
+ * in memory are taken, every command the device still holds is taken
+ * back to be issued again (retried), the rings start over, and new I/O
+ * waits. */
+uint64_t vf_driver_freeze(struct vf_driver *d)
+{
+    if (d->state != DRV_RUNNING)
+        return 0;
+    kernel_cancel(d->env->k, d->timeout_ev);
+    d->timeout_ev = (struct event_id){ 0, 0 };
+    for (uint32_t i = 0; i < d->w.queue_pairs; i++)
+        handle_irq(d, i, false); /* what completed before the freeze */
+    d->state = DRV_FROZEN;
+    struct req_list cancelled = { 0 };
+    d->nretry = 0;
+    for (uint32_t i = 0; i < d->w.queue_pairs; i++) {
+        struct drv_queue *q = &d->q[i];
+        for (uint32_t t = 0; t < q->mem.entries; t++) {
+            struct io_req *r = q->tag_req[t];
+            if (!r)
+                continue;
+            tag_free(q, r);
+            io_req_take_back(r, d);
+            if (r->done->retried)
+                r->done->retried(r->done->ctx, r);
+            list_push(&cancelled, r);
+            d->nretry++;
+        }
+        q->mem.sq_tail = q->mem.cq_tail = q->mem.cq_head = 0;
+        q->outstanding = 0;
+    }
+    /* the cancelled ones first, then what was waiting for a ring slot */
+    for (uint32_t i = 0; i < d->w.queue_pairs; i++)
+        while (d->q[i].wait.head) {
+            struct io_req *r = list_pop(&d->q[i].wait);
+            r->holder = d;
+            list_push(&cancelled, r);
+        }
+    while (d->requeue.head)
+        list_push(&cancelled, list_pop(&d->requeue));
+    d->requeue = cancelled;
+    return d->nretry;
+}
+
+/* One held I/O goes out again: into its ring, or its RX buffer posted. */
+static void resubmit(struct vf_driver *d, struct io_req *r)
+{
+    struct drv_queue *q = &d->q[r->queue];
+    if (r->op == IO_RX) {
+        receive(d, r);
+    } else if (q->outstanding < q->mem.entries && !q->wait.head) {
+        ring_doorbell(d, r->queue, r);
+    } else {
+        r->holder = q;
+        list_push(&q->wait, r);
+    }
+}
+
+uint64_t vf_driver_thaw(struct vf_driver *d, bool retry)
+{
+    if (d->state != DRV_FROZEN && d->state != DRV_REMOVED)
+        return 0;
+    d->state = DRV_RUNNING;
+    uint64_t n = 0;
+    struct io_req *r;
+    while ((r = list_pop(&d->requeue))) {
+        if (!retry && n < d->nretry)
+            r->holder = NULL; /* debug.skip_step: the retry is left out: dropped */
+        else
+            resubmit(d, r);
+        n++;
+    }
+    d->nretry = 0;
+    return n;
+}
+
+void vf_driver_fail_all(struct vf_driver *d, bool for_good)
+{
+    if (d->state == DRV_RUNNING)
+        vf_driver_freeze(d);
+    d->state = for_good ? DRV_GONE : DRV_REMOVED;
+    struct io_req *r;
+    while ((r = list_pop(&d->requeue)))
+        fail_taken(d, r);
+    d->nretry = 0;
+}
+
+bool vf_driver_running(const struct vf_driver *d)
+{
+    return d->state == DRV_RUNNING;
 }
 
 /* ---- run phases --------------------------------------------------------- */
@@ -324,7 +594,7 @@ static void on_warmup_end(void *ctx, sim_time_t now)
 {
     (void)now;
     struct vf_driver *d = ctx;
-    d->sq_full_waits = d->buffer_waits = d->rx_dropped = 0;
+    d->sq_full_waits = d->buffer_waits = d->rx_dropped = d->timeouts = 0;
 }
 
 static void on_finish(void *ctx, sim_time_t now)
@@ -334,6 +604,7 @@ static void on_finish(void *ctx, sim_time_t now)
     recorder_scalar(d->env->rec, d->path, "sq_full_waits", "", (double)d->sq_full_waits);
     recorder_scalar(d->env->rec, d->path, "buffer_waits", "", (double)d->buffer_waits);
     recorder_scalar(d->env->rec, d->path, "rx_dropped", "", (double)d->rx_dropped);
+    recorder_scalar(d->env->rec, d->path, "timeouts", "", (double)d->timeouts);
 }
 
 /* ---- construction ------------------------------------------------------- */
@@ -380,7 +651,13 @@ struct vf_driver *vf_driver_create(struct env *e, const char *path,
         m->entries = c->queue_entries;
         m->sq = calloc(m->entries, sizeof *m->sq);
         m->cq = calloc(m->entries, sizeof *m->cq);
-        if (!m->sq || !m->cq) {
+        struct drv_queue *q = &d->q[i];
+        q->tag_req = calloc(m->entries, sizeof *q->tag_req);
+        q->tag_start = calloc(m->entries, sizeof *q->tag_start);
+        q->free_tags = malloc(m->entries * sizeof *q->free_tags);
+        for (uint32_t t = 0; q->free_tags && t < m->entries; t++)
+            q->free_tags[q->nfree_tags++] = m->entries - 1 - t;
+        if (!m->sq || !m->cq || !q->tag_req || !q->tag_start || !q->free_tags) {
             vf_driver_destroy(d);
             return NULL;
         }
@@ -403,6 +680,9 @@ void vf_driver_destroy(struct vf_driver *d)
     for (uint32_t i = 0; d->q && i < d->w.queue_pairs; i++) {
         free(d->q[i].mem.sq);
         free(d->q[i].mem.cq);
+        free(d->q[i].tag_req);
+        free(d->q[i].tag_start);
+        free(d->q[i].free_tags);
     }
     free(d->q);
     free(d->free_bufs);
@@ -451,6 +731,7 @@ void vf_driver_rx_dropped(struct vf_driver *d, struct io_req *r)
 {
     struct drv_queue *q = &d->q[r->queue];
     q->outstanding--;
+    tag_free(q, r);
     d->rx_dropped++;
     release_buffer(d, r);
     buffer_freed(d);

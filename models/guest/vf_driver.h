@@ -36,6 +36,7 @@
 extern const struct schema vf_driver_schema;
 
 enum tce_mapping { TCE_MAP_STATIC, TCE_MAP_PER_IO };
+enum eeh_answer { EEH_ANSWER_RESET, EEH_ANSWER_RECOVER, EEH_ANSWER_NONE };
 
 struct vf_driver_config {
     uint64_t submit_cycles;
@@ -46,6 +47,14 @@ struct vf_driver_config {
     uint64_t buffer_size;    /* bytes, a multiple of the I/O page */
     enum tce_mapping mapping;
     uint8_t irq_priority;
+    /* EEH: how a freeze is noticed, and what the guest's EEH core does
+     * (models/guest/eeh_core.h) */
+    sim_time_t io_timeout;
+    bool detect_poll;        /* mmio_poll, else timeout */
+    sim_time_t poll_interval;
+    enum eeh_answer eeh;
+    sim_time_t reinit, eeh_callback, hotplug_sleep;
+    uint32_t reset_attempts;
 };
 
 void vf_driver_config_init(struct vf_driver_config *c, const struct cfg_node *cfg);
@@ -98,6 +107,29 @@ uint32_t vf_driver_queue_vp(const struct vf_driver *d, uint32_t qp);
 
 /* The entry the LPAR submits requests to. */
 struct io_sink vf_driver_sink(struct vf_driver *d);
+
+/* ---- EEH: what the guest's EEH core (models/guest/eeh_core.h) uses ----
+ * A command that times out (io_timeout; detect: timeout) makes the driver
+ * call `suspect`: the EEH core then reads a register and, if it reads
+ * all-ones, recovers. */
+struct vf_driver_eeh {
+    void (*suspect)(void *ctx);
+    void *ctx;
+};
+void vf_driver_set_eeh(struct vf_driver *d, const struct vf_driver_eeh *eeh);
+/* error_detected: completions already in memory are taken; every command
+ * the device holds is taken back (counted retried, through the request's
+ * done port), the rings start over, and I/O waits from now on. */
+uint64_t vf_driver_freeze(struct vf_driver *d); /* returns how many were taken back */
+/* resume: the waiting I/O goes out again, the retried ones first.
+ * retry false (debug.skip_step eeh.retry): the retried ones are dropped
+ * instead. Returns how many were waiting. */
+uint64_t vf_driver_thaw(struct vf_driver *d, bool retry);
+/* The device is gone: every waiting I/O fails visibly, and so does new
+ * I/O, until vf_driver_thaw (for_good false: removed, to be probed
+ * again) or for ever (for_good: permanently offline). */
+void vf_driver_fail_all(struct vf_driver *d, bool for_good);
+bool vf_driver_running(const struct vf_driver *d);
 
 /* For the LPAR's conservation check: the queue pair whose rings hold r
  * (-1: none), and whether the driver itself holds it (submit path,

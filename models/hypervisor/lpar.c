@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/guest/eeh_core.h"
 #include "models/hypervisor/hypervisor.h"
 
 const struct param_desc lpar_params[] = {
@@ -115,8 +116,10 @@ void lpar_destroy(struct lpar *l)
     if (!l)
         return;
     lpar_io_fini(l);
-    for (size_t i = 0; i < l->ndevs; i++)
+    for (size_t i = 0; i < l->ndevs; i++) {
+        eeh_core_destroy(l->devs[i].eeh);
         vf_driver_destroy(l->devs[i].driver);
+    }
     lpar_memory_destroy(l->mem);
     free(l->devs);
     free(l->irqs);
@@ -144,9 +147,10 @@ struct lpar_device *lpar_device_named(struct lpar *l, const char *name)
     return NULL;
 }
 
-void lpar_device_set_driver(struct lpar_device *d, struct vf_driver *drv)
+void lpar_device_set_driver(struct lpar_device *d, struct vf_driver *drv, struct eeh_core *eeh)
 {
     d->driver = drv;
+    d->eeh = eeh;
     d->sink = vf_driver_sink(drv);
     d->latency = 0;
 }
@@ -220,6 +224,9 @@ static void on_activate(void *ctx, uint64_t arg)
 
 void lpar_start(struct lpar *l)
 {
+    for (size_t i = 0; i < l->ndevs; i++)
+        if (l->devs[i].eeh)
+            eeh_core_start(l->devs[i].eeh);
     if (!l->activate_at && !l->boot)
         l->state = LPAR_RUNNING; /* up when the run starts: nothing to record */
     else if (l->activate_at)

@@ -57,9 +57,9 @@ size_t lpar_device_count(const struct lpar *l);
 struct lpar_device *lpar_device(struct lpar *l, size_t i);
 /* The device named `name` ("" = the LPAR's own), or NULL. */
 struct lpar_device *lpar_device_named(struct lpar *l, const char *name);
-/* Gives a device its guest driver (owned by the LPAR from then on); its
- * requests go to it. */
-void lpar_device_set_driver(struct lpar_device *d, struct vf_driver *drv);
+/* Gives a device its guest driver and the driver's EEH core (owned by
+ * the LPAR from then on); its requests go to the driver. */
+void lpar_device_set_driver(struct lpar_device *d, struct vf_driver *drv, struct eeh_core *eeh);
 uint32_t lpar_lirq_count(const struct lpar *l);
 struct lirq *lpar_lirq(struct lpar *l, uint32_t lisn);
 

@@ -22,6 +22,7 @@
 
 struct lpar;
 struct vf_binding;
+struct eeh_core;
 
 #define LIRQ_UNBOUND UINT32_MAX
 
@@ -44,12 +45,14 @@ struct lpar_device {
     const struct cfg_node *cfg;   /* holds adapter, vf, driver */
     struct vf_driver_config drv_cfg;
     struct vf_driver *driver;     /* hardware path: the guest's driver (owned) */
+    struct eeh_core *eeh;         /* and its EEH core (owned) */
     struct io_sink sink;          /* where the LPAR sends its requests */
     sim_time_t latency;           /* abstract path: submit latency (0: direct) */
     uint32_t queue_pairs;
     uint32_t lisn_base;           /* queue qp's logical interrupt: lisn_base + qp */
     uint64_t guest_bar;           /* the VF BAR's address as the guest sees it */
     struct vf_binding *vf;        /* the VF assigned now; NULL: none */
+    char vf_name[96];             /* its component path ("s0.nvme0.vf3") */
 };
 
 #endif

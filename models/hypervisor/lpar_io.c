@@ -166,6 +166,11 @@ static void lpar_complete(void *ctx, struct io_req *r)
         notify->completed(notify->ctx, tag, st);
 }
 
+static void lpar_retried(void *ctx, struct io_req *r)
+{
+    lpar_count_retry(ctx, r);
+}
+
 static void deliver_to_device(void *dst, void *msg)
 {
     const struct lpar_device *d = dst;
@@ -312,7 +317,7 @@ int lpar_io_init(struct lpar *l)
     struct env *e = l->env;
     struct lpar_io *io = &l->io;
     io->max_outstanding = cfg_param(l->cfg, lpar_params, "max_outstanding").u;
-    io->done = (struct io_done){ lpar_complete, l };
+    io->done = (struct io_done){ lpar_complete, l, lpar_retried };
     io->traced_lpar = e->trace_out && e->trace_lpar && strcmp(e->trace_lpar, l->name) == 0;
     io->ports = calloc(l->ndevs ? l->ndevs : 1, sizeof *io->ports);
     if (!io->ports || pool_grow(io) != 0)

@@ -197,9 +197,18 @@ static int guest_mmio_write(void *ctx, uint64_t addr, uint64_t value, bool trace
     return b->mmio.write(b->mmio.ctx, b->bar + (addr - d->guest_bar), value, traced);
 }
 
+static uint64_t guest_mmio_read(void *ctx, uint64_t addr, unsigned bytes)
+{
+    const struct lpar_device *d = ctx;
+    const struct vf_binding *b = d->vf;
+    if (!b || addr < d->guest_bar || addr - d->guest_bar >= VF_BAR_SIZE)
+        return bytes >= 8 ? UINT64_MAX : (UINT64_C(1) << (8 * bytes)) - 1;
+    return b->mmio.read(b->mmio.ctx, b->bar + (addr - d->guest_bar), bytes);
+}
+
 struct mmio_port lpar_device_mmio_port(struct lpar_device *d)
 {
-    return (struct mmio_port){ guest_mmio_write, d };
+    return (struct mmio_port){ guest_mmio_write, guest_mmio_read, d };
 }
 
 static int guest_map(void *ctx, uint64_t ioba, uint64_t bytes, bool device_writes,

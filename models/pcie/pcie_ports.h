@@ -49,6 +49,12 @@ struct mmio_target {
  * as the hardware does (counted by the PE). */
 struct mmio_port {
     int (*write)(void *ctx, uint64_t addr, uint64_t value, bool traced);
+    /* A register read of `bytes` (1, 2, 4, 8): what a frozen PE, a down
+     * link or an unmapped address answers is all-ones, which is how a
+     * driver notices (EEH). Register contents are not modelled: a live
+     * device answers 0. Its time is not modelled either (a driver reads
+     * only to check for a freeze, off the I/O path). */
+    uint64_t (*read)(void *ctx, uint64_t addr, unsigned bytes);
     void *ctx;
 };
 

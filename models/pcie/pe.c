@@ -102,6 +102,7 @@ struct pe {
     bool aborted;                /* report PE_STEP_ABORTED once */
     uint32_t freeze_count;
     sim_time_t freeze_stamp;
+    sim_time_t last_freeze;
     struct pe_counters n;
 };
 
@@ -160,6 +161,7 @@ enum pe_freeze_result pe_freeze(struct pe *pe, sim_time_t now)
         pe->n.aborted_recoveries++;
     }
     pe->state = PE_STATE_FROZEN;
+    pe->last_freeze = now;
     pe->n.freezes++;
     if (count_freeze(pe, now)) {
         pe->offline = true;
@@ -257,6 +259,58 @@ sim_time_t pe_recovery_duration(const struct pe *pe, enum pe_recovery kind)
          s->step != PE_STEP_DONE; s++)
         sum += step_duration(&pe->cfg, s->step);
     return sum;
+}
+
+/* ---- RTAS primitives ------------------------------------------------------ */
+
+sim_time_t pe_thaw_mmio(struct pe *pe)
+{
+    if (!pe->offline && pe->state == PE_STATE_FROZEN)
+        pe->state = PE_STATE_MMIO_ONLY;
+    return pe->cfg.thaw_ps;
+}
+
+sim_time_t pe_thaw_dma(struct pe *pe)
+{
+    if (!pe->offline && (pe->state == PE_STATE_MMIO_ONLY || pe->state == PE_STATE_FROZEN))
+        pe->state = PE_STATE_NORMAL;
+    return pe->cfg.thaw_ps;
+}
+
+sim_time_t pe_reset_assert(struct pe *pe)
+{
+    if (!pe->offline)
+        pe->state = PE_STATE_RESET;
+    return pe->cfg.reset_hold_ps;
+}
+
+sim_time_t pe_reset_deassert(struct pe *pe, bool device_alive)
+{
+    if (!pe->offline && pe->state == PE_STATE_RESET)
+        pe->state = device_alive ? PE_STATE_FROZEN : PE_STATE_UNAVAILABLE;
+    return pe->cfg.reset_settle_ps;
+}
+
+sim_time_t pe_configure(struct pe *pe)
+{
+    if (!pe->offline && pe->state == PE_STATE_FROZEN)
+        pe->state = PE_STATE_NORMAL;
+    return pe->cfg.configure_ps;
+}
+
+sim_time_t pe_restore_time(const struct pe *pe)
+{
+    return pe->cfg.restore_ps;
+}
+
+void pe_set_offline(struct pe *pe)
+{
+    pe->offline = true;
+}
+
+sim_time_t pe_last_freeze(const struct pe *pe)
+{
+    return pe->last_freeze;
 }
 
 enum pe_slot_state pe_state(const struct pe *pe) { return pe->state; }

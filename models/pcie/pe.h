@@ -115,6 +115,28 @@ struct pe_step_result pe_recovery_step(struct pe *pe);
 /* Sum of the step durations of a recovery (driver time excluded). */
 sim_time_t pe_recovery_duration(const struct pe *pe, enum pe_recovery kind);
 
+/* The RTAS primitives a guest's EEH core drives recovery with, one call
+ * each; each returns how long it takes before the next may run:
+ *  - thaw MMIO (frozen -> 4) and DMA (-> 0): `thaw` (ibm,set-eeh-option);
+ *  - reset assert (-> 1): `reset_hold`; deassert: `reset_settle`, after
+ *    which the slot is frozen again but its device answers (-> 2), or,
+ *    when the device does not answer (it failed, or its link is down),
+ *    stays temporarily unavailable (-> 5): the attempt failed;
+ *  - configure after reset (2 -> 0): `configure` (ibm,configure-pe);
+ *  - restore BARs and config space: `restore` (the driver's state is the
+ *    hypervisor's to restore, no state change here).
+ * A permanently offline PE stays as it is. */
+sim_time_t pe_thaw_mmio(struct pe *pe);
+sim_time_t pe_thaw_dma(struct pe *pe);
+sim_time_t pe_reset_assert(struct pe *pe);
+sim_time_t pe_reset_deassert(struct pe *pe, bool device_alive);
+sim_time_t pe_configure(struct pe *pe);
+sim_time_t pe_restore_time(const struct pe *pe);
+/* Recovery gave up (its reset attempts failed): permanently offline. */
+void pe_set_offline(struct pe *pe);
+/* When it last froze. */
+sim_time_t pe_last_freeze(const struct pe *pe);
+
 enum pe_slot_state pe_state(const struct pe *pe);
 bool pe_offline(const struct pe *pe);
 bool pe_recovering(const struct pe *pe);

@@ -218,6 +218,15 @@ bool phb_link_up(const struct phb *p)
     return !p->link_down;
 }
 
+static uint64_t phb_mmio_read(void *ctx, uint64_t addr, unsigned bytes)
+{
+    struct phb *p = ctx;
+    const struct mmio_window *w = window_of(p, addr);
+    if (!w || p->link_down)
+        return pe_all_ones(bytes); /* master abort */
+    return pe_mmio_read(p->pes[w->pe].pe) == PE_PASS ? 0 : pe_all_ones(bytes);
+}
+
 /* ---- DMA ---------------------------------------------------------------- */
 
 /* The PE a DMA from `rid` belongs to, if its DMA may proceed. */
@@ -626,7 +635,7 @@ struct pcie_upstream phb_upstream(struct phb *p)
 
 struct mmio_port phb_mmio_port(struct phb *p)
 {
-    return (struct mmio_port){ phb_mmio_write, p };
+    return (struct mmio_port){ phb_mmio_write, phb_mmio_read, p };
 }
 
 struct pcie_link *phb_link(struct phb *p)

@@ -1,0 +1,54 @@
+/* models/guest/eeh_core.h — the guest's EEH core for one device: how
+ * Linux on pseries notices a frozen PE and recovers it
+ * (arch/powerpc/kernel/eeh.c, eeh_driver.c: eeh_handle_normal_event).
+ *
+ * Detection: the driver's I/O timeout, then a register read that returns
+ * all-ones (detect: timeout), or a register read every poll_interval
+ * (detect: mmio_poll). The recovery then runs while the LPAR runs, with
+ * the RTAS calls of models/rtas.h (the waits are guest sleeps), as a
+ * sequence of steps that depends on the driver's answer to
+ * error_detected (driver parameter `eeh`):
+ *   reset:   error_detected, reset (assert, hold, deassert, settle; up to
+ *            reset_attempts times while the device does not answer),
+ *            configure, restore, slot_reset, reinit, resume
+ *   recover: error_detected, thaw MMIO, mmio_enabled, thaw DMA, reinit,
+ *            resume
+ *   none:    error_detected (the driver has no handler: the device is
+ *            removed and its I/O fails), reset, configure, restore,
+ *            hotplug sleep, reinit (probe)
+ * At error_detected the driver takes back every command the device held
+ * (ios_retried) and the VF is reset; at resume they go out again. When
+ * every reset attempt fails, or the PE froze too often (max_freezes per
+ * freeze_window), the PE is given up: the device's I/O fails visibly.
+ *
+ * Each step is a pair of events eeh_<step>_start / _end inside
+ * eeh_start / eeh_end, on component "eeh.<S>.<A>.vf<N>", which also gets
+ * the scalars freezes, recoveries, permanent_failures, detect_time and
+ * recovery_time (ns, means; recovery runs from error_detected to the end
+ * of resume). Skippable steps (debug.skip_step): eeh_steps. */
+#ifndef LPARSIM_MODELS_GUEST_EEH_CORE_H
+#define LPARSIM_MODELS_GUEST_EEH_CORE_H
+
+#include "models/guest/vf_driver.h"
+#include "models/hypervisor/lpar.h"
+#include "models/pcie/pcie_ports.h"
+#include "models/rtas.h"
+#include "sim/env.h"
+#include "sim/mechanism.h"
+
+extern const struct mech_step *const eeh_steps[];
+extern const size_t eeh_nsteps;
+
+struct eeh_core;
+
+/* For the device's driver `drv` (configured by c): it reads registers
+ * through `mmio` at `bar`, recovers through `rtas`, and runs while the
+ * LPAR `l` runs. NULL on allocation failure. */
+struct eeh_core *eeh_core_create(struct env *e, struct lpar *l, struct vf_driver *drv,
+                                 const struct vf_driver_config *c, struct mmio_port mmio,
+                                 uint64_t bar, struct eeh_rtas_port rtas);
+void eeh_core_destroy(struct eeh_core *core);
+/* Starts the register polling (detect: mmio_poll); call after env_start. */
+void eeh_core_start(struct eeh_core *core);
+
+#endif
