@@ -13,6 +13,7 @@
 #include "models/pcie/pcie_link.h"
 #include "models/pcie/pe.h"
 #include "models/cpu/cpu.h"
+#include "models/hypervisor/adapter_switch.h"
 #include "models/hypervisor/dispatch.h"
 #include "models/hypervisor/hcall.h"
 #include "models/hypervisor/lpar.h"
@@ -30,6 +31,7 @@ static const struct schema_child system_children[] = {
     { "hcalls", CFG_STRUCT, &hcall_schema, "hypervisor-call costs", false },
     { "xive", CFG_STRUCT, &xive_router_schema,
       "interrupt controller (threads, vps and eas_entries follow the machine)", false },
+    { "switch", CFG_STRUCT, &switch_schema, "adapter switch costs of the hypervisor", false },
     { 0 }
 };
 
@@ -140,7 +142,7 @@ static const struct schema *const all_schemas[] = {
     &pcie_link_schema, &pe_schema, &pe_rtt_schema, &tce_table_schema,
     &tce_cache_schema, &xive_source_schema, &xive_router_schema, &msix_table_schema,
     &cpu_schema, &dispatch_schema, &dispatch_lpar_schema, &hcall_schema, &vf_driver_schema,
-    &lpar_memory_schema, &timeline_item_schema, &debug_schema,
+    &lpar_memory_schema, &timeline_item_schema, &debug_schema, &switch_schema,
 };
 
 size_t registry_schemas(const struct schema *const **out)

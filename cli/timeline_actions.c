@@ -13,13 +13,14 @@
 
 #include "cli/machine_internal.h"
 #include "models/guest/eeh_core.h"
+#include "models/hypervisor/adapter_switch.h"
 #include "sim/suggest.h"
 #include "sim/units.h"
 
 static const struct param_desc timeline_item_params[] = {
     { "at", PARAM_TIME, "ns", "0ns", "when the action happens (required unless `every` is set)" },
     { "action", PARAM_ENUM, "", NULL, "what happens",
-      .choices = "fail|repair|freeze|set" },
+      .choices = "fail|repair|freeze|set|switch_adapter" },
     { "target", PARAM_STR, "", "",
       "fail, repair: SYSTEM.ADAPTER, SYSTEM.ADAPTER.port or SYSTEM.ADAPTER.link; "
       "freeze: SYSTEM.ADAPTER.vfN (its PE)" },
@@ -29,6 +30,15 @@ static const struct param_desc timeline_item_params[] = {
     { "until", PARAM_TIME, "ns", "0ns", "freeze with every: last possible time (0 = the run's end)" },
     { "path", PARAM_STR, "", "", "set: the parameter's path, as in --set (a run-time one)" },
     { "value", PARAM_STR, "", "", "set: the new value, with its unit" },
+    { "lpar", PARAM_STR, "", "", "switch_adapter: the LPAR whose device moves" },
+    { "to", PARAM_STR, "", "", "switch_adapter: the adapter (of the LPAR's system) it moves to; "
+      "its lowest free VF is taken" },
+    { "device", PARAM_STR, "", "", "switch_adapter: the LPAR's device (an item of its "
+      "`devices`; empty: its own adapter/vf)" },
+    { "method", PARAM_ENUM, "", "transparent",
+      "switch_adapter: transparent (the hypervisor moves everything, US11188369B2) or "
+      "error_state (interrupt migration through the error state, US9892070B1)",
+      .choices = "transparent|error_state" },
     { 0 }
 };
 
@@ -57,7 +67,7 @@ const struct schema debug_schema = {
 
 static const struct timeline_action *const actions[] = {
     &timeline_fail_action, &timeline_repair_action, &timeline_freeze_action,
-    &timeline_set_action,
+    &timeline_set_action, &switch_adapter_action,
 };
 
 size_t timeline_actions(const struct timeline_action *const **out)
@@ -76,7 +86,7 @@ size_t timeline_steps(const struct mech_step *const **out)
         const struct {
             const struct mech_step *const *v;
             size_t n;
-        } all[] = { { eeh_steps, eeh_nsteps } };
+        } all[] = { { eeh_steps, eeh_nsteps }, { switch_steps, switch_nsteps } };
         for (size_t m = 0; m < sizeof all / sizeof all[0]; m++)
             for (size_t i = 0; i < all[m].n && n < sizeof steps / sizeof steps[0]; i++)
                 steps[n++] = all[m].v[i];
@@ -111,6 +121,43 @@ static int check_target(const struct cfg_node *root, const struct cfg_node *item
                     what);
 }
 
+/* switch_adapter: the LPAR and its device exist and are on the hardware
+ * path; `to` is another adapter of its system, of the same kind and
+ * queue pairs. */
+static int check_switch(const struct cfg_node *root, const struct cfg_node *item,
+                        struct diag *err)
+{
+    const struct cfg_node *lv = cfg_find(item, "lpar"), *tv = cfg_find(item, "to");
+    struct machine_target t;
+    char why[256], path[160], shown[64];
+    if (lv->is_default || tv->is_default)
+        return diag_set(err, &item->loc, "a 'switch_adapter' needs 'lpar' and 'to'");
+    snprintf(path, sizeof path, "lpar.%s", lv->v.s);
+    if (machine_target(root, path, &t, why, sizeof why) != 0)
+        return diag_set(err, &lv->loc, "'lpar' = '%s': %s", unit_show(lv->v.s, shown,
+                        sizeof shown), why);
+    const struct cfg_node *lpar = t.lpar;
+    int dev = machine_workload_device(lpar, item, err);
+    if (dev < 0)
+        return -1;
+    const struct cfg_node *from = machine_device_adapter(root, lpar, machine_device(lpar,
+                                                         (size_t)dev), err);
+    if (!from)
+        return -1;
+    snprintf(path, sizeof path, "%s.%s", cfg_str(lpar, "system"), tv->v.s);
+    if (machine_target(root, path, &t, why, sizeof why) != 0 || strcmp(t.kind, "adapter") != 0)
+        return diag_set(err, &tv->loc, "'to' = '%s': %s", unit_show(tv->v.s, shown,
+                        sizeof shown), why);
+    if (strcmp(cfg_str(from, "path"), "hardware") != 0 ||
+        strcmp(cfg_str(t.adapter, "path"), "hardware") != 0)
+        return diag_set(err, &tv->loc, "a switch needs both adapters on the hardware path");
+    if (strcmp(cfg_str(from, "kind"), cfg_str(t.adapter, "kind")) != 0 ||
+        cfg_u64(from, "queue_pairs") != cfg_u64(t.adapter, "queue_pairs"))
+        return diag_set(err, &tv->loc, "'to' = '%s' is not of the same kind and queue_pairs as "
+                        "'%s'", tv->v.s, from->key);
+    return 0;
+}
+
 static int check_item(const struct cfg_node *root, const struct cfg_node *item, struct diag *err)
 {
     const struct timeline_action *const *acts;
@@ -123,6 +170,8 @@ static int check_item(const struct cfg_node *root, const struct cfg_node *item, 
                             "an adapter, its port or its PCIe link", err);
     if (strcmp(a, "freeze") == 0)
         return check_target(root, item, "vf", "a VF (SYSTEM.ADAPTER.vfN)", err);
+    if (strcmp(a, "switch_adapter") == 0)
+        return check_switch(root, item, err);
     return 0;
 }
 

@@ -96,6 +96,7 @@ struct adapter {
     struct nic_port *port;    /* network */
     struct vf **vfs;          /* hardware path */
     struct vf_handle *handles; /* what the directory names S.A.vfN */
+    bool *assigned;            /* per VF: assigned to an LPAR now */
 };
 
 struct vf_handle;
@@ -150,7 +151,8 @@ struct adapter *adapter_create(struct env *e, const char *path, const struct cfg
     a->vf_stride = (uint16_t)cfg_u64(cfg, "vf_stride");
     a->submit_latency = cfg_u64(cfg, "submit_latency");
     a->media = calloc(a->nvfs, sizeof *a->media);
-    if (!a->media)
+    a->assigned = calloc(a->nvfs, sizeof *a->assigned);
+    if (!a->media || !a->assigned)
         goto fail;
     if (a->network) {
         char port_path[160];
@@ -265,6 +267,7 @@ void adapter_destroy(struct adapter *a)
     }
     nic_port_destroy(a->port);
     free(a->handles);
+    free(a->assigned);
     free(a->media);
     free(a->vfs);
     free(a);
@@ -369,4 +372,59 @@ unsigned adapter_vfs(const struct adapter *a)
 const char *adapter_path(const struct adapter *a)
 {
     return a->path;
+}
+
+uint32_t adapter_pf_queue_head(const struct adapter *a, unsigned vf, uint32_t qp)
+{
+    return vf < a->nvfs && a->vfs ? vf_queue_head(a->vfs[vf], qp) : 0;
+}
+
+int adapter_pf_attach_queue_at(struct adapter *a, unsigned vf, uint32_t qp, struct io_qmem *mem,
+                               uint32_t vector, uint32_t head)
+{
+    return vf < a->nvfs && a->vfs ? vf_attach_queue_at(a->vfs[vf], qp, mem, vector, head) : -1;
+}
+
+int adapter_pf_replay(struct adapter *a, unsigned vf, struct io_req *r)
+{
+    if (vf >= a->nvfs || !a->vfs)
+        return -1;
+    vf_replay(a->vfs[vf], r);
+    return 0;
+}
+
+bool adapter_vf_held(const struct adapter *a, unsigned vf, const struct io_req *r)
+{
+    if (vf >= a->nvfs)
+        return false;
+    if (a->vfs && vf_held(a->vfs[vf], r))
+        return true;
+    return a->network ? nic_port_holds(a->port, r) : vf_queue_holds(a->media[vf], r);
+}
+
+void adapter_vf_set_assigned(struct adapter *a, unsigned vf, bool assigned)
+{
+    if (vf < a->nvfs)
+        a->assigned[vf] = assigned;
+}
+
+bool adapter_vf_assigned(const struct adapter *a, unsigned vf)
+{
+    return vf < a->nvfs && a->assigned[vf];
+}
+
+int adapter_free_vf(const struct adapter *a)
+{
+    for (unsigned i = 0; i < a->nvfs; i++)
+        if (!a->assigned[i])
+            return (int)i;
+    return -1;
+}
+
+uint32_t adapter_rid_vf(const struct adapter *a, uint16_t rid)
+{
+    for (unsigned i = 0; i < a->nvfs; i++)
+        if (adapter_vf_rid(a, i) == rid)
+            return i;
+    return UINT32_MAX;
 }

@@ -55,7 +55,25 @@ int adapter_pf_detach_queue(struct adapter *a, unsigned vf, uint32_t qp);
  * (commands waiting there are aborted). */
 int adapter_pf_reset_vf(struct adapter *a, unsigned vf);
 
+/* Queue state moved VF -> hypervisor -> VF (an adapter switch): how far
+ * VF vf fetched queue pair qp's SQ, and attaching another VF at that
+ * head; replaying on VF vf a command another VF held (r->queue set). */
+uint32_t adapter_pf_queue_head(const struct adapter *a, unsigned vf, uint32_t qp);
+int adapter_pf_attach_queue_at(struct adapter *a, unsigned vf, uint32_t qp, struct io_qmem *mem,
+                               uint32_t vector, uint32_t head);
+int adapter_pf_replay(struct adapter *a, unsigned vf, struct io_req *r);
+
 /* ---- state, for the hypervisor and the conservation check ---- */
+/* Which VFs are assigned (the hypervisor marks them); the lowest free
+ * one, or -1. */
+void adapter_vf_set_assigned(struct adapter *a, unsigned vf, bool assigned);
+bool adapter_vf_assigned(const struct adapter *a, unsigned vf);
+int adapter_free_vf(const struct adapter *a);
+/* The VF whose RID this is, or UINT32_MAX. */
+uint32_t adapter_rid_vf(const struct adapter *a, uint16_t rid);
+/* Whether r is at VF vf (function, media queue or port), even if the
+ * adapter failed: what an adapter switch replays. */
+bool adapter_vf_held(const struct adapter *a, unsigned vf, const struct io_req *r);
 bool adapter_failed(const struct adapter *a);
 bool adapter_is_network(const struct adapter *a);
 unsigned adapter_vfs(const struct adapter *a);

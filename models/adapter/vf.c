@@ -344,10 +344,20 @@ void vf_reset(struct vf *f)
     msix_table_reset(f->msix);
 }
 
+/* A failed function does nothing more, but how far it fetched each SQ
+ * stays known: the host reads it from the completions the device wrote
+ * (an NVMe completion entry carries the SQ head), which is what a switch
+ * to a standby resumes from. A fetch on the link is dropped. */
 void vf_set_dead(struct vf *f, bool dead)
 {
-    if (dead)
-        vf_reset(f);
+    if (dead) {
+        f->gen = f->gen == UINT16_MAX ? 1 : f->gen + 1;
+        for (uint32_t i = 0; i < f->cfg.queue_pairs; i++) {
+            kernel_cancel(f->env->k, f->qps[i].timer);
+            f->qps[i].timer = (struct event_id){ 0, 0 };
+            f->qps[i].fetching = false;
+        }
+    }
     f->dead = dead;
 }
 
@@ -373,6 +383,37 @@ int vf_detach_queue(struct vf *f, uint32_t qp)
 bool vf_queue_attached(const struct vf *f, uint32_t qp, const struct io_qmem *mem)
 {
     return qp < f->cfg.queue_pairs && f->qps[qp].mem == mem && mem && !f->dead;
+}
+
+uint32_t vf_queue_head(const struct vf *f, uint32_t qp)
+{
+    return qp < f->cfg.queue_pairs ? f->qps[qp].fetched : 0;
+}
+
+int vf_attach_queue_at(struct vf *f, uint32_t qp, struct io_qmem *mem, uint32_t vector,
+                       uint32_t head)
+{
+    if (vf_attach_queue(f, qp, mem, vector) != 0)
+        return -1;
+    struct vf_qp *q = &f->qps[qp];
+    q->fetched = q->stuck_upto = head;
+    q->doorbell = mem->sq_tail; /* the SQ tail as the driver left it in memory */
+    if (!f->dead && q->fetched != q->doorbell)
+        start_fetch(f, qp);
+    return 0;
+}
+
+void vf_replay(struct vf *f, struct io_req *r)
+{
+    if (r->traced)
+        env_trace(f->env, f->path, "command of I/O %llu replayed on this VF",
+                  (unsigned long long)r->seq);
+    start_command(f, r);
+}
+
+bool vf_held(const struct vf *f, const struct io_req *r)
+{
+    return r->holder == f;
 }
 
 int vf_attach_queue(struct vf *f, uint32_t qp, struct io_qmem *mem, uint32_t vector)

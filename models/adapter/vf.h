@@ -60,13 +60,26 @@ int vf_detach_queue(struct vf *f, uint32_t qp);
  * state (masked, disabled). Commands the function held are the OS's to
  * take back (io_req_take_back): their events then do nothing. */
 void vf_reset(struct vf *f);
-/* The adapter failed (dead = true: reset, then nothing gets in or out)
- * or was repaired (false: it answers again, unconfigured). */
+/* The adapter failed (dead = true: nothing gets in or out; a fetch on
+ * the link is dropped; how far each SQ was fetched stays known, as the
+ * completions written so far tell the host) or was repaired (false: it
+ * answers again; an EEH reset re-initialises it). */
 void vf_set_dead(struct vf *f, bool dead);
 /* Whether the function holds r now (in its DMA engine, alive): what the
  * LPAR's conservation check asks. */
 bool vf_holds(const struct vf *f, const struct io_req *r);
 uint16_t vf_generation(const struct vf *f);
+/* Queue state moved between VFs (an adapter switch): how far the device
+ * has fetched the SQ; attaching at that head (the SQ tail read from the
+ * rings in memory) makes the VF fetch what it has not seen. */
+uint32_t vf_queue_head(const struct vf *f, uint32_t qp);
+int vf_attach_queue_at(struct vf *f, uint32_t qp, struct io_qmem *mem, uint32_t vector,
+                       uint32_t head);
+/* Issues a command another VF had fetched and not completed (r->queue
+ * set): the replay of an adapter switch. */
+void vf_replay(struct vf *f, struct io_req *r);
+/* Whether r is the function's, failed or not. */
+bool vf_held(const struct vf *f, const struct io_req *r);
 /* Whether queue pair qp is attached to the rings at mem. */
 bool vf_queue_attached(const struct vf *f, uint32_t qp, const struct io_qmem *mem);
 uint16_t vf_rid(const struct vf *f);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/hypervisor/adapter_switch.h"
 #include "models/hypervisor/lirq.h"
 #include "models/hypervisor/lpar.h"
 
@@ -96,6 +97,7 @@ struct hypervisor *hypervisor_create(struct env *e, const struct cfg_node *syste
     snprintf(path, sizeof path, "%s.hcall", system_cfg->key);
     h->hcall = hcall_create(e, path, &hc);
     h->xive = h->cpu && h->hcall ? build_xive(h, system_cfg, &cc, vp_capacity, phbs, err) : NULL;
+    adapter_switch_config(h, cfg_find(system_cfg, "switch"));
     struct dispatch_listener dl = { vp_dispatched, vp_undispatched, h };
     if (!h->dispatch || !h->hcall || !h->xive || dispatch_add_listener(h->dispatch, &dl) != 0) {
         diag_set(err, &system_cfg->loc, "cannot build system '%s' (out of memory or bad "
@@ -110,6 +112,7 @@ void hypervisor_destroy(struct hypervisor *h)
 {
     if (!h)
         return;
+    free(h->bindings);
     xive_controller_destroy(h->xive);
     hcall_destroy(h->hcall);
     dispatch_destroy(h->dispatch);
@@ -144,12 +147,29 @@ int hypervisor_add_lpar(struct hypervisor *h, struct lpar *l, struct diag *err)
     return 0;
 }
 
+/* A PE of one of the system's slots froze: a device with a standby
+ * adapter is switched to it (the guest never notices); any other is the
+ * guest's to notice and recover. */
+static void pe_frozen(void *ctx, uint32_t pe, const char *why)
+{
+    (void)why;
+    struct hyp_slot *s = ctx;
+    adapter_switch_on_freeze(s->h, s->phb, pe);
+}
+
 int hypervisor_attach_phb(struct hypervisor *h, struct phb *p)
 {
     uint32_t base;
     if (xive_controller_attach(h->xive, phb_sources(p), &base) != 0)
         return -1;
     phb_connect_irq(p, xive_controller_trigger_port(h->xive), base);
+    for (size_t i = 0; i < XIVE_MAX_BLOCKS; i++)
+        if (!h->slots[i].h) {
+            h->slots[i] = (struct hyp_slot){ h, p };
+            phb_set_freeze_listener(p, &(struct phb_freeze_listener){ pe_frozen, &h->slots[i] });
+            return 0;
+        }
+    return -1;
     return 0;
 }
 

@@ -26,12 +26,17 @@ const struct param_desc lpar_params[] = {
     { "max_outstanding", PARAM_U64, "", "65536",
       "I/Os the LPAR may have outstanding; more fail at submit",
       .min = "1", .max = "16777216" },
+    { "standby", PARAM_STR, "", "",
+      "an adapter of the same system the hypervisor switches the VF to, transparently, "
+      "when its adapter fails (empty: none; the guest recovers with EEH)" },
     { 0 }
 };
 
 const struct param_desc lpar_device_params[] = {
     { "adapter", PARAM_STR, "", NULL, "adapter (of the LPAR's system) the VF belongs to" },
     { "vf", PARAM_U64, "", "0", "index of the VF on that adapter" },
+    { "standby", PARAM_STR, "", "",
+      "an adapter the hypervisor switches this VF to when its adapter fails (empty: none)" },
     { 0 }
 };
 
@@ -127,6 +132,7 @@ void lpar_destroy(struct lpar *l)
 }
 
 const char *lpar_name(const struct lpar *l) { return l->name; }
+struct env *lpar_env(const struct lpar *l) { return l->env; }
 const char *lpar_path(const struct lpar *l) { return l->path; }
 const struct cfg_node *lpar_cfg(const struct lpar *l) { return l->cfg; }
 uint32_t lpar_vps(const struct lpar *l) { return l->vps; }

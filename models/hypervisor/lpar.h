@@ -47,6 +47,7 @@ struct lpar *lpar_create(struct env *e, const char *name, const struct cfg_node 
 void lpar_destroy(struct lpar *l);
 
 const char *lpar_name(const struct lpar *l);
+struct env *lpar_env(const struct lpar *l);
 const char *lpar_path(const struct lpar *l);
 const struct cfg_node *lpar_cfg(const struct lpar *l);
 uint32_t lpar_vps(const struct lpar *l);

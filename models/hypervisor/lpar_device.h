@@ -37,6 +37,15 @@ struct lirq {
     uint8_t prio;
 };
 
+/* What a mechanism that moves a device (switch, failover) adds up over a
+ * run, written at its end by the mechanism's finish hook. */
+struct mech_tally {
+    bool hooked;                  /* the finish hook is registered */
+    char path[128];               /* its results component */
+    uint64_t count, replayed, lost, blackouts;
+    double time_ns, blackout_ns;
+};
+
 struct lpar_device {
     struct lpar *lpar;
     unsigned index;               /* 0: the LPAR's own adapter/vf; then `devices` */
@@ -52,6 +61,14 @@ struct lpar_device {
     uint32_t lisn_base;           /* queue qp's logical interrupt: lisn_base + qp */
     uint64_t guest_bar;           /* the VF BAR's address as the guest sees it */
     struct vf_binding *vf;        /* the VF assigned now; NULL: none */
+    /* What a mechanism watches to measure an I/O blackout: the last
+     * completion seen, and (when set) a call at the next one. */
+    sim_time_t t_last_done;
+    sim_time_t blackout_from;     /* what the blackout being measured counts from */
+    void (*on_done)(void *ctx, sim_time_t t);
+    void *on_done_ctx;
+    void *mechanism;              /* the switch or failover in progress, if any */
+    struct mech_tally switch_tally, failover_tally;
     char vf_name[96];             /* its component path ("s0.nvme0.vf3") */
 };
 

@@ -147,6 +147,10 @@ static void lpar_complete(void *ctx, struct io_req *r)
 {
     struct lpar *l = ctx;
     struct lpar_io *io = &l->io;
+    if (!r->in_use) { /* a model bug: say so rather than corrupt the pool */
+        env_fail(l->env, "%s: I/O %llu completed twice", l->path, (unsigned long long)r->seq);
+        return;
+    }
     enum io_status st = (enum io_status)r->status;
     if (st == IO_OK) {
         io->completed++;
@@ -161,6 +165,10 @@ static void lpar_complete(void *ctx, struct io_req *r)
                   (unsigned long long)r->seq, st == IO_OK ? "ok" : "error",
                   sim_time_to_ns(kernel_now(l->env->k) - r->t_submit));
     outstanding_change(l, -1);
+    struct lpar_device *d = &l->devs[r->device];
+    d->t_last_done = kernel_now(l->env->k);
+    if (d->on_done && st == IO_OK)
+        d->on_done(d->on_done_ctx, d->t_last_done);
     pool_put(io, r);
     if (notify && notify->completed)
         notify->completed(notify->ctx, tag, st);

@@ -14,6 +14,28 @@
 #include "models/hypervisor/lirq.h"
 #include "models/hypervisor/lpar.h"
 
+void hyp_binding_add(struct hypervisor *h, struct vf_binding *b)
+{
+    if (h->nbindings == h->cap_bindings) {
+        size_t cap = h->cap_bindings ? 2 * h->cap_bindings : 16;
+        struct vf_binding **v = realloc(h->bindings, cap * sizeof *v);
+        if (!v)
+            abort(); /* control path: as the env's hooks do */
+        h->bindings = v;
+        h->cap_bindings = cap;
+    }
+    h->bindings[h->nbindings++] = b;
+}
+
+void hyp_binding_remove(struct hypervisor *h, struct vf_binding *b)
+{
+    for (size_t i = 0; i < h->nbindings; i++)
+        if (h->bindings[i] == b) {
+            h->bindings[i] = h->bindings[--h->nbindings];
+            return;
+        }
+}
+
 struct vf_binding *vf_binding_create(struct hypervisor *h, struct lpar_device *dev,
                                      struct adapter *ad, unsigned vf, struct phb *p,
                                      sim_time_t *cost, struct diag *err)
@@ -43,6 +65,8 @@ struct vf_binding *vf_binding_create(struct hypervisor *h, struct lpar_device *d
         return NULL;
     }
     h->mmio_next += VF_BAR_SIZE;
+    adapter_vf_set_assigned(ad, vf, true);
+    hyp_binding_add(h, b);
     b->mmio = phb_mmio_port(p);
     b->rx = adapter_vf_receive(ad, vf);
     b->dma = (struct dma_window){ h, phb_pe_table(p, b->pe), lpar_placement(l)->mem_base, 0, 0 };
@@ -58,19 +82,23 @@ int vf_binding_map_dma(struct vf_binding *b, sim_time_t *cost)
     return dma_window_map_range(&b->dma, lay.rings_ioba, end, cost);
 }
 
-/* Rings attached and the MSI-X entry programmed through the PF (one
- * H_VIOCTL), with the queue's source as data. */
-static int attach_queue(struct vf_binding *b, uint32_t qp, sim_time_t *cost)
+/* Rings attached (at SQ head `head`, or fresh when heads is NULL) and
+ * the MSI-X entry programmed through the PF (one H_VIOCTL), with the
+ * queue's source as data. */
+static int attach_queue(struct vf_binding *b, uint32_t qp, const uint32_t *heads,
+                        sim_time_t *cost)
 {
-    if (adapter_pf_attach_queue(b->adapter, b->vf, qp, vf_driver_queue(b->dev->driver, qp),
-                                qp) != 0 ||
+    struct io_qmem *mem = vf_driver_queue(b->dev->driver, qp);
+    int rc = heads ? adapter_pf_attach_queue_at(b->adapter, b->vf, qp, mem, qp, heads[qp])
+                   : adapter_pf_attach_queue(b->adapter, b->vf, qp, mem, qp);
+    if (rc != 0 ||
         adapter_pf_program_msix(b->adapter, b->vf, qp, phb_msi_address(b->phb), b->src[qp]) != 0)
         return -1;
     *cost += hyp_hcall(b->h, HCALL_VIOCTL, 1);
     return 0;
 }
 
-int vf_binding_connect(struct vf_binding *b, sim_time_t *cost)
+static int connect(struct vf_binding *b, const uint32_t *heads, bool queues, sim_time_t *cost)
 {
     struct lpar *l = b->dev->lpar;
     *cost = 0;
@@ -79,8 +107,15 @@ int vf_binding_connect(struct vf_binding *b, sim_time_t *cost)
         if (phb_alloc_source(b->phb, &local) != 0)
             return -1;
         b->src[qp] = local;
-        if (attach_queue(b, qp, cost) != 0)
+        if (queues) {
+            if (attach_queue(b, qp, heads, cost) != 0)
+                return -1;
+        } else if (adapter_pf_program_msix(b->adapter, b->vf, qp, phb_msi_address(b->phb),
+                                           local) == 0) {
+            *cost += hyp_hcall(b->h, HCALL_VIOCTL, 1);
+        } else {
             return -1;
+        }
         sim_time_t c = lirq_bind(b->h, lpar_lirq(l, b->dev->lisn_base + qp),
                                  phb_source_base(b->phb) + local);
         if (c == SIM_TIME_MAX)
@@ -89,6 +124,43 @@ int vf_binding_connect(struct vf_binding *b, sim_time_t *cost)
     }
     b->connected = true;
     return 0;
+}
+
+int vf_binding_connect(struct vf_binding *b, sim_time_t *cost)
+{
+    return connect(b, NULL, true, cost);
+}
+
+int vf_binding_connect_at(struct vf_binding *b, const uint32_t *heads, sim_time_t *cost)
+{
+    return connect(b, heads, true, cost);
+}
+
+int vf_binding_connect_irqs(struct vf_binding *b, sim_time_t *cost)
+{
+    return connect(b, NULL, false, cost);
+}
+
+void vf_binding_stop(struct vf_binding *b, uint32_t *heads, sim_time_t *cost)
+{
+    *cost = 0;
+    for (uint32_t qp = 0; qp < b->dev->queue_pairs; qp++) {
+        heads[qp] = adapter_pf_queue_head(b->adapter, b->vf, qp);
+        adapter_pf_detach_queue(b->adapter, b->vf, qp);
+        *cost += hyp_hcall(b->h, HCALL_VIOCTL, 1);
+    }
+}
+
+sim_time_t vf_binding_unbind_irqs(struct vf_binding *b)
+{
+    struct lpar *l = b->dev->lpar;
+    sim_time_t cost = 0;
+    for (uint32_t qp = 0; qp < b->dev->queue_pairs; qp++) {
+        struct lirq *li = lpar_lirq(l, b->dev->lisn_base + qp);
+        if (b->src[qp] != LIRQ_UNBOUND && li->src == phb_source_base(b->phb) + b->src[qp])
+            cost += lirq_unbind(b->h, li);
+    }
+    return cost;
 }
 
 void vf_binding_disconnect(struct vf_binding *b, sim_time_t *cost)
@@ -119,6 +191,8 @@ void vf_binding_destroy(struct vf_binding *b, sim_time_t *cost)
         return;
     phb_unmap_mmio(b->phb, b->bar);
     phb_remove_pe(b->phb, b->pe);
+    adapter_vf_set_assigned(b->adapter, b->vf, false);
+    hyp_binding_remove(b->h, b);
     *cost = hyp_hcall(b->h, HCALL_VIOCTL, 1); /* disable the VF through the PF */
     free(b->src);
     free(b);
@@ -166,9 +240,19 @@ int vf_binding_restore(struct vf_binding *b, sim_time_t *cost)
 {
     *cost = 0;
     for (uint32_t qp = 0; qp < b->dev->queue_pairs; qp++)
-        if (b->src[qp] != LIRQ_UNBOUND && attach_queue(b, qp, cost) != 0)
+        if (b->src[qp] != LIRQ_UNBOUND && attach_queue(b, qp, NULL, cost) != 0)
             return -1;
     return 0;
+}
+
+bool vf_binding_held(const struct vf_binding *b, const struct io_req *r)
+{
+    return adapter_vf_held(b->adapter, b->vf, r);
+}
+
+uint32_t vf_binding_source(const struct vf_binding *b, uint32_t qp)
+{
+    return b->src[qp] == LIRQ_UNBOUND ? LIRQ_UNBOUND : phb_source_base(b->phb) + b->src[qp];
 }
 
 bool vf_binding_holds(const struct vf_binding *b, const struct io_req *r)

@@ -63,6 +63,21 @@ struct vf_binding *vf_assign(struct hypervisor *h, struct lpar_device *dev, stru
                              unsigned vf, struct phb *p, sim_time_t *cost, struct diag *err);
 void vf_unassign(struct vf_binding *b, sim_time_t *cost);
 
+/* ---- an adapter switch ----
+ * The source's queue state saved (how far it fetched each SQ) and its
+ * queues detached through the PF (one H_VIOCTL per queue pair); the
+ * target connected with its queues attached at those heads, or with its
+ * interrupts only (its queues come back when the guest re-initialises
+ * it); the source's logical interrupts unbound. */
+void vf_binding_stop(struct vf_binding *b, uint32_t *heads, sim_time_t *cost);
+int vf_binding_connect_at(struct vf_binding *b, const uint32_t *heads, sim_time_t *cost);
+int vf_binding_connect_irqs(struct vf_binding *b, sim_time_t *cost);
+sim_time_t vf_binding_unbind_irqs(struct vf_binding *b);
+/* Whether r is at the VF, failed or not (what a switch replays). */
+bool vf_binding_held(const struct vf_binding *b, const struct io_req *r);
+/* The global source queue pair qp signals on, or LIRQ_UNBOUND. */
+uint32_t vf_binding_source(const struct vf_binding *b, uint32_t qp);
+
 /* EEH: the VF reset through the PF (its queues and MSI-X forgotten,
  * commands it held aborted), and restored afterwards: rings attached and
  * MSI-X programmed again with the same sources (one H_VIOCTL per queue

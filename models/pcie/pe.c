@@ -153,8 +153,9 @@ enum pe_freeze_result pe_freeze(struct pe *pe, sim_time_t now)
 {
     if (pe->offline)
         return PE_IS_OFFLINE;
-    if (pe->state == PE_STATE_FROZEN)
-        return PE_ALREADY_FROZEN; /* the same error seen again */
+    if (pe->state == PE_STATE_FROZEN || pe->state == PE_STATE_RESET ||
+        pe->state == PE_STATE_UNAVAILABLE)
+        return PE_ALREADY_FROZEN; /* seen again, or the slot is held in reset */
     if (pe->next) {
         pe->next = NULL;
         pe->aborted = true;
