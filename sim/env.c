@@ -29,6 +29,8 @@ static void hooks_free(struct env_hooks *h)
 
 void env_release(struct env *e)
 {
+    for (size_t i = 0; i < ENV_MAX_TICKERS; i++)
+        hooks_free(&e->tickers[i].hooks);
     directory_destroy(e->dir);
     e->dir = NULL;
     free(e->setters.v);
@@ -117,6 +119,40 @@ size_t env_set(struct env *e, const struct cfg_node *param, const struct param_v
     return heard;
 }
 
+static void on_tick(void *ctx, uint64_t arg)
+{
+    (void)arg;
+    struct env_ticker *t = ctx;
+    sim_time_t now = kernel_now(t->e->k);
+    hooks_call(&t->hooks, now);
+    if (now + t->period <= t->e->duration)
+        kernel_schedule_at(t->e->k, now + t->period, on_tick, t, 0);
+}
+
+static void ticker_start(struct env_ticker *t)
+{
+    sim_time_t now = kernel_now(t->e->k);
+    t->started = true;
+    kernel_schedule_at(t->e->k, (now / t->period + 1) * t->period, on_tick, t, 0);
+}
+
+void env_every(struct env *e, sim_time_t period, env_hook_fn fn, void *ctx)
+{
+    for (size_t i = 0; i < ENV_MAX_TICKERS; i++) {
+        struct env_ticker *t = &e->tickers[i];
+        if (t->period && t->period != period)
+            continue;
+        if (!t->period)
+            *t = (struct env_ticker){ .e = e, .period = period };
+        hooks_add(&t->hooks, fn, ctx);
+        if (e->started && !t->started)
+            ticker_start(t);
+        return;
+    }
+    fprintf(stderr, "lparsim: more than %d tick periods\n", ENV_MAX_TICKERS);
+    abort();
+}
+
 sim_time_t env_batch_len(const struct env *e)
 {
     if (e->batches == 0)
@@ -175,6 +211,10 @@ void env_start(struct env *e)
     kernel_schedule_at(e->k, e->warmup, on_warmup_end, e, 0);
     if (e->sample_interval > 0)
         kernel_schedule_at(e->k, e->sample_interval, on_sample, e, 0);
+    e->started = true;
+    for (size_t i = 0; i < ENV_MAX_TICKERS; i++)
+        if (e->tickers[i].period && !e->tickers[i].started)
+            ticker_start(&e->tickers[i]);
 }
 
 void env_finish(struct env *e)

@@ -50,6 +50,17 @@ struct env_setters {
     size_t n, cap;
 };
 
+/* Hooks called every `period`, at whole multiples of it (one kernel event
+ * per period for all of them: a watchdog costs the event heap nothing). */
+struct env_ticker {
+    struct env *e;
+    sim_time_t period;
+    struct env_hooks hooks;
+    bool started;
+};
+
+#define ENV_MAX_TICKERS 4
+
 struct env {
     struct kernel *k;
     struct recorder *rec;
@@ -80,6 +91,8 @@ struct env {
     /* debug.stuck_after: an I/O outstanding longer than this at the end
      * of the run counts as lost. */
     sim_time_t stuck_after;
+    struct env_ticker tickers[ENV_MAX_TICKERS];
+    bool started;
 };
 
 void env_init(struct env *e, struct kernel *k, struct recorder *rec,
@@ -91,6 +104,10 @@ void env_on_warmup_end(struct env *e, env_hook_fn fn, void *ctx);
 void env_on_batch_end(struct env *e, env_hook_fn fn, void *ctx);
 void env_on_sample(struct env *e, env_hook_fn fn, void *ctx);
 void env_on_finish(struct env *e, env_hook_fn fn, void *ctx);
+/* fn(ctx, now) at every whole multiple of `period` (> 0) from then on,
+ * in registration order among hooks of the same period (at most
+ * ENV_MAX_TICKERS distinct periods). */
+void env_every(struct env *e, sim_time_t period, env_hook_fn fn, void *ctx);
 
 /* Schedules the phase events (warm-up end, batch boundaries, sampling).
  * Call once, after every component is built. */

@@ -129,7 +129,7 @@ struct vf_driver {
     enum drv_state state;
     struct req_list requeue;       /* held while frozen, in order */
     uint64_t nretry;               /* of which the first ones were cancelled */
-    struct event_id timeout_ev;    /* the I/O timeout's timer (detect: timeout) */
+    uint64_t tagged;               /* commands the device holds */
     struct vf_driver_eeh eeh;      /* the guest's EEH core */
 };
 
@@ -181,8 +181,6 @@ static void release_buffer(struct vf_driver *d, const struct io_req *r)
 
 /* ---- submission --------------------------------------------------------- */
 
-static void arm_timeout(struct vf_driver *d, sim_time_t from);
-
 /* The device gets r: a command tag, and the I/O timeout's clock starts. */
 static void tag_take(struct vf_driver *d, struct drv_queue *q, struct io_req *r)
 {
@@ -190,14 +188,14 @@ static void tag_take(struct vf_driver *d, struct drv_queue *q, struct io_req *r)
     q->tag_req[tag] = r;
     q->tag_start[tag] = kernel_now(d->env->k);
     r->ctag = (uint16_t)tag;
-    if (!d->timeout_ev.gen && !d->cfg.detect_poll)
-        arm_timeout(d, q->tag_start[tag]);
+    d->tagged++;
 }
 
-static void tag_free(struct drv_queue *q, struct io_req *r)
+static void tag_free(struct vf_driver *d, struct drv_queue *q, struct io_req *r)
 {
     q->tag_req[r->ctag] = NULL;
     q->free_tags[q->nfree_tags++] = r->ctag;
+    d->tagged--;
 }
 
 static void hold_or_fail(struct vf_driver *d, struct io_req *r);
@@ -418,7 +416,7 @@ static void handle_irq(void *ctx, uint32_t qp, bool traced)
             break; /* written after this interrupt was raised: the next one */
         m->cq_head++;
         q->outstanding--;
-        tag_free(q, r);
+        tag_free(d, q, r);
         n++;
         if (d->cfg.mapping == TCE_MAP_PER_IO) {
             uint64_t unmap;
@@ -444,14 +442,13 @@ static void handle_irq(void *ctx, uint32_t qp, bool traced)
         ring_doorbell(d, qp, list_pop(&q->wait));
 }
 
-/* ---- I/O timeout (blk-mq's timer: one, at the earliest deadline) -------- */
-
-static void on_timeout_check(void *ctx, uint64_t arg);
-
-static void arm_timeout(struct vf_driver *d, sim_time_t from)
-{
-    d->timeout_ev = kernel_schedule_at(d->env->k, from + d->cfg.io_timeout, on_timeout_check, d, 0);
-}
+/* ---- I/O timeout ---------------------------------------------------------
+ * blk-mq keeps one timer per queue at the earliest deadline, rounded up
+ * to a whole second (block/blk-timeout.c: blk_add_timer uses
+ * round_jiffies_up), so a timeout is noticed at the first whole second
+ * at or after start + io_timeout: here, a check at every whole second
+ * (env_every), which costs the event heap one event per second for
+ * every driver together. */
 
 /* The oldest command the device holds, or SIM_TIME_MAX. */
 static sim_time_t oldest_start(const struct vf_driver *d)
@@ -466,27 +463,26 @@ static sim_time_t oldest_start(const struct vf_driver *d)
     return oldest;
 }
 
-/* The timer fires at a deadline: if a command is that old, it timed out
- * (the driver then reads a register: the EEH core decides); otherwise it
- * waits for the oldest one's deadline. */
-static void on_timeout_check(void *ctx, uint64_t arg)
+static void on_timeout_tick(void *ctx, sim_time_t now)
 {
-    (void)arg;
     struct vf_driver *d = ctx;
-    sim_time_t now = kernel_now(d->env->k);
-    d->timeout_ev = (struct event_id){ 0, 0 };
+    if (!d->tagged || d->state != DRV_RUNNING)
+        return;
     sim_time_t oldest = oldest_start(d);
-    if (oldest == SIM_TIME_MAX || d->state != DRV_RUNNING)
+    if (oldest == SIM_TIME_MAX || oldest + d->cfg.io_timeout > now)
         return;
-    if (oldest + d->cfg.io_timeout > now) {
-        arm_timeout(d, oldest);
-        return;
-    }
     d->timeouts++;
     if (d->eeh.suspect)
         d->eeh.suspect(d->eeh.ctx);
-    if (d->state == DRV_RUNNING && !d->timeout_ev.gen)
-        arm_timeout(d, now); /* not a freeze: look again a timeout later */
+    if (d->state != DRV_RUNNING)
+        return;
+    /* not a freeze: the late commands' timers restart (BLK_EH_RESET_TIMER) */
+    for (uint32_t i = 0; i < d->w.queue_pairs; i++) {
+        struct drv_queue *q = &d->q[i];
+        for (uint32_t t = 0; t < q->mem.entries; t++)
+            if (q->tag_req[t] && q->tag_start[t] + d->cfg.io_timeout <= now)
+                q->tag_start[t] = now;
+    }
 }
 
 /* ---- EEH (the guest's EEH core drives these) ----------------------------- */
@@ -504,8 +500,6 @@ uint64_t vf_driver_freeze(struct vf_driver *d)
 {
     if (d->state != DRV_RUNNING)
         return 0;
-    kernel_cancel(d->env->k, d->timeout_ev);
-    d->timeout_ev = (struct event_id){ 0, 0 };
     for (uint32_t i = 0; i < d->w.queue_pairs; i++)
         handle_irq(d, i, false); /* what completed before the freeze */
     d->state = DRV_FROZEN;
@@ -517,7 +511,7 @@ uint64_t vf_driver_freeze(struct vf_driver *d)
             struct io_req *r = q->tag_req[t];
             if (!r)
                 continue;
-            tag_free(q, r);
+            tag_free(d, q, r);
             io_req_take_back(r, d);
             if (r->done->retried)
                 r->done->retried(r->done->ctx, r);
@@ -670,6 +664,8 @@ struct vf_driver *vf_driver_create(struct env *e, const char *path,
     d->layout.end_ioba = d->layout.buffers_ioba + (uint64_t)c->buffers * d->cfg.buffer_size;
     env_on_warmup_end(e, on_warmup_end, d);
     env_on_finish(e, on_finish, d);
+    if (!c->detect_poll)
+        env_every(e, SIM_S, on_timeout_tick, d);
     return d;
 }
 
@@ -731,7 +727,7 @@ void vf_driver_rx_dropped(struct vf_driver *d, struct io_req *r)
 {
     struct drv_queue *q = &d->q[r->queue];
     q->outstanding--;
-    tag_free(q, r);
+    tag_free(d, q, r);
     d->rx_dropped++;
     release_buffer(d, r);
     buffer_freed(d);
