@@ -23,6 +23,7 @@
 #include "models/guest/eeh_core.h"
 #include "models/hypervisor/eeh_rtas.h"
 #include "models/hypervisor/vf_assign.h"
+#include "models/hypervisor/vf_pool.h"
 #include "workloads/workload.h"
 
 #define MSI_SOURCES_PER_PHB 4096 /* PHB4 (REFERENCE.md "PHB / PCIe on POWER") */
@@ -185,9 +186,11 @@ static int build_driver(struct machine *m, const struct cfg_node *root, struct e
         .window_base = phb_window_base(p),
     };
     struct vf_driver *drv = vf_driver_create(e, dev->path, &dev->drv_cfg, &w);
-    struct eeh_core *eeh = drv ? eeh_core_create(e, l, drv, &dev->drv_cfg, w.mmio, w.bar_base,
-                                                 lpar_device_rtas_port(dev)) : NULL;
-    if (!eeh) {
+    bool vnic = vf_pool_is_vnic(dev->cfg); /* its VFs are the hypervisor's, not its EEH */
+    struct eeh_core *eeh = drv && !vnic ? eeh_core_create(e, l, drv, &dev->drv_cfg, w.mmio,
+                                                          w.bar_base, lpar_device_rtas_port(dev))
+                                        : NULL;
+    if (!drv || (!vnic && !eeh)) {
         vf_driver_destroy(drv);
         return diag_set(err, &lpar_cfg(l)->loc, "LPAR '%s': cannot build the VF driver",
                         lpar_name(l));
@@ -195,7 +198,11 @@ static int build_driver(struct machine *m, const struct cfg_node *root, struct e
     lpar_device_set_driver(dev, drv, eeh);
     sim_time_t cost;
     struct hypervisor *h = m->hyps[machine_system_index(root, cfg_str(lpar_cfg(l), "system"))];
-    return vf_assign(h, dev, ad, (unsigned)cfg_u64(dev->cfg, "vf"), p, &cost, err) ? 0 : -1;
+    if (!vf_assign(h, dev, ad, (unsigned)cfg_u64(dev->cfg, "vf"), p, &cost, err))
+        return -1;
+    if (vnic && !(dev->pool = vf_pool_create(h, dev, err)))
+        return -1;
+    return 0;
 }
 
 /* The LPAR object with its devices, placed on its system, a driver and

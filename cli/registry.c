@@ -19,6 +19,7 @@
 #include "models/hypervisor/lpar.h"
 #include "models/hypervisor/lpar_memory.h"
 #include "models/hypervisor/system.h"
+#include "models/hypervisor/vf_pool.h"
 #include "models/guest/vf_driver.h"
 #include "sim/dist.h"
 #include "cli/timeline_actions.h"
@@ -44,6 +45,9 @@ static const struct schema system_schema = {
 
 static const struct schema_child lpar_device_children[] = {
     { "driver", CFG_STRUCT, &vf_driver_schema, "the driver of this VF", false },
+    { "vnic", CFG_STRUCT, &vnic_schema, "virtual NIC failover (with backups)", false },
+    { "backups", CFG_LIST, &vnic_backup_schema,
+      "backing VFs on other adapters: the device is a vNIC that fails over to them", false },
     { 0 }
 };
 
@@ -64,6 +68,10 @@ static const struct schema_child lpar_children[] = {
     { "devices", CFG_LIST, &lpar_device_schema,
       "more VFs assigned to the LPAR, each with a name and its own driver", false },
     { "pages", CFG_STRUCT, &lpar_memory_schema, "memory pages as migration tracks them", false },
+    { "vnic", CFG_STRUCT, &vnic_schema, "virtual NIC failover of its own VF (with backups)",
+      false },
+    { "backups", CFG_LIST, &vnic_backup_schema,
+      "backing VFs on other adapters: its own device is a vNIC that fails over to them", false },
     { 0 }
 };
 
@@ -143,6 +151,7 @@ static const struct schema *const all_schemas[] = {
     &tce_cache_schema, &xive_source_schema, &xive_router_schema, &msix_table_schema,
     &cpu_schema, &dispatch_schema, &dispatch_lpar_schema, &hcall_schema, &vf_driver_schema,
     &lpar_memory_schema, &timeline_item_schema, &debug_schema, &switch_schema,
+    &vnic_schema, &vnic_backup_schema,
 };
 
 size_t registry_schemas(const struct schema *const **out)

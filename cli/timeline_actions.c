@@ -14,6 +14,7 @@
 #include "cli/machine_internal.h"
 #include "models/guest/eeh_core.h"
 #include "models/hypervisor/adapter_switch.h"
+#include "models/hypervisor/vf_pool.h"
 #include "sim/suggest.h"
 #include "sim/units.h"
 
@@ -86,7 +87,8 @@ size_t timeline_steps(const struct mech_step *const **out)
         const struct {
             const struct mech_step *const *v;
             size_t n;
-        } all[] = { { eeh_steps, eeh_nsteps }, { switch_steps, switch_nsteps } };
+        } all[] = { { eeh_steps, eeh_nsteps }, { switch_steps, switch_nsteps },
+                    { failover_steps, failover_nsteps } };
         for (size_t m = 0; m < sizeof all / sizeof all[0]; m++)
             for (size_t i = 0; i < all[m].n && n < sizeof steps / sizeof steps[0]; i++)
                 steps[n++] = all[m].v[i];

@@ -87,6 +87,7 @@ struct adapter {
     char path[128];
     struct pcie_upstream up;
     bool failed;              /* timeline `fail`: every function is dead */
+    sim_time_t failed_at;
     bool abstract, network;
     unsigned nvfs;
     uint32_t queue_pairs;
@@ -189,6 +190,7 @@ static int adapter_fail(void *obj, char *why, size_t n)
     if (a->abstract)
         return snprintf(why, n, "the adapter is on the abstract path (no PCIe functions)"), -1;
     a->failed = true;
+    a->failed_at = kernel_now(a->env->k);
     recorder_event(a->env->rec, kernel_now(a->env->k), a->path, "adapter_failed",
                    "every function stops answering");
     for (unsigned i = 0; i < a->nvfs; i++) {
@@ -253,6 +255,18 @@ static void register_components(struct adapter *a)
 bool adapter_failed(const struct adapter *a)
 {
     return a->failed;
+}
+
+bool adapter_port_up(const struct adapter *a)
+{
+    return !a->network || nic_port_up(a->port);
+}
+
+sim_time_t adapter_fault_time(const struct adapter *a)
+{
+    if (a->failed)
+        return a->failed_at;
+    return a->network ? nic_port_down_since(a->port) : 0;
 }
 
 void adapter_destroy(struct adapter *a)

@@ -75,6 +75,10 @@ uint32_t adapter_rid_vf(const struct adapter *a, uint16_t rid);
  * adapter failed: what an adapter switch replays. */
 bool adapter_vf_held(const struct adapter *a, unsigned vf, const struct io_req *r);
 bool adapter_failed(const struct adapter *a);
+/* Its Ethernet port is up (always, for a storage adapter). */
+bool adapter_port_up(const struct adapter *a);
+/* When it failed, or its port went down, if it is so now; else 0. */
+sim_time_t adapter_fault_time(const struct adapter *a);
 bool adapter_is_network(const struct adapter *a);
 unsigned adapter_vfs(const struct adapter *a);
 const char *adapter_path(const struct adapter *a);

@@ -151,6 +151,11 @@ bool nic_port_up(const struct nic_port *p)
     return !p->down;
 }
 
+sim_time_t nic_port_down_since(const struct nic_port *p)
+{
+    return p->down ? p->last_down : 0;
+}
+
 bool nic_port_holds(const struct nic_port *p, const struct io_req *r)
 {
     return r->holder == p;

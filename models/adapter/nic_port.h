@@ -37,6 +37,7 @@ sim_time_t nic_port_frame_time(const struct nic_port *p, uint32_t bytes);
  * Registered under the port's path. */
 extern const struct component_ops nic_port_ops;
 bool nic_port_up(const struct nic_port *p);
+sim_time_t nic_port_down_since(const struct nic_port *p); /* 0 when up */
 bool nic_port_holds(const struct nic_port *p, const struct io_req *r);
 
 #endif

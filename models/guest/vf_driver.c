@@ -496,7 +496,9 @@ void vf_driver_set_eeh(struct vf_driver *d, const struct vf_driver_eeh *eeh)
  * in memory are taken, every command the device still holds is taken
  * back to be issued again (retried), the rings start over, and new I/O
  * waits. */
-uint64_t vf_driver_freeze(struct vf_driver *d)
+/* Stops the queues and takes back what the device holds: to retry it
+ * (counted), or to fail it. */
+static uint64_t quiesce(struct vf_driver *d, bool retry)
 {
     if (d->state != DRV_RUNNING)
         return 0;
@@ -513,7 +515,7 @@ uint64_t vf_driver_freeze(struct vf_driver *d)
                 continue;
             tag_free(d, q, r);
             io_req_take_back(r, d);
-            if (r->done->retried)
+            if (retry && r->done->retried)
                 r->done->retried(r->done->ctx, r);
             list_push(&cancelled, r);
             d->nretry++;
@@ -532,6 +534,11 @@ uint64_t vf_driver_freeze(struct vf_driver *d)
         list_push(&cancelled, list_pop(&d->requeue));
     d->requeue = cancelled;
     return d->nretry;
+}
+
+uint64_t vf_driver_freeze(struct vf_driver *d)
+{
+    return quiesce(d, true);
 }
 
 /* One held I/O goes out again: into its ring, or its RX buffer posted. */
@@ -569,7 +576,7 @@ uint64_t vf_driver_thaw(struct vf_driver *d, bool retry)
 void vf_driver_fail_all(struct vf_driver *d, bool for_good)
 {
     if (d->state == DRV_RUNNING)
-        vf_driver_freeze(d);
+        quiesce(d, false);
     d->state = for_good ? DRV_GONE : DRV_REMOVED;
     struct io_req *r;
     while ((r = list_pop(&d->requeue)))

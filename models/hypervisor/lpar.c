@@ -9,6 +9,7 @@
 
 #include "models/guest/eeh_core.h"
 #include "models/hypervisor/hypervisor.h"
+#include "models/hypervisor/vf_pool.h"
 
 const struct param_desc lpar_params[] = {
     { "system", PARAM_REF, "", NULL, "the system the LPAR runs on",
@@ -123,6 +124,7 @@ void lpar_destroy(struct lpar *l)
     lpar_io_fini(l);
     for (size_t i = 0; i < l->ndevs; i++) {
         eeh_core_destroy(l->devs[i].eeh);
+        vf_pool_destroy(l->devs[i].pool);
         vf_driver_destroy(l->devs[i].driver);
     }
     lpar_memory_destroy(l->mem);

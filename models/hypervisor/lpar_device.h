@@ -23,6 +23,7 @@
 struct lpar;
 struct vf_binding;
 struct eeh_core;
+struct vf_pool;
 
 #define LIRQ_UNBOUND UINT32_MAX
 
@@ -54,7 +55,8 @@ struct lpar_device {
     const struct cfg_node *cfg;   /* holds adapter, vf, driver */
     struct vf_driver_config drv_cfg;
     struct vf_driver *driver;     /* hardware path: the guest's driver (owned) */
-    struct eeh_core *eeh;         /* and its EEH core (owned) */
+    struct eeh_core *eeh;         /* and its EEH core (owned; NULL for a vNIC) */
+    struct vf_pool *pool;         /* a vNIC's backing devices (owned) */
     struct io_sink sink;          /* where the LPAR sends its requests */
     sim_time_t latency;           /* abstract path: submit latency (0: direct) */
     uint32_t queue_pairs;
@@ -64,6 +66,7 @@ struct lpar_device {
     /* What a mechanism watches to measure an I/O blackout: the last
      * completion seen, and (when set) a call at the next one. */
     sim_time_t t_last_done;
+    uint64_t failed;              /* its I/Os that failed, whole run */
     sim_time_t blackout_from;     /* what the blackout being measured counts from */
     void (*on_done)(void *ctx, sim_time_t t);
     void *on_done_ctx;

@@ -167,6 +167,7 @@ static void lpar_complete(void *ctx, struct io_req *r)
     outstanding_change(l, -1);
     struct lpar_device *d = &l->devs[r->device];
     d->t_last_done = kernel_now(l->env->k);
+    d->failed += st != IO_OK;
     if (d->on_done && st == IO_OK)
         d->on_done(d->on_done_ctx, d->t_last_done);
     pool_put(io, r);
