@@ -395,6 +395,61 @@ static int check_owner(struct vf_owner *owners, size_t *n, const struct cfg_node
     return 0;
 }
 
+/* An adapter a device may move to (its `standby`, or a vNIC backup's):
+ * on the LPAR's system, on the hardware path, of the kind and queue pairs
+ * of the device's own. */
+static int check_alternate(const struct cfg_node *root, const struct cfg_node *lpar,
+                           const struct cfg_node *own, const struct cfg_node *name,
+                           struct diag *err)
+{
+    struct machine_target t;
+    char path[160], why[256], shown[64];
+    snprintf(path, sizeof path, "%s.%s", cfg_str(lpar, "system"), name->v.s);
+    if (machine_target(root, path, &t, why, sizeof why) != 0 || strcmp(t.kind, "adapter") != 0)
+        return diag_set(err, &name->loc, "'%s' = '%s': %s", name->key,
+                        unit_show(name->v.s, shown, sizeof shown), why);
+    if (t.adapter == own)
+        return diag_set(err, &name->loc, "'%s' = '%s' is the device's own adapter", name->key,
+                        name->v.s);
+    if (strcmp(cfg_str(t.adapter, "path"), "hardware") != 0 ||
+        strcmp(cfg_str(own, "path"), "hardware") != 0)
+        return diag_set(err, &name->loc, "'%s' = '%s': moving a VF needs both adapters on the "
+                        "hardware path", name->key, name->v.s);
+    if (strcmp(cfg_str(t.adapter, "kind"), cfg_str(own, "kind")) != 0 ||
+        cfg_u64(t.adapter, "queue_pairs") != cfg_u64(own, "queue_pairs"))
+        return diag_set(err, &name->loc, "'%s' = '%s' is not of the kind and queue_pairs of "
+                        "'%s'", name->key, name->v.s, own->key);
+    return 0;
+}
+
+/* A device's standby adapter, or its vNIC backups (each VF owned once). */
+static int check_moves(const struct cfg_node *root, const struct cfg_node *lpar,
+                       const struct cfg_node *dev, const struct cfg_node *own,
+                       struct vf_owner *owners, size_t *nowners, struct diag *err)
+{
+    const struct cfg_node *standby = cfg_find(dev, "standby");
+    if (standby && standby->v.s[0] && check_alternate(root, lpar, own, standby, err) != 0)
+        return -1;
+    const struct cfg_node *backups = cfg_find(dev, "backups");
+    for (size_t i = 0; backups && i < backups->nkids; i++) {
+        const struct cfg_node *b = backups->kids[i];
+        if (strcmp(cfg_str(own, "kind"), "network") != 0)
+            return diag_set(err, &b->loc, "backups make a virtual NIC: the device's adapter "
+                            "'%s' is not a network adapter", own->key);
+        if (check_alternate(root, lpar, own, cfg_find(b, "adapter"), err) != 0)
+            return -1;
+        struct machine_target t;
+        char path[160], why[256];
+        snprintf(path, sizeof path, "%s.%s.vf%llu", cfg_str(lpar, "system"), cfg_str(b, "adapter"),
+                 (unsigned long long)cfg_u64(b, "vf"));
+        if (machine_target(root, path, &t, why, sizeof why) != 0)
+            return diag_set(err, cfg_loc(b, "vf"), "'vf': %s", why);
+        if (check_owner(owners, nowners, t.adapter, b, lpar, err) != 0)
+            return -1;
+    }
+    return 0;
+}
+
 static int check_lpars(const struct cfg_node *root, struct diag *err)
 {
     const struct cfg_node *systems = cfg_find(root, "systems");
@@ -403,7 +458,10 @@ static int check_lpars(const struct cfg_node *root, struct diag *err)
     struct cpu_budget *cpus = calloc(systems->nkids + 1, sizeof *cpus);
     size_t ndev = 0, nowners = 0;
     for (size_t i = 0; i < lpars->nkids; i++)
-        ndev += machine_device_count(lpars->kids[i]);
+        for (size_t d = 0; d < machine_device_count(lpars->kids[i]); d++) {
+            const struct cfg_node *b = cfg_find(machine_device(lpars->kids[i], d), "backups");
+            ndev += 1 + (b ? b->nkids : 0);
+        }
     struct vf_owner *owners = calloc(ndev + 1, sizeof *owners);
     int rc = -1;
     if (!budgets || !owners || !cpus) {
@@ -423,7 +481,8 @@ static int check_lpars(const struct cfg_node *root, struct diag *err)
             const struct cfg_node *dev = machine_device(lpar, d);
             const struct cfg_node *adapter = machine_device_adapter(root, lpar, dev, err);
             if (!adapter || check_driver(lpar, dev, adapter, err) != 0 ||
-                check_owner(owners, &nowners, adapter, dev, lpar, err) != 0)
+                check_owner(owners, &nowners, adapter, dev, lpar, err) != 0 ||
+                check_moves(root, lpar, dev, adapter, owners, &nowners, err) != 0)
                 goto out;
         }
         size_t s = machine_system_index(root, cfg_str(lpar, "system"));

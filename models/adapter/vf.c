@@ -98,6 +98,10 @@ static void write_completion(struct vf *f, struct io_req *r)
 {
     struct vf_qp *q = &f->qps[r->queue];
     struct io_qmem *mem = q->mem;
+    if (!mem) {
+        abort_command(f, r); /* its queue went away: no CQ to write to */
+        return;
+    }
     uint32_t slot = mem->cq_tail & (mem->entries - 1);
     sim_time_t t = f->up.dma_write(f->up.ctx, f->rid, mem->cq_ioba + (uint64_t)slot * IO_CQ_ENTRY_BYTES,
                                    IO_CQ_ENTRY_BYTES, r->traced);
@@ -421,7 +425,10 @@ int vf_attach_queue(struct vf *f, uint32_t qp, struct io_qmem *mem, uint32_t vec
     if (qp >= f->cfg.queue_pairs || vector >= msix_table_vectors(f->msix) || !mem ||
         !mem->entries || (mem->entries & (mem->entries - 1)))
         return -1;
-    f->qps[qp] = (struct vf_qp){ .mem = mem, .vector = vector };
+    /* a new queue starts where the driver's SQ is now (0 for new rings):
+     * entries written before belong to whatever read the rings before */
+    f->qps[qp] = (struct vf_qp){ .mem = mem, .vector = vector, .doorbell = mem->sq_tail,
+                                 .fetched = mem->sq_tail, .stuck_upto = mem->sq_tail };
     return 0;
 }
 

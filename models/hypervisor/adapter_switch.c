@@ -189,6 +189,8 @@ static const char *comp(const struct adapter_switch *s)
 static sim_time_t release_source(struct adapter_switch *s)
 {
     sim_time_t c1, c2, c3;
+    if (s->d->vf == s->src)
+        s->d->vf = NULL; /* remap was left out: the guest's BAR maps nothing now */
     vf_binding_disconnect(s->src, &c1);
     vf_binding_unmap_dma(s->src, &c2);
     vf_binding_destroy(s->src, &c3);
