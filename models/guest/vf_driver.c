@@ -502,9 +502,9 @@ static uint64_t quiesce(struct vf_driver *d, bool retry)
 {
     if (d->state != DRV_RUNNING)
         return 0;
+    d->state = DRV_FROZEN;
     for (uint32_t i = 0; i < d->w.queue_pairs; i++)
         handle_irq(d, i, false); /* what completed before the freeze */
-    d->state = DRV_FROZEN;
     struct req_list cancelled = { 0 };
     d->nretry = 0;
     for (uint32_t i = 0; i < d->w.queue_pairs; i++) {

@@ -124,6 +124,8 @@ static void first_done(void *ctx, sim_time_t t)
 {
     struct lpar_device *d = ctx;
     struct mech_tally *tally = &d->switch_tally;
+    if (!vf_driver_running(d->driver))
+        return; /* a completion the guest's recovery took while its queues were stopped */
     d->on_done = NULL;
     tally->blackouts++;
     tally->blackout_ns += sim_time_to_ns(t - d->blackout_from);
