@@ -23,6 +23,7 @@
 #include "cli/registry.h"
 #include "cli/run.h"
 #include "cli/validate_pcie.h"
+#include "cli/validate_switch.h"
 #include "cli/validate_tce.h"
 #include "sim/dist.h"
 #include "sim/scenario.h"
@@ -351,6 +352,10 @@ int validate_run(const struct validate_options *o, FILE *out)
     }
     if (failed >= 0) {
         int f = validate_tce(out, o->kernel);
+        failed = f < 0 ? -1 : failed + f;
+    }
+    if (failed >= 0) {
+        int f = validate_switch(out, o->kernel);
         failed = f < 0 ? -1 : failed + f;
     }
     for (size_t i = 0; i < n; i++)
