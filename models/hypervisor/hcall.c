@@ -36,19 +36,15 @@ const struct param_desc hcall_params[] = {
     { "tces_per_call", PARAM_U64, "", "512",
       "TCEs per H_PUT_TCE_INDIRECT / H_STUFF_TCE call (PAPR; PowerVM enforces it)",
       .min = "1", .max = "65536" },
-    { "eoi", PARAM_U64, "cycles", "1500", "H_EOI (XICS): update the virtual presenter" },
-    { "xirr", PARAM_U64, "cycles", "1500", "H_XIRR (XICS): accept the pending interrupt" },
-    { "ipi", PARAM_U64, "cycles", "2000", "H_IPI (XICS): raise an IPI on another VP" },
     { "int_set_source_config", PARAM_U64, "cycles", "19000",
-      "H_INT_SET_SOURCE_CONFIG: EAS update + XIVE cache sync (= xive_router retarget, "
-      "5 us at 3.8 GHz)" },
-    { "int_esb", PARAM_U64, "cycles", "1500", "H_INT_ESB: an ESB load/store done for the OS" },
+      "H_INT_SET_SOURCE_CONFIG: route, move or mask a source (EAS update + XIVE cache sync; "
+      "5 us at 3.8 GHz; modelling choice); the one cost of a retarget" },
     { "cede", PARAM_U64, "cycles", "3000",
       "H_CEDE: save the VP and leave the thread (the time away is the dispatcher's)" },
-    { "confer", PARAM_U64, "cycles", "3000", "H_CONFER: as H_CEDE, naming a beneficiary" },
     { "prod", PARAM_U64, "cycles", "2000", "H_PROD: mark a ceded VP runnable" },
     { "vioctl", PARAM_U64, "cycles", "380000",
-      "H_VIOCTL: VF configuration through the PF (control path; 100 us at 3.8 GHz)" },
+      "H_VIOCTL: VF configuration through the PF (control path; 100 us at 3.8 GHz): "
+      "enabling or disabling a VF, (re)attaching a queue pair with its MSI-X entry" },
     { 0 }
 };
 
@@ -66,13 +62,8 @@ static const struct {
     [HCALL_PUT_TCE_INDIRECT] = { "H_PUT_TCE_INDIRECT", "put_tce_indirect",
                                  "put_tce_indirect_per_tce" },
     [HCALL_STUFF_TCE] = { "H_STUFF_TCE", "stuff_tce", "stuff_tce_per_tce" },
-    [HCALL_EOI] = { "H_EOI", "eoi", NULL },
-    [HCALL_XIRR] = { "H_XIRR", "xirr", NULL },
-    [HCALL_IPI] = { "H_IPI", "ipi", NULL },
     [HCALL_INT_SET_SOURCE_CONFIG] = { "H_INT_SET_SOURCE_CONFIG", "int_set_source_config", NULL },
-    [HCALL_INT_ESB] = { "H_INT_ESB", "int_esb", NULL },
     [HCALL_CEDE] = { "H_CEDE", "cede", NULL },
-    [HCALL_CONFER] = { "H_CONFER", "confer", NULL },
     [HCALL_PROD] = { "H_PROD", "prod", NULL },
     [HCALL_VIOCTL] = { "H_VIOCTL", "vioctl", NULL },
 };

@@ -1,10 +1,11 @@
 /* models/hypervisor/hcall.h — what hypervisor calls cost the calling
  * thread: a cycle count per call, plus one per entry for the calls that
  * take a batch of TCEs, converted with the caller's processor frequency.
- * The calls are those of the I/O path (SPEC §3): TCE programming,
- * interrupt control (XICS H_EOI/H_XIRR/H_IPI, XIVE H_INT_*), VP control
- * (H_CEDE, H_CONFER, H_PROD) and VF configuration through the PF
- * (H_VIOCTL). Defaults and their reasons: the descriptor in hcall.c and
+ * The calls the model makes: TCE programming (per I/O, at VF assignment
+ * and when a window is rebuilt or cleared), H_INT_SET_SOURCE_CONFIG
+ * (routing, retargeting, masking a source), VP control (H_CEDE, H_PROD)
+ * and VF configuration through the PF (H_VIOCTL). XIVE has no XICS calls
+ * (H_EOI, H_XIRR, H_IPI): a guest EOIs through the source's ESB page. Defaults and their reasons: the descriptor in hcall.c and
  * docs/model-cpu.md. Counters per kind (calls, entries, cycles). */
 #ifndef LPARSIM_MODELS_HYPERVISOR_HCALL_H
 #define LPARSIM_MODELS_HYPERVISOR_HCALL_H
@@ -22,13 +23,8 @@ enum hcall_kind {
     HCALL_PUT_TCE,               /* one TCE per call */
     HCALL_PUT_TCE_INDIRECT,      /* a list of TCEs, <= tces_per_call per call */
     HCALL_STUFF_TCE,             /* one value into a range, <= tces_per_call */
-    HCALL_EOI,                   /* XICS end of interrupt */
-    HCALL_XIRR,                  /* XICS accept an interrupt */
-    HCALL_IPI,                   /* XICS inter-processor interrupt */
     HCALL_INT_SET_SOURCE_CONFIG, /* XIVE: route a source (retarget) */
-    HCALL_INT_ESB,               /* XIVE: ESB operation done by the hypervisor */
     HCALL_CEDE,                  /* give up the rest of the VP's slice */
-    HCALL_CONFER,                /* give the slice to another VP */
     HCALL_PROD,                  /* wake a ceded VP */
     HCALL_VIOCTL,                /* VF configuration through its PF */
     HCALL_KINDS

@@ -548,7 +548,7 @@ START_TEST(hcall_costs_batches_and_counters)
 
     /* Single-entry kinds: count = calls. */
     ck_assert_uint_eq(hcall_cycles(h, HCALL_PUT_TCE, 3), 6000);
-    ck_assert_uint_eq(hcall_cycles(h, HCALL_EOI, 1), 1500);
+    ck_assert_uint_eq(hcall_cycles(h, HCALL_VIOCTL, 1), 380000);
     /* Batched kinds: calls of at most 512 TCEs, plus a cost per TCE. */
     ck_assert_uint_eq(hcall_calls(h, HCALL_PUT_TCE_INDIRECT, 512), 1);
     ck_assert_uint_eq(hcall_calls(h, HCALL_PUT_TCE_INDIRECT, 513), 2);
@@ -568,14 +568,14 @@ START_TEST(hcall_costs_batches_and_counters)
     ck_assert_uint_eq(n->entries, 1000);
     ck_assert_uint_eq(n->cycles, 155000);
     ck_assert_uint_eq(hcall_counters(h, HCALL_PUT_TCE)->calls, 3);
-    ck_assert_uint_eq(hcall_counters(h, HCALL_EOI)->calls, 0); /* hcall_cycles is pure */
+    ck_assert_uint_eq(hcall_counters(h, HCALL_VIOCTL)->calls, 0); /* hcall_cycles is pure */
     ck_assert_str_eq(hcall_name(HCALL_INT_SET_SOURCE_CONFIG), "H_INT_SET_SOURCE_CONFIG");
 
     env_finish(&rig.env);
     double v;
     ck_assert(recorder_scalar_get(rig.rec, "s0.hyp.H_PUT_TCE", "calls", &v));
     ck_assert_double_eq(v, 3);
-    ck_assert(!recorder_scalar_get(rig.rec, "s0.hyp.H_EOI", "calls", &v));
+    ck_assert(!recorder_scalar_get(rig.rec, "s0.hyp.H_VIOCTL", "calls", &v));
     hcall_destroy(h);
 }
 END_TEST
