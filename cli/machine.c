@@ -37,8 +37,10 @@ struct machine {
     struct lpar **lpars;
     size_t nlpars;
     struct workload **workloads;
+    struct lpar **workload_lpar;  /* whose each workload is */
     size_t nworkloads, cap_workloads;
     struct timeline *timeline;
+    struct env *env;
 };
 
 /* ---- building ----------------------------------------------------------- */
@@ -256,9 +258,12 @@ static int build_workload(void *ctx, const struct cfg_node *lpar, const struct c
     if (m->nworkloads == m->cap_workloads) {
         size_t cap = m->cap_workloads ? 2 * m->cap_workloads : 16;
         struct workload **v = realloc(m->workloads, cap * sizeof *v);
-        if (!v)
+        if (v)
+            m->workloads = v;
+        struct lpar **o = v ? realloc(m->workload_lpar, cap * sizeof *o) : NULL;
+        if (!o)
             return diag_set(bc->err, NULL, "out of memory");
-        m->workloads = v;
+        m->workload_lpar = o;
         m->cap_workloads = cap;
     }
     int dev = machine_workload_device(lpar, w, bc->err);
@@ -268,6 +273,7 @@ static int build_workload(void *ctx, const struct cfg_node *lpar, const struct c
     struct workload *wl = workload_create(bc->e, path, w, &bc->ports, bc->err);
     if (!wl)
         return -1;
+    m->workload_lpar[m->nworkloads] = bc->lpar;
     m->workloads[m->nworkloads++] = wl;
     return 0;
 }
@@ -316,6 +322,7 @@ struct machine *machine_build(struct env *e, struct cfg_node *root, struct diag 
         diag_set(err, NULL, "out of memory");
         return NULL;
     }
+    m->env = e;
     if (build_systems(m, e, root, err) != 0 || build_adapters(m, e, root, err) != 0 ||
         build_lpars(m, e, root, err) != 0)
         goto fail;
@@ -336,12 +343,26 @@ fail:
     return NULL;
 }
 
+static void start_workload(void *ctx, uint64_t arg)
+{
+    struct machine *m = ctx;
+    workload_start_from(m->workloads[arg], kernel_now(m->env->k));
+}
+
+/* A workload starts when its LPAR starts running (activate_at + boot),
+ * unless the scenario gives its `start`. */
 void machine_start(struct machine *m)
 {
     for (size_t i = 0; i < m->nlpars; i++)
         lpar_start(m->lpars[i]);
-    for (size_t i = 0; i < m->nworkloads; i++)
-        workload_start(m->workloads[i]);
+    for (size_t i = 0; i < m->nworkloads; i++) {
+        const struct cfg_node *lc = lpar_cfg(m->workload_lpar[i]);
+        sim_time_t runs = cfg_u64(lc, "activate_at") + cfg_u64(lc, "boot");
+        if (runs == 0 || workload_start_given(m->workloads[i]))
+            workload_start(m->workloads[i]);
+        else
+            kernel_schedule_at(m->env->k, runs, start_workload, m, i);
+    }
     timeline_start(m->timeline);
 }
 
@@ -362,6 +383,7 @@ void machine_destroy(struct machine *m)
         hypervisor_destroy(m->hyps[s]);
     free(m->hyps);
     free(m->workloads);
+    free(m->workload_lpar);
     free(m->lpars);
     free(m->adapters);
     free(m->phbs);

@@ -42,7 +42,9 @@ struct io_req {
     uint64_t seq;            /* I/O number within its LPAR, from 1 */
     uint64_t tag;            /* the workload's cookie */
     sim_time_t t_submit;     /* driver submit: latency starts here */
-    sim_time_t t_queued;     /* arrived at the device queue */
+    sim_time_t t_queued;     /* the VF took the command (descriptor fetched,
+                                or a frame arrived): device_latency starts */
+    sim_time_t t_arrived;    /* reached the service stage (media queue) */
     sim_time_t t_service;    /* device service started */
     sim_time_t t_visible;    /* completion entry visible in host memory */
     uint64_t offset;         /* byte offset on the device (storage) */

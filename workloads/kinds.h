@@ -26,6 +26,7 @@ struct workload {
     struct rng rng;            /* the kind's timing and op draws */
     struct workload_ports ports;
     sim_time_t start;          /* `start`: time of the first arrival */
+    bool start_given;          /* set in the scenario (else: when the LPAR runs) */
     /* Every I/O this workload issues carries &notify, so its completion
      * comes back here even when several workloads share one LPAR. */
     struct io_notify_port notify;

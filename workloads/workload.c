@@ -24,7 +24,8 @@
 static const struct param_desc workload_params[] = {
     { "kind", PARAM_ENUM, "", "storage", "what the workload does (all kinds)",
       .choices = "storage|network|compute|dirty|replay" },
-    { "start", PARAM_TIME, "ns", "0ns", "all kinds: time of the first arrival" },
+    { "start", PARAM_TIME, "ns", "0ns",
+      "all kinds: time of the first arrival; left out: when its LPAR starts running" },
     { "device", PARAM_STR, "", "",
       "storage, network, replay: the LPAR device (an item of its `devices`) the I/O goes "
       "to; empty: the LPAR's own adapter/vf" },
@@ -315,6 +316,7 @@ struct workload *workload_create(struct env *e, const char *path, const struct c
     rng_seed(&w->rng, e->seed, path);
     w->ports = *ports;
     w->start = cfg_u64(cfg, "start");
+    w->start_given = !cfg_find(cfg, "start")->is_default;
     w->notify = (struct io_notify_port){ on_io_completed, w };
     if (k->does_io && ports->own_latency)
         w->st_io_latency = recorder_statistic(e->rec, w->path, "latency", "ns");
@@ -329,6 +331,18 @@ struct workload *workload_create(struct env *e, const char *path, const struct c
 
 void workload_start(struct workload *w)
 {
+    w->kind->start(w);
+}
+
+bool workload_start_given(const struct workload *w)
+{
+    return w->start_given;
+}
+
+void workload_start_from(struct workload *w, sim_time_t t)
+{
+    if (t > w->start)
+        w->start = t;
     w->kind->start(w);
 }
 

@@ -64,6 +64,11 @@ struct workload *workload_create(struct env *e, const char *path, const struct c
                                  const struct workload_ports *ports, struct diag *err);
 /* Schedules the first arrivals; call after env_start. */
 void workload_start(struct workload *w);
+/* The same, but not before t (its LPAR starts running then); and whether
+ * the scenario gave `start` explicitly (then it holds, I/O issued before
+ * the LPAR runs waits there). */
+void workload_start_from(struct workload *w, sim_time_t t);
+bool workload_start_given(const struct workload *w);
 void workload_destroy(struct workload *w);
 
 #endif

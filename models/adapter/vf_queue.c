@@ -60,7 +60,7 @@ static void start_service(struct vf_queue *q, struct io_req *r)
     q->busy++;
     time_avg_set(&q->busy_avg, now, q->busy);
     time_avg_set(&q->busy_batch, now, q->busy);
-    statistic_add(q->st_wait, sim_time_to_ns(now - r->t_queued));
+    statistic_add(q->st_wait, sim_time_to_ns(now - r->t_arrived));
     kernel_schedule_in(q->env->k, dist_sample(&q->service, &q->rng),
                        finish_service, q, io_req_arg(r));
 }
@@ -93,7 +93,7 @@ static void vf_queue_submit(void *ctx, struct io_req *r)
 {
     struct vf_queue *q = ctx;
     r->holder = q;
-    r->t_queued = kernel_now(q->env->k);
+    r->t_arrived = kernel_now(q->env->k);
     if (q->busy < q->servers) {
         start_service(q, r);
     } else if (q->queued < q->queue_entries) {

@@ -65,7 +65,7 @@ lpars:
     devices:
       - {name: n, adapter: nic, vf: 1, driver: {queue_entries: $entries, buffers: $bufs, buffer_size: 4KiB, tce_mapping: $mapping}}
     workloads:
-      - {name: s, kind: storage, mode: $mode, rate: ${rate}k/s, depth: $depth, block_sizes: "4KiB:3,64KiB:1", read_fraction: 0.6}
+      - {name: s, kind: storage, start: 0ns, mode: $mode, rate: ${rate}k/s, depth: $depth, block_sizes: "4KiB:3,64KiB:1", read_fraction: 0.6}
       - {name: w, kind: network, device: n, tx_rate: ${tx}k/s, rx_rate: ${rx}k/s, packet_sizes: "64B:1,1500B:1"}
       - {name: c, kind: compute, rate: 2k/s, cycles: 50k}
   - name: b
