@@ -19,8 +19,6 @@
 #include "sim/results.h"
 #include "sim/suggest.h"
 
-#define PLOT_BUSY_MS 60000 /* a sweep may still be writing */
-
 int plot_fail(struct diag *err, const char *fmt, ...)
 {
     char msg[sizeof err->msg];
@@ -41,19 +39,13 @@ int plot_db_open(struct plot_db *q, const char *path, struct plot_data *pd,
                  struct diag *err)
 {
     *q = (struct plot_db){ NULL, path, pd, err };
-    if (results_open_check(path, err) != 0) {
-        /* results_open_check locates the message at the file; the CLI
+    if (results_open_read(path, false, &q->db, NULL, err) != 0) {
+        /* results_open_read locates the message at the file; the CLI
          * prints `lparsim plot: error: MSG`, so fold the path in. */
         char msg[sizeof err->msg];
         snprintf(msg, sizeof msg, "%s", err->msg);
         return plot_fail(err, "%s: %s", path, msg);
     }
-    if (sqlite3_open_v2(path, &q->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-        plot_db_fail(q, "cannot open results database");
-        plot_db_close(q);
-        return -1;
-    }
-    sqlite3_busy_timeout(q->db, PLOT_BUSY_MS);
     return 0;
 }
 

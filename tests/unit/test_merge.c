@@ -258,10 +258,10 @@ START_TEST(export_writes_a_csv_per_table)
     ck_assert_msg(rc == 0, "%s: %s", err.file, err.msg);
     static const char *const heads[] = {
         "run_id,run_key,scenario,scenario_sha256,rep,seed,kernel,version,started_at,"
-        "wall_s,events,sim_end_ps,status,error\n",
-        "run_id,name,value\n", "run_id,component,name,value,unit\n",
+        "wall_s,events,sim_end_ps,status,error,point\n",
+        "run_id,name,value,value_si\n", "run_id,component,name,value,unit\n",
         "run_id,component,name,unit,count,mean,stddev,min,max,p50,p90,p99,p999\n",
-        "run_id,component,name,lower,upper,count\n", "run_id,component,name,t_ps,value\n",
+        "run_id,component,name,lower,upper,count\n", "run_id,component,name,t_ps,value,unit\n",
         "run_id,t_ps,component,kind,detail\n",
     };
     static const char *const names[] = { "run", "param", "scalar", "statistic",
@@ -280,12 +280,13 @@ START_TEST(export_writes_a_csv_per_table)
     size_t n;
     snprintf(path, sizeof path, "%s/param.csv", dir);
     char *text = slurp(path, &n);
-    ck_assert(strstr(text, "1,note,\"a, \"\"quoted\"\"\nvalue\"\n"));
+    ck_assert(strstr(text, "1,note,\"a, \"\"quoted\"\"\nvalue\",\n"));
+    ck_assert(strstr(text, "1,rate,50k/s,50000\n")); /* value_si: SI units */
     free(text);
     snprintf(path, sizeof path, "%s/run.csv", dir);
     text = slurp(path, &n);
     ck_assert(strstr(text, ",9223372036854775813,")); /* 2^63 + 5, unsigned */
-    ck_assert(strstr(text, ",failed,boom\n"));
+    ck_assert(strstr(text, ",failed,boom,\n"));
     free(text);
     ck_assert_int_eq(results_export_csv(tmp("nope.db"), dir, &err), -1);
 }
