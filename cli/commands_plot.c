@@ -58,36 +58,6 @@ static void plot_help(void)
          "See docs/figures.md.");
 }
 
-/* "1,2,5-7" -> ids; -1 on a malformed list. */
-static int parse_runs(const char *cmd, const char *opt, const char *text, int64_t **ids,
-                      size_t *n)
-{
-    *ids = NULL;
-    *n = 0;
-    const char *p = text;
-    while (*p) {
-        char *end;
-        errno = 0;
-        long long a = strtoll(p, &end, 10), b = a;
-        if (end != p && *end == '-' && end[1] >= '0' && end[1] <= '9')
-            b = strtoll(end + 1, &end, 10);
-        bool ok = end != p && errno == 0 && a >= 1 && b >= a && b - a < 1000000 &&
-                  (*end == ',' || *end == '\0') && !(*end == ',' && end[1] == '\0');
-        int64_t *g = ok ? realloc(*ids, (*n + (size_t)(b - a) + 1) * sizeof *g) : NULL;
-        if (!g) {
-            free(*ids);
-            *ids = NULL;
-            cli_error(cmd, "--%s expects run ids such as 1,2,5-7, got '%s'", opt, text);
-            return -1;
-        }
-        *ids = g;
-        for (long long v = a; v <= b; v++)
-            g[(*n)++] = v;
-        p = *end ? end + 1 : end;
-    }
-    return 0;
-}
-
 /* Options that belong to another kind are errors, not silently ignored. */
 static int check_kind_opts(const struct args *a, const char *kind, const char *const *allowed)
 {
@@ -190,7 +160,7 @@ static int parse_request(const struct args *a, struct plot_request *rq, int64_t 
                                        : PLOT_SCALE_AUTO;
     const char *opt = args_has(a, "runs") ? "runs" : "run";
     const char *runs = args_get(a, opt);
-    if (runs && parse_runs(a->cmd, opt, runs, ids, &rq->nruns))
+    if (runs && args_parse_ids(a->cmd, opt, runs, ids, &rq->nruns))
         return 2;
     if (args_has(a, "run") && rq->nruns != 1)
         return cli_error(a->cmd, "a timeline draws one run: --run takes one id, got '%s'", runs);
