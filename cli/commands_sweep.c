@@ -59,6 +59,11 @@ static size_t collect(const struct args *a, const char *name, const char **out)
     return n;
 }
 
+static const char *plural(size_t n, const char *one, const char *many)
+{
+    return n == 1 ? one : many;
+}
+
 /* ---- sweep ---- */
 
 static const struct opt_desc sweep_opts[] = {
@@ -127,7 +132,8 @@ static int sweep_parse(struct sweep_cli *c, int argc, char **argv)
     c->jobs = 1;
     c->reps = 0;
     c->max_parallel = 0;
-    if (parse_progress_opt(a, &c->progress) || parse_count(a, "jobs", 1, 1024, &c->jobs) ||
+    if (args_check_seed(a) || parse_progress_opt(a, &c->progress) ||
+        parse_count(a, "jobs", 1, 1024, &c->jobs) ||
         parse_count(a, "reps", 1, 100000, &c->reps) ||
         parse_count(a, "slurm-max-parallel", 1, 1000000, &c->max_parallel))
         return 2;
@@ -150,13 +156,16 @@ static int sweep_emit(const struct sweep_cli *c, const struct sweep_plan *p)
         return 2;
     }
     if (res.ntasks == 0) {
-        printf("nothing to run: all %zu runs are already ok in %s\n", p->nruns, c->db);
+        printf("nothing to run: %s %zu %s already done in %s\n",
+               p->nruns == 1 ? "the" : "all", p->nruns, plural(p->nruns, "run is", "runs are"),
+               c->db);
         return 0;
     }
-    printf("wrote a Slurm array of %zu tasks (of %zu runs) to %s\n"
+    printf("wrote a Slurm array of %zu %s (of %zu %s) to %s\n"
            "  submit:  sbatch %s/sweep.sbatch\n"
            "  then:    bash %s/merge.sh      (joins %s/results/*.db into %s)\n",
-           res.ntasks, p->nruns, res.dir, res.dir, res.dir, res.dir, res.db);
+           res.ntasks, plural(res.ntasks, "task", "tasks"), p->nruns,
+           plural(p->nruns, "run", "runs"), res.dir, res.dir, res.dir, res.dir, res.db);
     if (res.ntasks > 1000)
         printf("  note: Slurm's default MaxArraySize is 1001; ask your admins or split"
                " the sweep\n");
@@ -169,7 +178,9 @@ static int sweep_run_local(const struct sweep_cli *c, struct sweep_plan *p)
     for (size_t i = 0; i < p->nruns; i++)
         todo += !p->runs[i].done;
     if (todo == 0) {
-        printf("nothing to run: all %zu runs are already ok in %s\n", p->nruns, c->db);
+        printf("nothing to run: %s %zu %s already done in %s\n",
+               p->nruns == 1 ? "the" : "all", p->nruns, plural(p->nruns, "run is", "runs are"),
+               c->db);
         return 0;
     }
     struct sweep_exec_options eo = {
@@ -180,10 +191,12 @@ static int sweep_run_local(const struct sweep_cli *c, struct sweep_plan *p)
     struct diag err;
     int rc = sweep_execute(p, &eo, &t, &err);
     if (!args_has(&c->a, "quiet") || rc != 0)
-        printf("sweep %s: %zu runs (%zu points x %" PRIu64 " reps): %zu ok, %zu check_failed,"
+        printf("sweep %s: %zu %s (%zu %s x %" PRIu64 " %s): %zu ok, %zu check_failed,"
                " %zu failed, %zu skipped, %.3g s wall with -j %u\nresults: %s\n",
-               cfg_str(p->s->root, "name"), t.total, p->npoints, p->reps, t.ok, t.check_failed,
-               t.failed, t.skipped, t.wall_s, eo.jobs, c->db);
+               cfg_str(p->s->root, "name"), t.total, plural(t.total, "run", "runs"),
+               p->npoints, plural(p->npoints, "point", "points"), p->reps,
+               plural(p->reps, "rep", "reps"), t.ok, t.check_failed, t.failed, t.skipped,
+               t.wall_s, eo.jobs, c->db);
     if (rc != 0) {
         diag_print(&err, stderr);
         return 2;
@@ -263,45 +276,45 @@ int cmd_merge(int argc, char **argv)
     if (a.help) {
         puts("usage: lparsim merge OUT.db IN.db... [-q]\n\n"
              "Copies the runs of each IN into OUT (created if needed), one run per\n"
-             "run_key: a run OUT already has with status ok is kept, an incoming ok run\n"
-             "replaces a failed one. Each IN is merged in one transaction. Every IN is\n"
-             "checked first: a missing or foreign file leaves OUT unchanged (exit 2).");
+             "run_key: a run OUT already has with status ok (or check_failed) is kept, an\n"
+             "incoming one replaces a failed one. Every IN is read through first, then all\n"
+             "are copied in one transaction: a missing, foreign or damaged IN leaves OUT\n"
+             "as it was (and no new OUT), exit 2. An IN that is OUT itself is skipped.");
         return 0;
     }
     if (a.npositional < 2)
         return cli_error(a.cmd, "expected OUT.db and at least one IN.db"
                                 " (see lparsim merge --help)");
     const char *out = a.positional[0];
+    const char *in[ARGS_MAX];
+    size_t nin = 0, skipped = 0;
+    for (size_t i = 1; i < a.npositional; i++) {
+        if (same_file(a.positional[i], out)) {
+            skipped++; /* a glob that caught OUT itself: nothing to add */
+            continue;
+        }
+        in[nin++] = a.positional[i];
+    }
+    if (nin == 0)
+        return cli_error(a.cmd, "nothing to merge: %s is OUT itself", a.positional[1]);
     struct diag err;
     struct results_keys existing;
-    for (size_t i = 1; i < a.npositional; i++)
-        if (results_open_check(a.positional[i], &err) != 0) {
-            diag_print(&err, stderr);
-            return 2;
-        }
     if (results_ok_keys(out, &existing, &err) != 0) { /* a foreign OUT */
         diag_print(&err, stderr);
         return 2;
     }
     results_keys_free(&existing);
-    struct merge_counts total = { 0, 0, 0 };
-    for (size_t i = 1; i < a.npositional; i++) {
-        const char *in = a.positional[i];
-        struct merge_counts mc;
-        if (same_file(in, out))
-            continue; /* a glob that caught OUT itself: nothing to add */
-        if (results_merge(out, in, &mc, &err) != 0) {
-            diag_print(&err, stderr);
-            return 2;
-        }
-        total.added += mc.added;
-        total.replaced += mc.replaced;
-        total.kept += mc.kept;
+    struct merge_counts total;
+    if (results_merge_all(out, in, nin, &total, &err) != 0) {
+        diag_print(&err, stderr); /* OUT is as it was */
+        return 2;
     }
     if (!args_has(&a, "quiet"))
-        printf("merged %zu databases into %s: %zu runs added, %zu failed runs replaced,"
-               " %zu already there\n", a.npositional - 1, out, total.added, total.replaced,
-               total.kept);
+        printf("merged %zu %s into %s: %zu %s added, %zu failed %s replaced, %zu already"
+               " there%s\n", nin, plural(nin, "database", "databases"), out, total.added,
+               plural(total.added, "run", "runs"), total.replaced,
+               plural(total.replaced, "run", "runs"), total.kept,
+               skipped ? " (OUT itself skipped as an input)" : "");
     return 0;
 }
 

@@ -102,6 +102,8 @@ static int write_results(const struct scenario *s, const struct run_options *o,
         .sim_end_ps = out->sim_end,
         .status = run_status(out),
         .error = out->ok ? NULL : out->error,
+        .in_sweep = o->in_sweep,
+        .point = o->point,
         .params = o->params,
         .nparams = o->nparams,
     };

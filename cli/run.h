@@ -16,6 +16,8 @@
 struct run_options {
     enum kernel_backend kernel;
     int rep;
+    bool in_sweep;                   /* a sweep's run: `point` is recorded */
+    size_t point;                    /* its sweep point (run.point) */
     const char *db_path;             /* NULL: keep results in memory only */
     bool progress;                   /* progress line on stderr */
     const struct run_param *params;  /* --set / swept values, for `param` */

@@ -131,7 +131,7 @@ static void worker_main(struct sweep_exec *x, size_t i, int fd)
     if (rc == 0) {
         struct run_options ro = {
             .kernel = x->o->kernel, .rep = r->rep, .db_path = x->o->db_path,
-            .progress = false, .params = params,
+            .in_sweep = true, .point = r->point, .progress = false, .params = params,
             .nparams = sweep_run_params(p, r, params, seed),
         };
         rc = run_scenario(p->s, &ro, &out, &err);
@@ -178,6 +178,8 @@ static int record_failure(struct sweep_exec *x, const struct sweep_run *r, const
         .wall_s = wall_s,
         .status = "failed",
         .error = why,
+        .in_sweep = true,
+        .point = r->point,
         .params = params,
         .nparams = sweep_run_params(p, r, params, seed),
     };
