@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/expect_check.h"
 #include "cli/machine.h"
 #include "cli/registry.h"
 #include "cli/run.h"
@@ -54,10 +55,13 @@ static int load_with_overrides(const struct args *a, const char *file, struct lo
         const char *value = assignment == buf ? o->value : assignment[eq] ? assignment + eq + 1 : "";
         ld->params[ld->nparams++] = (struct run_param){ name, value };
     }
-    if (scenario_check_refs(ld->s, &err) != 0 || machine_check(ld->s->root, &err) != 0) {
+    struct expect_list el;
+    if (scenario_check_refs(ld->s, &err) != 0 || machine_check(ld->s->root, &err) != 0 ||
+        expect_check(ld->s->root, &el, &err) != 0) {
         diag_print(&err, stderr);
         return -1;
     }
+    expect_list_free(&el);
     return 0;
 }
 
@@ -364,7 +368,9 @@ static void print_schema_params(const struct schema *sc, bool markdown)
     for (const struct schema_child *c = sc->children; c && c->key; c++) {
         char what[64];
         snprintf(what, sizeof what, "%s%s", c->kind == CFG_LIST ? "list of " : "",
-                 c->schema ? c->schema->name : "map PATH: [values]");
+                 c->schema                ? c->schema->name
+                 : c->kind == CFG_SEQ     ? "list of texts"
+                                          : "map PATH: [values]");
         if (markdown)
             printf("| `%s` | %s | | | | %s |\n", c->key, what, c->doc);
         else

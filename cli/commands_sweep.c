@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -172,6 +173,46 @@ static int sweep_emit(const struct sweep_cli *c, const struct sweep_plan *p)
     return 0;
 }
 
+/* The points some of whose runs came to `outcome`, each once, with those
+ * reps and the first one's message. */
+static void list_points(const struct sweep_plan *p, char outcome, const char *title)
+{
+    size_t n = 0, npoints = 0, last = SIZE_MAX;
+    for (size_t i = 0; i < p->nruns; i++) {
+        if (p->runs[i].outcome != outcome)
+            continue;
+        n++;
+        npoints += p->runs[i].point != last; /* runs are point-major */
+        last = p->runs[i].point;
+    }
+    if (!n)
+        return;
+    printf("%s: %zu %s of %zu %s:\n", title, n, plural(n, "run", "runs"), npoints,
+           plural(npoints, "point", "points"));
+    for (size_t i = 0; i < p->nruns;) {
+        size_t j = i;
+        while (j < p->nruns && p->runs[j].point == p->runs[i].point)
+            j++;
+        const struct sweep_run *first = NULL;
+        char reps[256] = "", label[512];
+        size_t used = 0, k = 0;
+        for (size_t r = i; r < j; r++) {
+            if (p->runs[r].outcome != outcome)
+                continue;
+            first = first ? first : &p->runs[r];
+            used += (size_t)snprintf(reps + used, used < sizeof reps ? sizeof reps - used : 0,
+                                     "%s%d", k++ ? "," : "", p->runs[r].rep);
+        }
+        if (first) {
+            sweep_point_label(p, first->point, label, sizeof label);
+            printf("  point %zu%s%s%s, %s %s: %s\n", first->point, *label ? " (" : "", label,
+                   *label ? ")" : "", plural(k, "rep", "reps"), reps,
+                   first->message ? first->message : "");
+        }
+        i = j;
+    }
+}
+
 static int sweep_run_local(const struct sweep_cli *c, struct sweep_plan *p)
 {
     size_t todo = 0;
@@ -197,6 +238,10 @@ static int sweep_run_local(const struct sweep_cli *c, struct sweep_plan *p)
                p->npoints, plural(p->npoints, "point", "points"), p->reps,
                plural(p->reps, "rep", "reps"), t.ok, t.check_failed, t.failed, t.skipped,
                t.wall_s, eo.jobs, c->db);
+    if (!args_has(&c->a, "quiet")) {
+        list_points(p, SWEEP_RUN_CHECK_FAILED, "missed a check (status check_failed)");
+        list_points(p, SWEEP_RUN_FAILED, "failed");
+    }
     if (rc != 0) {
         diag_print(&err, stderr);
         return 2;

@@ -118,6 +118,8 @@ static const struct schema_child scenario_children[] = {
     { "lpars", CFG_LIST, &lpar_schema, "logical partitions", false },
     { "stats", CFG_STRUCT, &stats_schema, "statistics gathering", false },
     { "sweep", CFG_STRUCT, &sweep_schema, "parameter sweep", false },
+    { "expect", CFG_SEQ, NULL,
+      "assertions checked at the end of every run: COMPONENT.METRIC[.FIELD] OP VALUE", false },
     { 0 }
 };
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli/machine.h"
+#include "sim/expect.h"
 #include "sim/env.h"
 
 void sha256_hex(const void *data, size_t len, char out[65])
@@ -110,6 +111,31 @@ static int write_results(const struct scenario *s, const struct run_options *o,
     return results_write(o->db_path, &rr, out->rec, err);
 }
 
+/* The scenario's `expect:` assertions against the finished run: a miss
+ * makes the run check_failed (after any invariant already missed), with
+ * the expression and the measured value in its error. */
+static void check_expectations(const struct cfg_node *root, const struct recorder *rec,
+                               struct run_outcome *out)
+{
+    struct expect_list el;
+    struct diag err;
+    char msg[sizeof err.msg + 32];
+    if (expect_parse_all(cfg_find(root, "expect"), &el, &err) != 0)
+        snprintf(msg, sizeof msg, "%s", err.msg);
+    else if (el.n && expect_resolve(&el, rec, &err) != 0)
+        snprintf(msg, sizeof msg, "%s (in this run)", err.msg);
+    else if (!el.n || expect_evaluate(&el, rec, msg, sizeof msg) == 0)
+        msg[0] = '\0';
+    expect_list_free(&el);
+    if (!msg[0])
+        return;
+    size_t used = strlen(out->error);
+    if (snprintf(out->error + used, sizeof out->error - used, "%s%s", used ? "; " : "", msg) >=
+        (int)(sizeof out->error - used))
+        memcpy(out->error + sizeof out->error - 4, "...", 4); /* cut, and says so */
+    out->ok = false;
+}
+
 const char *run_status(const struct run_outcome *out)
 {
     return out->ok ? "ok" : "check_failed";
@@ -158,6 +184,7 @@ int run_scenario(const struct scenario *s, const struct run_options *o,
     out->ok = env.failure[0] == '\0';
     out->trace_lines = env.trace_lines;
     snprintf(out->error, sizeof out->error, "%s", env.failure);
+    check_expectations(root, out->rec, out);
 
     machine_destroy(m);
     env_release(&env);

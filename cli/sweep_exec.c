@@ -32,9 +32,9 @@
 #include "cli/run.h"
 
 /* What a worker writes to its pipe after its row is committed. */
-#define REPORT_OK 'o'
-#define REPORT_FAILED 'f'
-#define REPORT_CHECK 'c' /* completed, status check_failed: done, not rerun */
+#define REPORT_OK SWEEP_RUN_OK
+#define REPORT_FAILED SWEEP_RUN_FAILED
+#define REPORT_CHECK SWEEP_RUN_CHECK_FAILED /* completed, check_failed: done, not rerun */
 #define REPORT_MAX 600 /* < PIPE_BUF: one atomic write */
 
 /* Test hook for tests/scenario/sweep_failures.sh: a worker whose point
@@ -217,13 +217,21 @@ static void progress_draw(const struct sweep_exec *x)
     fflush(stderr);
 }
 
-static void print_failure(const struct sweep_exec *x, const struct sweep_run *r,
-                          const char *why)
+/* Notes the outcome on the plan's run (for the list at the end) and, for
+ * a run that missed a check or failed, says so at once. */
+static void record_outcome(const struct sweep_exec *x, struct sweep_run *r, char outcome,
+                           const char *why)
 {
+    r->outcome = outcome;
+    if (outcome == REPORT_OK)
+        return;
+    free(r->message);
+    r->message = strdup(why);
     char label[512];
     sweep_run_label(x->p, r, label, sizeof label);
     progress_clear(x);
-    fprintf(stderr, "lparsim %s: run %s failed: %s\n", x->o->cmd, label, why);
+    fprintf(stderr, "lparsim %s: run %s %s: %s\n", x->o->cmd, label,
+            outcome == REPORT_CHECK ? "missed a check" : "failed", why);
 }
 
 /* ---- the parent side ---- */
@@ -276,26 +284,25 @@ static void finish(struct sweep_exec *x, struct worker *slot, int status)
     ssize_t n = read(slot->fd, msg, sizeof msg - 1);
     close(slot->fd);
     msg[n > 0 ? n : 0] = '\0';
-    const struct sweep_run *r = &x->p->runs[slot->run];
+    struct sweep_run *r = &x->p->runs[slot->run];
     x->active--;
     slot->pid = 0;
-    if (n > 0 && msg[0] == REPORT_OK) {
-        x->t->ok++;
-        return;
-    }
-    if (n > 0 && msg[0] == REPORT_CHECK) {
-        x->t->check_failed++;
-        print_failure(x, r, msg + 1);
+    if (n > 0 && (msg[0] == REPORT_OK || msg[0] == REPORT_CHECK)) {
+        if (msg[0] == REPORT_OK)
+            x->t->ok++;
+        else
+            x->t->check_failed++;
+        record_outcome(x, r, msg[0], msg + 1);
         return;
     }
     x->t->failed++;
     if (n > 0 && msg[0] == REPORT_FAILED) {
-        print_failure(x, r, msg + 1);
+        record_outcome(x, r, REPORT_FAILED, msg + 1);
         return;
     }
     char why[256];
     death_reason(status, why, sizeof why);
-    print_failure(x, r, why);
+    record_outcome(x, r, REPORT_FAILED, why);
     if (!x->fatal && record_failure(x, r, why, slot->started_at, wall_now() - slot->t0,
                                     x->err) != 0)
         x->fatal = true; /* the database cannot take rows: stop starting runs */

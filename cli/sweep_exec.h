@@ -25,6 +25,11 @@ struct sweep_tally {
     double wall_s;
 };
 
+/* What a run came to, in sweep_run.outcome. */
+#define SWEEP_RUN_OK 'o'
+#define SWEEP_RUN_CHECK_FAILED 'c'
+#define SWEEP_RUN_FAILED 'f'
+
 /* Runs every run of p not marked done, at most o->jobs at a time, each in
  * a fork()ed worker that applies its point to the parent's already loaded
  * scenario, runs it and writes its own transaction. A run that fails or

@@ -285,6 +285,8 @@ static int print_mech_points(struct headline *h)
     return e ? report_oom(h) : 0;
 }
 
+/* The points some of whose runs have `status`, each once: its runs and
+ * the first one's message. */
 static void print_problems(struct headline *h, const char *status, const char *title)
 {
     size_t n = 0;
@@ -293,16 +295,29 @@ static void print_problems(struct headline *h, const char *status, const char *t
     if (!n)
         return;
     fprintf(h->out, "\n%s (status %s): %zu run%s\n", title, status, n, n == 1 ? "" : "s");
-    for (size_t i = 0; i < h->nruns; i++) {
-        const struct hrun *r = &h->runs[i];
-        if (strcmp(r->status, status) != 0)
+    for (size_t g = 0; g < h->ngroups; g++) {
+        const struct hrun *first = NULL;
+        char runs[256] = "";
+        size_t used = 0, k = 0;
+        for (size_t i = 0; i < h->nruns; i++) {
+            const struct hrun *r = &h->runs[i];
+            if (r->group != g || strcmp(r->status, status) != 0)
+                continue;
+            first = first ? first : r;
+            if (used < sizeof runs)
+                used += (size_t)snprintf(runs + used, sizeof runs - used,
+                                         "%s%" PRId64 " (rep %" PRId64 ")", k ? ", " : "",
+                                         r->id, r->rep);
+            k++;
+        }
+        if (!first)
             continue;
-        char pt[32] = "";
-        if (r->has_point)
-            snprintf(pt, sizeof pt, "  point %" PRId64, r->point);
-        fprintf(h->out, "  run %" PRId64 "%s%s%s%s  rep %" PRId64 ": %s\n", r->id, pt,
-                *r->label ? " (" : "", r->label, *r->label ? ")" : "", r->rep,
-                r->error ? r->error : "(no message)");
+        char pt[48] = "";
+        if (first->has_point)
+            snprintf(pt, sizeof pt, "point %" PRId64 " ", first->point);
+        fprintf(h->out, "  %s%s%s%srun%s %s: %s\n", pt, *first->label ? "(" : "",
+                first->label, *first->label ? ") " : "", k == 1 ? "" : "s", runs,
+                first->error ? first->error : "(no message)");
     }
 }
 

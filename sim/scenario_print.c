@@ -112,6 +112,16 @@ static void put_vary(FILE *out, const struct cfg_node *vary, int ind)
     }
 }
 
+static void put_seq(FILE *out, const struct cfg_node *seq, int ind)
+{
+    for (size_t j = 0; j < seq->nkids; j++) {
+        indent(out, ind);
+        fputs("- ", out);
+        put_str(out, seq->kids[j]->v.s);
+        fputc('\n', out);
+    }
+}
+
 /* The kids of a struct at indent ind (an item's name is written by
  * put_list as the `- name:` line). */
 static void put_kids(FILE *out, const struct cfg_node *n, int ind, const struct print_opts *o)
@@ -124,6 +134,8 @@ static void put_kids(FILE *out, const struct cfg_node *n, int ind, const struct 
             continue;
         if (k->kind == CFG_VALUE && o->applies && !o->applies(k))
             continue;
+        if (k->kind == CFG_SEQ && k->nkids == 0)
+            continue; /* no expect: the text (and run keys) of scenarios without one */
         indent(out, ind);
         fprintf(out, "%s:", k->key);
         if (k->kind == CFG_VALUE) {
@@ -137,6 +149,8 @@ static void put_kids(FILE *out, const struct cfg_node *n, int ind, const struct 
                 put_kids(out, k, ind + 2, o);
             else if (k->kind == CFG_LIST)
                 put_list(out, k, ind + 2, o);
+            else if (k->kind == CFG_SEQ)
+                put_seq(out, k, ind + 2);
             else
                 put_vary(out, k, ind + 2);
         }
