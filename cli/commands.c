@@ -3,6 +3,7 @@
 #include "cli/commands.h"
 #include "sim/suggest.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,6 +99,23 @@ static int parse_progress(const struct args *a, bool *on)
 
 /* ---- run ------------------------------------------------------------- */
 
+/* Ctrl-C (SIGINT) or SIGTERM during a run: the signal's number; the run
+ * stops at its next slice and writes nothing. */
+static volatile sig_atomic_t run_stop;
+
+static void on_stop_signal(int sig)
+{
+    run_stop = sig;
+}
+
+static void catch_stop_signals(void)
+{
+    struct sigaction sa = { .sa_handler = on_stop_signal };
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
 static const struct opt_desc run_opts[] = {
     { "output", 'o', true, false },
     { "set", 0, true, true },
@@ -172,7 +190,8 @@ static void run_help(void)
          "number N of LPAR (default: the first LPAR) through driver, PHB, link,\n"
          "TCEs, device, MSI-X, XIVE and CPU.\n"
          "Exit status: 0 ok, 2 bad input, 3 the run completed but an invariant or an\n"
-         "expect: assertion missed (status check_failed; every row is written).");
+         "expect: assertion missed (status check_failed; every row is written), 130\n"
+         "interrupted by Ctrl-C (143 by SIGTERM): nothing is written.");
 }
 
 /* `run` runs the base values once: say so when the file also describes a
@@ -271,16 +290,25 @@ int cmd_run(int argc, char **argv)
     }
     struct run_options ro = {
         .kernel = kernel, .rep = (int)rep, .in_sweep = in_sweep, .point = (size_t)point,
-        .db_path = db, .progress = progress,
+        .db_path = db, .progress = progress, .stop = &run_stop,
         .params = ld.params, .nparams = ld.nparams,
         .trace_lpar = trace_lpar, .trace_seq = trace_seq,
     };
     struct run_outcome out;
     struct diag err;
+    catch_stop_signals();
     int rc = run_scenario(ld.s, &ro, &out, &err);
     if (rc != 0) {
         diag_print(&err, stderr);
         rc = 2;
+    } else if (out.interrupted) {
+        char at[32], end[32];
+        fprintf(stderr, "lparsim run: interrupted (%s) at %s of %s simulated; nothing written"
+                        " to %s\n", run_stop == SIGTERM ? "SIGTERM" : "Ctrl-C",
+                unit_show_measured(sim_time_to_ns(out.sim_end), "ns", at, sizeof at),
+                unit_show_measured(sim_time_to_ns(cfg_u64(ld.s->root, "duration")), "ns", end,
+                                   sizeof end), db);
+        rc = 128 + (int)run_stop;
     } else {
         if (trace_seq && out.trace_lines == 0)
             printf("--trace-io: I/O %llu of LPAR %s was not issued before the run ended\n",

@@ -5,6 +5,7 @@
 #include "cli/commands.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -231,6 +232,16 @@ static int sweep_run_local(const struct sweep_cli *c, struct sweep_plan *p)
     struct sweep_tally t;
     struct diag err;
     int rc = sweep_execute(p, &eo, &t, &err);
+    if (rc == 0 && t.interrupted) {
+        size_t done = t.ok + t.check_failed + t.failed;
+        fprintf(stderr, "lparsim %s: interrupted (%s): %zu of %zu %s done and kept in %s, %zu"
+                        " under way stopped (nothing written for %s), %zu not started; rerun"
+                        " with --resume to finish\n", c->a.cmd,
+                t.interrupted == SIGTERM ? "SIGTERM" : "Ctrl-C", done, todo,
+                plural(todo, "run", "runs"), c->db, t.stopped,
+                plural(t.stopped, "it", "them"), todo - done - t.stopped);
+        return 128 + t.interrupted;
+    }
     if (!args_has(&c->a, "quiet") || rc != 0)
         printf("sweep %s: %zu %s (%zu %s x %" PRIu64 " %s): %zu ok, %zu check_failed,"
                " %zu failed, %zu skipped, %.3g s wall with -j %u\nresults: %s\n",

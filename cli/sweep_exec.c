@@ -13,7 +13,10 @@
  *
  * The parent blocks SIGCHLD and waits in sigtimedwait with a one-second
  * timeout, so it wakes at once when a worker ends and otherwise redraws
- * the progress line every second. */
+ * the progress line every second. A Ctrl-C (SIGINT, or SIGTERM) stops the
+ * sweep: the workers under way are killed before they commit, so the
+ * runs they had started write nothing, the finished ones stay, and
+ * `--resume` completes the sweep. */
 #define _GNU_SOURCE /* pipe2, sigtimedwait, strsignal */
 #include "cli/sweep_exec.h"
 
@@ -37,10 +40,21 @@
 #define REPORT_CHECK SWEEP_RUN_CHECK_FAILED /* completed, check_failed: done, not rerun */
 #define REPORT_MAX 600 /* < PIPE_BUF: one atomic write */
 
-/* Test hook for tests/scenario/sweep_failures.sh: a worker whose point
- * includes the assignment PATH=VALUE named by this variable aborts before
- * running, as a crashing model would. Nothing else reads it. */
+/* Test hooks: a worker whose point includes the assignment PATH=VALUE
+ * named by one of these variables aborts before running, as a crashing
+ * model would (tests/scenario/sweep_failures.sh), or sends SIGINT to the
+ * sweep and to itself, as a Ctrl-C in the terminal would
+ * (tests/scenario/interrupt.sh). Nothing else reads them. */
 #define TEST_ABORT_ENV "LPARSIM_TEST_WORKER_ABORT"
+#define TEST_INTERRUPT_ENV "LPARSIM_TEST_WORKER_INTERRUPT"
+
+/* SIGINT or SIGTERM to the sweep: the signal's number. */
+static volatile sig_atomic_t sweep_stop;
+
+static void on_stop_signal(int sig)
+{
+    sweep_stop = sig;
+}
 
 struct worker {
     pid_t pid;
@@ -90,9 +104,10 @@ static void worker_report(int fd, char kind, const char *error)
     (void)w; /* nothing to do: the parent then treats the run as unreported */
 }
 
-static bool test_abort_requested(const struct sweep_plan *p, const struct sweep_run *r)
+static bool test_hook_requested(const struct sweep_plan *p, const struct sweep_run *r,
+                                const char *env)
 {
-    const char *want = getenv(TEST_ABORT_ENV);
+    const char *want = getenv(env);
     if (!want || !*want)
         return false;
     for (size_t a = 0; a < p->naxes; a++) {
@@ -117,8 +132,14 @@ static void worker_main(struct sweep_exec *x, size_t i, int fd)
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != x->self)
         _exit(4);
+    signal(SIGINT, SIG_DFL); /* a Ctrl-C ends the worker, its transaction unwritten */
+    signal(SIGTERM, SIG_DFL);
     sigprocmask(SIG_SETMASK, &x->oldmask, NULL);
-    if (test_abort_requested(p, r)) {
+    if (test_hook_requested(p, r, TEST_INTERRUPT_ENV)) {
+        kill(getppid(), SIGINT);
+        raise(SIGINT);
+    }
+    if (test_hook_requested(p, r, TEST_ABORT_ENV)) {
         struct rlimit none = { 0, 0 };
         setrlimit(RLIMIT_CORE, &none); /* no core file for a deliberate abort */
         abort();
@@ -295,6 +316,10 @@ static void finish(struct sweep_exec *x, struct worker *slot, int status)
         record_outcome(x, r, msg[0], msg + 1);
         return;
     }
+    if (sweep_stop) { /* stopped with the sweep: it wrote nothing, --resume runs it */
+        x->t->stopped++;
+        return;
+    }
     x->t->failed++;
     if (n > 0 && msg[0] == REPORT_FAILED) {
         record_outcome(x, r, REPORT_FAILED, msg + 1);
@@ -340,10 +365,33 @@ static struct worker *free_slot(struct sweep_exec *x)
     return NULL;
 }
 
+/* Ctrl-C: the workers under way are stopped (their runs write nothing)
+ * and waited for. */
+static void stop_all(struct sweep_exec *x)
+{
+    for (unsigned i = 0; i < x->o->jobs; i++)
+        if (x->w[i].pid)
+            kill(x->w[i].pid, SIGKILL);
+    while (x->active) {
+        int status;
+        pid_t pid = waitpid(-1, &status, 0);
+        if (pid < 0 && errno != EINTR)
+            break;
+        for (unsigned i = 0; pid > 0 && i < x->o->jobs; i++)
+            if (x->w[i].pid == pid)
+                finish(x, &x->w[i], status);
+    }
+}
+
 static void run_all(struct sweep_exec *x)
 {
     size_t next = 0, nruns = x->p->nruns;
     while (true) {
+        if (sweep_stop) {
+            stop_all(x);
+            x->t->interrupted = (int)sweep_stop;
+            return;
+        }
         while (next < nruns && x->p->runs[next].done)
             next++;
         while (!x->fatal && next < nruns && x->active < x->o->jobs) {
@@ -381,6 +429,11 @@ int sweep_execute(struct sweep_plan *p, const struct sweep_exec_options *o,
     /* SIGCHLD must not be ignored (children would be reaped behind our
      * back) and is taken synchronously with sigtimedwait. */
     struct sigaction dfl = { .sa_handler = SIG_DFL }, old_action;
+    struct sigaction stop = { .sa_handler = on_stop_signal }, old_int, old_term;
+    sigemptyset(&stop.sa_mask);
+    sweep_stop = 0;
+    sigaction(SIGINT, &stop, &old_int);
+    sigaction(SIGTERM, &stop, &old_term);
     sigaction(SIGCHLD, &dfl, &old_action);
     sigemptyset(&x.chld);
     sigaddset(&x.chld, SIGCHLD);
@@ -392,6 +445,8 @@ int sweep_execute(struct sweep_plan *p, const struct sweep_exec_options *o,
     progress_clear(&x);
     sigprocmask(SIG_SETMASK, &x.oldmask, NULL);
     sigaction(SIGCHLD, &old_action, NULL);
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
     free(x.w);
     return x.fatal ? -1 : 0;
 }

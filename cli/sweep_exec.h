@@ -22,6 +22,8 @@ struct sweep_tally {
     size_t check_failed; /* run now, completed with an invariant missed */
     size_t failed;   /* run now, status failed (recorded) */
     size_t skipped;  /* already ok in the database (--resume) */
+    size_t stopped;  /* under way when the sweep was interrupted: nothing written */
+    int interrupted; /* the signal that stopped the sweep (SIGINT, SIGTERM), or 0 */
     double wall_s;
 };
 
