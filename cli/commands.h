@@ -61,6 +61,10 @@ int args_check_seed(const struct args *a);
  * an error. Free *ids. */
 int args_parse_ids(const char *cmd, const char *opt, const char *text, int64_t **ids,
                    size_t *n);
+/* The same for numbers from min up; `what` describes them in the error
+ * ("sweep points such as 0,2,4"). */
+int args_parse_list(const char *cmd, const char *opt, const char *text, int64_t min,
+                    const char *what, int64_t **ids, size_t *n);
 
 /* Prints `lparsim CMD: error: MSG` to stderr; returns 2. */
 int cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -125,6 +125,12 @@ bool args_has(const struct args *a, const char *name)
 int args_parse_ids(const char *cmd, const char *opt, const char *text, int64_t **ids,
                    size_t *n)
 {
+    return args_parse_list(cmd, opt, text, 1, "run ids such as 3 or 1,2,5-7", ids, n);
+}
+
+int args_parse_list(const char *cmd, const char *opt, const char *text, int64_t min,
+                    const char *what, int64_t **ids, size_t *n)
+{
     *ids = NULL;
     *n = 0;
     for (const char *p = text; *p;) {
@@ -133,13 +139,13 @@ int args_parse_ids(const char *cmd, const char *opt, const char *text, int64_t *
         long long a = strtoll(p, &end, 10), b = a;
         if (end != p && *end == '-' && end[1] >= '0' && end[1] <= '9')
             b = strtoll(end + 1, &end, 10);
-        bool ok = end != p && errno == 0 && a >= 1 && b >= a && b - a < 1000000 &&
+        bool ok = end != p && errno == 0 && a >= min && b >= a && b - a < 1000000 &&
                   (*end == ',' || *end == '\0') && !(*end == ',' && end[1] == '\0');
         int64_t *g = ok ? realloc(*ids, (*n + (size_t)(b - a) + 1) * sizeof *g) : NULL;
         if (!g) {
             free(*ids);
             *ids = NULL;
-            cli_error(cmd, "--%s expects run ids such as 3 or 1,2,5-7, got '%s'", opt, text);
+            cli_error(cmd, "--%s expects %s, got '%s'", opt, what, text);
             return -1;
         }
         *ids = g;

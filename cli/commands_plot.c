@@ -26,6 +26,9 @@ static const struct opt_desc plot_opts[] = {
     { "y", 0, true, false },
     { "series", 0, true, false },
     { "run", 0, true, false },
+    { "points", 0, true, false },
+    { "point", 0, true, false },
+    { "rep", 0, true, false },
     { 0 }
 };
 
@@ -62,7 +65,8 @@ static void plot_help(void)
 static int check_kind_opts(const struct args *a, const char *kind, const char *const *allowed)
 {
     static const char *const kind_specific[] = {
-        "stat", "runs", "by", "ccdf", "logx", "linx", "logy", "x", "y", "series", "run", NULL
+        "stat", "runs", "by", "ccdf", "logx", "linx", "logy", "x", "y", "series", "run",
+        "points", "point", "rep", NULL
     };
     for (const char *const *o = kind_specific; *o; o++) {
         if (!args_has(a, *o))
@@ -85,9 +89,10 @@ static int need(const struct args *a, const char *opt, const char *kind)
 
 static int kind_request(const struct args *a, const char *kind, struct plot_request *rq)
 {
-    static const char *const cdf[] = { "stat", "runs", "by", "ccdf", "logx", "linx", NULL };
+    static const char *const cdf[] = { "stat", "runs", "by", "ccdf", "logx", "linx",
+                                       "points", "rep", NULL };
     static const char *const sweep[] = { "x", "y", "series", "logx", "linx", "logy", NULL };
-    static const char *const timeline[] = { "series", "run", NULL };
+    static const char *const timeline[] = { "series", "run", "point", "rep", NULL };
     if (strcmp(kind, "cdf") == 0) {
         rq->kind = PLOT_CDF;
         rq->metric = args_get(a, "stat");
@@ -105,8 +110,8 @@ static int kind_request(const struct args *a, const char *kind, struct plot_requ
     }
     if (strcmp(kind, "timeline") == 0) {
         rq->kind = PLOT_TIMELINE;
-        rq->series = args_get(a, "series");
-        return check_kind_opts(a, kind, timeline) || need(a, "series", kind);
+        rq->series = args_get(a, "series"); /* none: the error lists the run's series */
+        return check_kind_opts(a, kind, timeline);
     }
     return cli_error(a->cmd, "unknown plot kind '%s' (expected cdf, sweep or timeline)", kind);
 }
@@ -139,20 +144,79 @@ static char *command_line(int argc, char **argv)
     return s;
 }
 
-static int parse_request(const struct args *a, struct plot_request *rq, int64_t **ids)
+/* -o FILE; without an extension FILE.pdf, without -o DBSTEM-KIND.pdf in
+ * the current directory: vector output unless asked otherwise. */
+static int output_name(const struct args *a, const char *kind, char *buf, size_t n,
+                       const char **out)
+{
+    const char *o = args_get(a, "output");
+    if (o && !*o)
+        return cli_error(a->cmd, "-o needs a file name (.pdf, .png, .svg or .tex)");
+    if (o) {
+        const char *base = strrchr(o, '/') ? strrchr(o, '/') + 1 : o;
+        if (strchr(base, '.') || !*base) {
+            *out = o;
+            return 0;
+        }
+        if ((size_t)snprintf(buf, n, "%s.pdf", o) >= n)
+            return cli_error(a->cmd, "output name too long");
+        *out = buf;
+        return 0;
+    }
+    const char *db = a->positional[0], *base = strrchr(db, '/') ? strrchr(db, '/') + 1 : db;
+    size_t stem = strcspn(base, ".");
+    if ((size_t)snprintf(buf, n, "%.*s-%s.pdf", (int)stem, base, kind) >= n)
+        return cli_error(a->cmd, "output name too long");
+    *out = buf;
+    return 0;
+}
+
+/* --points 0,2,4 (or a timeline's --point 3) and --rep N. */
+static int parse_points(const struct args *a, struct plot_request *rq, int64_t **points)
+{
+    const char *opt = args_has(a, "points") ? "points" : "point";
+    const char *list = args_get(a, opt);
+    rq->rep = -1;
+    if (args_has(a, "rep")) {
+        char *end;
+        const char *r = args_get(a, "rep");
+        long v = strtol(r, &end, 10);
+        if (!*r || *end || v < 0 || !(*r >= '0' && *r <= '9'))
+            return cli_error(a->cmd, "--rep expects a repetition number (0, 1, ...), got '%s'",
+                             r);
+        if (!list)
+            return cli_error(a->cmd, "--rep goes with --point%s (the sweep points to draw)",
+                             strcmp(a->positional[1], "timeline") ? "s" : "");
+        rq->rep = v;
+    }
+    if (!list)
+        return 0;
+    if (args_has(a, "runs") || args_has(a, "run"))
+        return cli_error(a->cmd, "--%s and --run%s exclude each other: runs are chosen by id"
+                         " or by sweep point", opt, args_has(a, "runs") ? "s" : "");
+    if (args_parse_list(a->cmd, opt, list, 0, "sweep points such as 0,2,4 or 1-3", points,
+                        &rq->npoints))
+        return 2;
+    rq->points = *points;
+    if (!strcmp(opt, "point") && rq->npoints != 1)
+        return cli_error(a->cmd, "a timeline draws one run: --point takes one point, got '%s'",
+                         list);
+    return 0;
+}
+
+static int parse_request(const struct args *a, struct plot_request *rq, int64_t **ids,
+                         int64_t **points, char *outbuf, size_t outn)
 {
     if (a->npositional != 2)
         return cli_error(a->cmd, "expected DB and KIND (cdf, sweep or timeline); see"
                                  " lparsim plot --help");
     memset(rq, 0, sizeof *rq);
     rq->db_path = a->positional[0];
-    rq->out_path = args_get(a, "output");
     rq->title = args_get(a, "title");
     rq->script_only = args_has(a, "script-only");
-    if (kind_request(a, a->positional[1], rq))
+    if (kind_request(a, a->positional[1], rq) || parse_points(a, rq, points) ||
+        output_name(a, a->positional[1], outbuf, outn, &rq->out_path))
         return 2;
-    if (!rq->out_path || !*rq->out_path)
-        return cli_error(a->cmd, "missing -o FILE (.pdf, .png, .svg or .tex)");
     if (args_has(a, "logx") && args_has(a, "linx"))
         return cli_error(a->cmd, "--logx and --linx exclude each other");
     rq->xscale = args_has(a, "logx")   ? PLOT_SCALE_LOG
@@ -178,9 +242,11 @@ int cmd_plot(int argc, char **argv)
         return 0;
     }
     struct plot_request rq;
-    int64_t *ids = NULL;
-    if (parse_request(&a, &rq, &ids)) {
+    int64_t *ids = NULL, *points = NULL;
+    char outbuf[4096];
+    if (parse_request(&a, &rq, &ids, &points, outbuf, sizeof outbuf)) {
         free(ids);
+        free(points);
         return 2;
     }
     char *cmdline = command_line(argc, argv);
@@ -197,5 +263,6 @@ int cmd_plot(int argc, char **argv)
         cli_error(a.cmd, "%s", err.msg);
     free(cmdline);
     free(ids);
+    free(points);
     return (int)st;
 }

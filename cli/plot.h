@@ -39,6 +39,9 @@ struct plot_request {
     const char *series;       /* timeline --series [COMPONENT:]NAME[,...] */
     const int64_t *runs;      /* cdf --runs / timeline --run; NULL: default */
     size_t nruns;
+    const int64_t *points;    /* cdf, timeline --points: the runs of these sweep points */
+    size_t npoints;
+    int64_t rep;              /* --rep: only this rep of each point; -1: every rep */
     const char *command_line; /* as typed, for the provenance header */
 };
 
