@@ -146,24 +146,10 @@ static int pairs_add(struct pairs *ps, const char *comp, const char *name,
     return e->comp && e->name && e->unit ? 0 : -1;
 }
 
-/* The series table has no unit column in schema 1 (SPEC §7); read it when
- * a later schema adds one. */
-static bool table_has_column(struct plot_db *q, const char *table, const char *col)
-{
-    sqlite3_stmt *st;
-    bool found = false;
-    if (plot_db_query(q, &st, false, "SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2",
-                      "tt", table, col) == 0) {
-        found = sqlite3_step(st) == SQLITE_ROW;
-        sqlite3_finalize(st);
-    }
-    return found;
-}
-
 static int load_pairs(struct plot_db *q, const char *table, struct pairs *ps)
 {
     char sql[256];
-    bool unit = table_has_column(q, table, "unit");
+    bool unit = results_has_column(q->db, table, "unit");
     snprintf(sql, sizeof sql, "SELECT component, name, %s FROM %s"
              " GROUP BY component, name ORDER BY component, name",
              unit ? "max(unit)" : "NULL", table);

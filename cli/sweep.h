@@ -1,4 +1,4 @@
-/* cli/sweep.h — a parameter sweep expanded into runs (SPEC §5, §9).
+/* cli/sweep.h — a parameter sweep expanded into runs (docs/sweeps.md).
  *
  * A plan is the cartesian product of the varied parameters (the
  * scenario's sweep.vary, with --vary replacing or adding paths) times the
