@@ -216,6 +216,10 @@ void plot_pad_range(double lo, double hi, bool log, double *a, double *b);
  * rows (at most PLOT_EVENT_ROWS) so that no two overlap; sets
  * pd->band_rows and pd->data_top. x runs over [0, xend]. */
 void plot_band_layout(struct plot_data *pd, double xend);
+/* A round tic step giving four to eight tics up to hi (1, 2 or 5 x 10^n),
+ * and hi rounded up to a multiple of it (so the top tic holds the data). */
+double plot_nice_step(double hi);
+double plot_round_up(double hi);
 /* Half the width of the histogram bucket holding v (buckets are 1/64 of
  * their power of two wide, sim/histogram.h): a quantile's resolution. */
 double plot_bucket_half_width(double v);

@@ -31,6 +31,20 @@ void plot_pad_range(double lo, double hi, bool log, double *a, double *b)
         *a = 0;
 }
 
+double plot_nice_step(double hi)
+{
+    double raw = hi / 5, p = pow(10, floor(log10(raw))), m = raw / p;
+    return (m <= 1 ? 1 : m <= 2 ? 2 : m <= 5 ? 5 : 10) * p;
+}
+
+double plot_round_up(double hi)
+{
+    if (!(hi > 0))
+        return 1;
+    double step = plot_nice_step(hi);
+    return ceil(hi / step * (1 - 1e-12)) * step;
+}
+
 double plot_bucket_half_width(double v)
 {
     if (!(v > HIST_LOW))

@@ -273,13 +273,6 @@ static void put_range(FILE *f, const char *axis, double lo, double hi)
     fputs("]\n", f);
 }
 
-/* A round tic step giving four to eight tics up to hi. */
-static double nice_step(double hi)
-{
-    double raw = hi / 5, p = pow(10, floor(log10(raw))), m = raw / p;
-    return (m <= 1 ? 1 : m <= 2 ? 2 : m <= 5 ? 5 : 10) * p;
-}
-
 /* With a band of labels above the series, the tics (and the grid) stop
  * at the top of the data: the band has no scale. */
 static void band_tics(FILE *f, const char *axis, double hi, double data_top, bool mirror)
@@ -287,7 +280,7 @@ static void band_tics(FILE *f, const char *axis, double hi, double data_top, boo
     double top = hi * data_top;
     if (isnan(hi) || !(top > 0) || data_top >= 1)
         return;
-    fprintf(f, "set %stics 0, %.10g, %.10g%s\n", axis, nice_step(top), top * (1 + 1e-9),
+    fprintf(f, "set %stics 0, %.10g, %.10g%s\n", axis, plot_nice_step(top), top * (1 + 1e-9),
             mirror ? "" : " nomirror out scale 0.6");
 }
 

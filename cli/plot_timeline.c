@@ -281,9 +281,10 @@ static void timeline_y_axes(struct plot_data *pd, const struct plot_metric *m, s
         plot_fmt(a == 1 ? pd->ylabel : pd->y2label, sizeof pd->ylabel, "%s%s", names[a], u);
         hi[a] /= sc.div;
     }
-    pd->ylo = 0, pd->yhi = hi[1] > 0 ? hi[1] : 1;
+    /* each axis tops at a round tic above its data (timeline_band lifts it) */
+    pd->ylo = 0, pd->yhi = plot_round_up(hi[1]);
     if (names[2][0])
-        pd->y2lo = 0, pd->y2hi = hi[2] > 0 ? hi[2] : 1;
+        pd->y2lo = 0, pd->y2hi = plot_round_up(hi[2]);
 }
 
 static int phase_cmp(const void *a, const void *b)
