@@ -260,6 +260,25 @@ static int sweep_run_local(const struct sweep_cli *c, struct sweep_plan *p)
     return t.failed ? 1 : t.check_failed ? 3 : 0;
 }
 
+/* The runs skipped as done take their point in this sweep's numbering:
+ * values added to an axis number the points anew. */
+static int renumber_done(const struct sweep_plan *p, const char *db, struct diag *err)
+{
+    const char **keys = calloc(p->nruns, sizeof *keys);
+    size_t *points = calloc(p->nruns, sizeof *points), n = 0;
+    int e = keys && points ? 0 : diag_set(err, NULL, "out of memory");
+    for (size_t i = 0; !e && i < p->nruns; i++)
+        if (p->runs[i].done) {
+            keys[n] = p->runs[i].run_key;
+            points[n++] = p->runs[i].point;
+        }
+    if (!e)
+        e = results_renumber_points(db, keys, points, n, err);
+    free(keys);
+    free(points);
+    return e;
+}
+
 /* Loads, expands and checks; reads which runs the database already has. */
 static int sweep_prepare(struct sweep_cli *c, struct scenario **s, struct sweep_plan *p)
 {
@@ -290,9 +309,14 @@ static int sweep_prepare(struct sweep_cli *c, struct scenario **s, struct sweep_
         diag_print(&err, stderr);
         return 2;
     }
+    size_t ndone = 0;
     if (args_has(&c->a, "resume") || args_has(&c->a, "emit-slurm"))
-        sweep_mark_done(p, &done);
+        ndone = sweep_mark_done(p, &done);
     results_keys_free(&done);
+    if (ndone && renumber_done(p, c->db, &err) != 0) {
+        diag_print(&err, stderr);
+        return 2;
+    }
     return 0;
 }
 

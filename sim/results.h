@@ -65,6 +65,11 @@ struct results_keys {
 int results_ok_keys(const char *db_path, struct results_keys *keys, struct diag *err);
 bool results_keys_contain(const struct results_keys *keys, const char *run_key);
 void results_keys_free(struct results_keys *keys);
+/* Sets run.point of the runs with these keys (one transaction): a sweep
+ * extended with new values numbers its points anew, and the runs it skips
+ * because they are done take their place in the new numbering. */
+int results_renumber_points(const char *db_path, const char *const *keys, const size_t *points,
+                            size_t n, struct diag *err);
 
 /* (sim/results_merge.c) Merges the runs of every input into out_path
  * (created with the schema if needed). Every input is checked first (an

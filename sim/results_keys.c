@@ -97,3 +97,42 @@ void results_keys_free(struct results_keys *k)
     k->keys = NULL;
     k->n = 0;
 }
+
+static int renumber(sqlite3 *db, const char *db_path, const char *const *keys,
+                    const size_t *points, size_t n, struct diag *err)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+        return results_sqlite_fail(db, db_path, err, "cannot renumber the sweep points");
+    if (results_db_schema(db, db_path, err))
+        return -1;
+    if (sqlite3_prepare_v2(db, "UPDATE run SET point = ?2 WHERE run_key = ?1"
+                           " AND point IS NOT ?2", -1, &st, NULL) != SQLITE_OK)
+        return results_sqlite_fail(db, db_path, err, "cannot renumber the sweep points");
+    int rc = SQLITE_DONE;
+    for (size_t i = 0; rc == SQLITE_DONE && i < n; i++) {
+        sqlite3_bind_text(st, 1, keys[i], -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, (sqlite3_int64)points[i]);
+        rc = sqlite3_step(st);
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE || sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+        return results_sqlite_fail(db, db_path, err, "cannot renumber the sweep points");
+    return 0;
+}
+
+int results_renumber_points(const char *db_path, const char *const *keys, const size_t *points,
+                            size_t n, struct diag *err)
+{
+    sqlite3 *db;
+    if (n == 0)
+        return 0;
+    if (results_db_open(db_path, &db, err))
+        return -1;
+    int e = renumber(db, db_path, keys, points, n, err);
+    if (e)
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    sqlite3_close(db);
+    return e;
+}
