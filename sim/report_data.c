@@ -30,89 +30,82 @@ static char *dup_col(sqlite3_stmt *st, int i)
     return strdup(t ? t : "");
 }
 
-static void *grow(void *p, size_t n, size_t elem)
+/* Grows *p (of *n elements) by one zeroed element; NULL on out of memory. */
+static void *grow_one(void **p, size_t *n, size_t elem)
 {
-    return realloc(p, (n + 1) * elem);
+    char *g = realloc(*p, (*n + 1) * elem);
+    if (!g)
+        return NULL;
+    *p = g;
+    memset(g + *n * elem, 0, elem);
+    return g + (*n)++ * elem;
 }
 
 /* ---- loading ---- */
 
-static int prepare_f(struct headline *h, sqlite3_stmt **st, const char *fmt, const char *arg)
+/* Prepares sql (a format with one %s: the run filter's condition) and hands
+ * each row to take, which appends it somewhere in h; -1 with h->err. */
+static int read_rows(struct headline *h, const char *fmt, const char *arg,
+                     int (*take)(struct headline *h, sqlite3_stmt *st, void *ctx), void *ctx)
 {
-    char sql[2048];
+    char sql[4096];
+    sqlite3_stmt *st;
     snprintf(sql, sizeof sql, fmt, arg);
-    if (sqlite3_prepare_v2(h->db, sql, -1, st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(h->db, sql, -1, &st, NULL) != SQLITE_OK)
         return results_sqlite_fail(h->db, h->path, h->err, "cannot read results");
-    return 0;
-}
-
-static int done(struct headline *h, sqlite3_stmt *st, int rc, int e)
-{
+    int rc = SQLITE_DONE, e = 0;
+    while (!e && (rc = sqlite3_step(st)) == SQLITE_ROW)
+        e = take(h, st, ctx);
     sqlite3_finalize(st);
     if (!e && rc != SQLITE_DONE)
         return results_sqlite_fail(h->db, h->path, h->err, "cannot read results");
     return e;
 }
 
+static int take_run(struct headline *h, sqlite3_stmt *st, void *ctx)
+{
+    (void)ctx;
+    struct hrun *r = grow_one((void **)&h->runs, &h->nruns, sizeof *r);
+    if (!r)
+        return report_oom(h);
+    r->id = sqlite3_column_int64(st, 0);
+    r->rep = sqlite3_column_int64(st, 1);
+    r->has_point = sqlite3_column_type(st, 2) != SQLITE_NULL;
+    r->point = sqlite3_column_int64(st, 2);
+    r->status = dup_col(st, 3);
+    r->error = sqlite3_column_type(st, 4) == SQLITE_NULL ? NULL : dup_col(st, 4);
+    r->scenario = dup_col(st, 5);
+    r->kernel = dup_col(st, 6);
+    r->seed = (uint64_t)sqlite3_column_int64(st, 7);
+    r->events = (uint64_t)sqlite3_column_int64(st, 8);
+    r->sim_end = (uint64_t)sqlite3_column_int64(st, 9);
+    r->wall = sqlite3_column_double(st, 10);
+    r->key = dup_col(st, 11);
+    if (!r->status || !r->scenario || !r->kernel || !r->key)
+        return report_oom(h);
+    r->completed = strcmp(r->status, "failed") != 0;
+    return 0;
+}
+
 static int load_runs(struct headline *h)
 {
-    sqlite3_stmt *st;
     char fmt[512];
     snprintf(fmt, sizeof fmt, "SELECT run_id, rep, %s, status, error, scenario, kernel, seed,"
              " events, sim_end_ps, wall_s, run_key FROM run%%s ORDER BY run_id",
              results_has_column(h->db, "run", "point") ? "point" : "NULL");
-    if (prepare_f(h, &st, fmt, h->filter))
-        return -1;
-    int rc = SQLITE_DONE, e = 0;
-    while (!e && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        struct hrun *g = grow(h->runs, h->nruns, sizeof *g);
-        if (!g) {
-            e = report_oom(h);
-            break;
-        }
-        h->runs = g;
-        struct hrun *r = memset(&g[h->nruns++], 0, sizeof *g);
-        r->id = sqlite3_column_int64(st, 0);
-        r->rep = sqlite3_column_int64(st, 1);
-        r->has_point = sqlite3_column_type(st, 2) != SQLITE_NULL;
-        r->point = sqlite3_column_int64(st, 2);
-        r->status = dup_col(st, 3);
-        r->error = sqlite3_column_type(st, 4) == SQLITE_NULL ? NULL : dup_col(st, 4);
-        r->scenario = dup_col(st, 5);
-        r->kernel = dup_col(st, 6);
-        r->seed = (uint64_t)sqlite3_column_int64(st, 7);
-        r->events = (uint64_t)sqlite3_column_int64(st, 8);
-        r->sim_end = (uint64_t)sqlite3_column_int64(st, 9);
-        r->wall = sqlite3_column_double(st, 10);
-        r->key = dup_col(st, 11);
-        r->completed = strcmp(r->status, "failed") != 0;
-        if (!r->status || !r->scenario || !r->kernel || !r->key)
-            e = report_oom(h);
-    }
-    return done(h, st, rc, e);
+    return read_rows(h, fmt, h->filter, take_run, NULL);
 }
 
-static int load_params(struct headline *h)
+static int take_param(struct headline *h, sqlite3_stmt *st, void *ctx)
 {
-    sqlite3_stmt *st;
-    if (prepare_f(h, &st, "SELECT run_id, name, value FROM param%s ORDER BY run_id, rowid",
-                  h->filter))
-        return -1;
-    int rc = SQLITE_DONE, e = 0;
-    while (!e && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        struct hparam *g = grow(h->params, h->nparams, sizeof *g);
-        if (!g) {
-            e = report_oom(h);
-            break;
-        }
-        h->params = g;
-        struct hparam *p = &g[h->nparams++];
-        p->run = sqlite3_column_int64(st, 0);
-        p->name = dup_col(st, 1);
-        p->value = dup_col(st, 2);
-        e = p->name && p->value ? 0 : report_oom(h);
-    }
-    return done(h, st, rc, e);
+    (void)ctx;
+    struct hparam *p = grow_one((void **)&h->params, &h->nparams, sizeof *p);
+    if (!p)
+        return report_oom(h);
+    p->run = sqlite3_column_int64(st, 0);
+    p->name = dup_col(st, 1);
+    p->value = dup_col(st, 2);
+    return p->name && p->value ? 0 : report_oom(h);
 }
 
 static int val_cmp(const void *a, const void *b)
@@ -137,63 +130,54 @@ static const char values_sql[] =
     " UNION ALL SELECT run_id, component, name, unit, value FROM scalar"
     " WHERE " MECHANISMS " AND %1$s";
 
-static int load_values(struct headline *h)
+static int take_value(struct headline *h, sqlite3_stmt *st, void *ctx)
 {
-    sqlite3_stmt *st;
-    /* the filter's WHERE becomes a condition of each branch */
-    const char *cond = *h->filter ? h->filter + strlen(" WHERE ") : "1";
-    char sql[4096];
-    snprintf(sql, sizeof sql, values_sql, cond);
-    if (sqlite3_prepare_v2(h->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return results_sqlite_fail(h->db, h->path, h->err, "cannot read results");
-    int rc = SQLITE_DONE, e = 0;
-    while (!e && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        struct hval *g = grow(h->vals, h->nvals, sizeof *g);
-        if (!g) {
-            e = report_oom(h);
-            break;
-        }
-        h->vals = g;
-        struct hval *v = &g[h->nvals++];
-        v->run = sqlite3_column_int64(st, 0);
-        v->comp = dup_col(st, 1);
-        v->name = dup_col(st, 2);
-        v->unit = dup_col(st, 3);
-        v->v = sqlite3_column_type(st, 4) == SQLITE_NULL ? NAN : sqlite3_column_double(st, 4);
-        e = v->comp && v->name && v->unit ? 0 : report_oom(h);
-    }
-    e = done(h, st, rc, e);
-    if (!e && h->nvals)
-        qsort(h->vals, h->nvals, sizeof *h->vals, val_cmp);
-    return e;
+    (void)ctx;
+    struct hval *v = grow_one((void **)&h->vals, &h->nvals, sizeof *v);
+    if (!v)
+        return report_oom(h);
+    v->run = sqlite3_column_int64(st, 0);
+    v->comp = dup_col(st, 1);
+    v->name = dup_col(st, 2);
+    v->unit = dup_col(st, 3);
+    v->v = sqlite3_column_type(st, 4) == SQLITE_NULL ? NAN : sqlite3_column_double(st, 4);
+    return v->comp && v->name && v->unit ? 0 : report_oom(h);
 }
 
-/* Components (and, for mechanisms, their scalar names) in the order they
- * were first written. */
+static int load_values(struct headline *h)
+{
+    /* the filter's WHERE becomes a condition of each branch */
+    const char *cond = *h->filter ? h->filter + strlen(" WHERE ") : "1";
+    if (read_rows(h, values_sql, cond, take_value, NULL))
+        return -1;
+    if (h->nvals)
+        qsort(h->vals, h->nvals, sizeof *h->vals, val_cmp);
+    return 0;
+}
+
+/* Components (and, for mechanisms, their scalar names and units) in the
+ * order they were first written. */
+static int take_name(struct headline *h, sqlite3_stmt *st, void *ctx)
+{
+    struct names *ns = ctx;
+    size_t n = ns->n, ncol = (size_t)sqlite3_column_count(st);
+    char **c = grow_one((void **)&ns->comp, &n, sizeof *c);
+    n = ns->n;
+    char **nm = c ? grow_one((void **)&ns->name, &n, sizeof *nm) : NULL;
+    n = ns->n;
+    char **u = nm ? grow_one((void **)&ns->unit, &n, sizeof *u) : NULL;
+    if (!u)
+        return report_oom(h);
+    ns->n++;
+    *c = dup_col(st, 0);
+    *nm = ncol > 1 ? dup_col(st, 1) : strdup("");
+    *u = ncol > 2 ? dup_col(st, 2) : strdup("");
+    return *c && *nm && *u ? 0 : report_oom(h);
+}
+
 static int load_names(struct headline *h, struct names *ns, const char *sql)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(h->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return results_sqlite_fail(h->db, h->path, h->err, "cannot read results");
-    int rc = SQLITE_DONE, e = 0, ncol = sqlite3_column_count(st);
-    while (!e && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        char **c = grow(ns->comp, ns->n, sizeof *c), **n = NULL, **u = NULL;
-        if (c)
-            ns->comp = c;
-        if (c && (n = grow(ns->name, ns->n, sizeof *n)))
-            ns->name = n;
-        if (n && (u = grow(ns->unit, ns->n, sizeof *u)))
-            ns->unit = u;
-        if (!u) {
-            e = report_oom(h);
-            break;
-        }
-        c[ns->n] = dup_col(st, 0);
-        n[ns->n] = ncol > 1 ? dup_col(st, 1) : strdup("");
-        u[ns->n] = ncol > 2 ? dup_col(st, 2) : strdup("");
-        ns->n++;
-    }
-    return done(h, st, rc, e);
+    return read_rows(h, "%s", sql, take_name, ns);
 }
 
 void report_names_free(struct names *ns)
@@ -359,7 +343,10 @@ void report_headline_free(struct headline *h)
 
 int report_headline_load(struct headline *h)
 {
-    return load_runs(h) || load_params(h) || load_values(h) ||
+    return load_runs(h) ||
+                   read_rows(h, "SELECT run_id, name, value FROM param%s ORDER BY run_id, rowid",
+                             h->filter, take_param, NULL) ||
+                   load_values(h) ||
                    load_names(h, &h->lpars, "SELECT component FROM scalar WHERE " LPARS
                               " AND name = 'ios_issued' GROUP BY component ORDER BY min(rowid)") ||
                    load_names(h, &h->mech, "SELECT component, name, max(unit) FROM scalar WHERE "

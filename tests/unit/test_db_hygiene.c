@@ -9,7 +9,6 @@
  * run records its point. */
 #define _XOPEN_SOURCE 700 /* mkdtemp, nftw, truncate */
 #include <check.h>
-#include <ftw.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,34 +18,8 @@
 
 #include "sim/results.h"
 
-static char tmpdir[1024];
-
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb, (void)flag, (void)ftw;
-    return remove(path);
-}
-
-static void setup(void)
-{
-    const char *t = getenv("TMPDIR");
-    snprintf(tmpdir, sizeof tmpdir, "%s/lparsim-hygiene-XXXXXX", t && *t ? t : "/tmp");
-    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-}
-
-static void teardown(void)
-{
-    nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-static const char *tmp(const char *name)
-{
-    static char buf[8][1200];
-    static int next;
-    char *p = buf[next++ % 8];
-    snprintf(p, sizeof buf[0], "%s/%s", tmpdir, name);
-    return p;
-}
+#define TMPDIR_RIG_NAME "hygiene"
+#include "tmpdir_rig.h"
 
 static bool exists(const char *path)
 {
