@@ -56,8 +56,8 @@ static int parse_resolve(const char *text, struct expect_list *l, struct diag *e
     const char *t[] = { text };
     struct recorder *r = make_run();
     int e = expect_parse_all(items(t, 1), l, err);
-    if (!e)
-        e = expect_resolve(l, r, err);
+    if (!e && (e = expect_resolve(l, r, err)) != 0)
+        expect_list_free(l); /* a list that did not resolve is of no use */
     recorder_destroy(r);
     return e;
 }
