@@ -94,7 +94,9 @@ struct unit_scale unit_scale_pick(const char *unit, double maxabs)
                 for (const struct disp *p = dim->disp; p->sym; p++)
                     if (p->si == in_si)
                         best = p;
-            return (struct unit_scale){ best->si / in_si, best->sym, best->pretty };
+            /* the ratio of two units is a whole power of 10 or 2: exact */
+            double div = round(best->si / in_si);
+            return (struct unit_scale){ div >= 1 ? div : 1, best->sym, best->pretty };
         }
     }
     return (struct unit_scale){ 1, u, u };
