@@ -70,17 +70,26 @@ static int mark_cmp(const void *a, const void *b)
 }
 
 /* Phase labels start at their phase, or after the label before them in
- * the same row. */
-static void place_phase_labels(struct plot_data *pd, double char_w, int rows)
+ * the same row, or end at the right edge; a label pushed past its own
+ * phase, or past the edge, is left out (NaN): many short phases in a row (pre-copy rounds)
+ * keep their bars, and the .dat their names. */
+static void place_phase_labels(struct plot_data *pd, double char_w, int rows, double xend)
 {
     double *row_end = calloc((size_t)rows + 1, sizeof *row_end);
     for (size_t i = 0; row_end && i < pd->nphases; i++) {
         struct plot_phase *p = &pd->phases[i];
-        double gap = char_w;
-        p->label_x = p->t0 + gap / 2;
-        if (i > 0 && p->label_x < row_end[p->depth])
-            p->label_x = row_end[p->depth];
-        row_end[p->depth] = p->label_x + (double)text_chars(p->label) * char_w + gap;
+        double gap = char_w, w = (double)text_chars(p->label) * char_w;
+        double x = p->t0 + gap / 2;
+        if (x < row_end[p->depth])
+            x = row_end[p->depth];
+        if (x + w > xend && xend - w >= row_end[p->depth])
+            x = xend - w; /* a phase at the right edge: its label ends there */
+        if (x > p->t1 || x + w > xend) {
+            p->label_x = NAN;
+            continue;
+        }
+        p->label_x = x;
+        row_end[p->depth] = x + w + gap;
     }
     free(row_end);
 }
@@ -92,7 +101,7 @@ void plot_band_layout(struct plot_data *pd, double xend)
     int phase_rows = 0;
     for (size_t i = 0; i < pd->nphases; i++)
         phase_rows = pd->phases[i].depth + 1 > phase_rows ? pd->phases[i].depth + 1 : phase_rows;
-    place_phase_labels(pd, char_w, phase_rows);
+    place_phase_labels(pd, char_w, phase_rows, xend);
     if (pd->nmarks)
         qsort(pd->marks, pd->nmarks, sizeof *pd->marks, mark_cmp);
     double row_end[PLOT_EVENT_ROWS];

@@ -340,8 +340,10 @@ static void script_phases(FILE *f, const struct plot_data *pd, bool tex)
         fprintf(f, "set object rect from %.10g, graph %.4f to %.10g, graph %.4f fc rgb '%s'"
                    " fs solid 1 border lc rgb '#555555' lw 0.5 front\n",
                 p->t0, bottom, p->t1, top, fill[p->depth % 4]);
-        fprintf(f, "set label '%s' at %.10g, graph %.4f left font smallfont noenhanced front\n",
-                plot_gp_str(p->label, tex, buf, sizeof buf), p->label_x, row_y(p->depth));
+        if (!isnan(p->label_x)) /* NaN: no room for it (plot_layout.c) */
+            fprintf(f, "set label '%s' at %.10g, graph %.4f left font smallfont noenhanced"
+                       " front\n", plot_gp_str(p->label, tex, buf, sizeof buf), p->label_x,
+                    row_y(p->depth));
     }
 }
 

@@ -7,6 +7,7 @@
  * figures are tested by tests/scenario/plot.sh. */
 #define _XOPEN_SOURCE 700 /* mkdtemp */
 #include <check.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -159,6 +160,28 @@ START_TEST(band_layout)
     ck_assert(pd.marks[3].right);         /* would pass the right edge */
     ck_assert_int_eq(pd.band_rows, 4);
     ck_assert_double_eq_tol(pd.data_top, 1 - 4 * PLOT_ROW_H - 0.05, 1e-12);
+    plot_data_free(&pd);
+}
+END_TEST
+
+/* Many short phases in a row keep their bars; a label that would have to
+ * start past its own phase is left out; one at the right edge ends there. */
+START_TEST(band_phase_labels)
+{
+    struct plot_data pd = { 0 };
+    for (int i = 0; i < 10; i++)
+        ck_assert_int_eq(plot_phase_add(&pd, 100 + 10 * i, 110 + 10 * i, "round"), 0);
+    ck_assert_int_eq(plot_phase_add(&pd, 390, 400, "switch"), 0);
+    plot_band_layout(&pd, 400);
+    ck_assert(!isnan(pd.phases[0].label_x));
+    size_t labelled = 0;
+    for (int i = 0; i < 10; i++)
+        labelled += !isnan(pd.phases[i].label_x);
+    ck_assert_uint_lt(labelled, 10);
+    for (int i = 0; i < 10; i++)
+        ck_assert(isnan(pd.phases[i].label_x) || pd.phases[i].label_x <= pd.phases[i].t1);
+    ck_assert(!isnan(pd.phases[10].label_x));
+    ck_assert_double_le(pd.phases[10].label_x + 6 * PLOT_CHAR_W * 400, 400 + 1e-9);
     plot_data_free(&pd);
 }
 END_TEST
@@ -352,6 +375,7 @@ static Suite *plot_suite(void)
     tcase_add_test(tc, run_lists_and_names);
     tcase_add_test(tc, ranges_and_resolution);
     tcase_add_test(tc, band_layout);
+    tcase_add_test(tc, band_phase_labels);
     tcase_add_test(tc, gnuplot_and_latex_strings);
     suite_add_tcase(s, tc);
     TCase *meta = tcase_create("metadata");
