@@ -4,7 +4,8 @@
 # cause; `params` with an unknown type suggests a type, or says where a
 # parameter of that name lives, or lists the types, and points to the
 # sources of the defaults; `check` shows a workload's own kind's
-# parameters only. Every one exits 2 and writes no database.
+# parameters only. Every one exits 2 and writes no database. And `run` on
+# a file with a sweep: section says that it runs the base values once.
 source "$(dirname "$0")/lib.bash"
 
 MM1=$SRC/scenarios/validation/mm1.yaml
@@ -55,4 +56,12 @@ grep -q '^      block_size: 8KiB$' c.txt || fail "check lost the storage paramet
 for p in tx_rate rx_rate packet_size cycles working_set dirty_batch file time_scale loop; do
   grep -q "^      $p:" c.txt && fail "check shows '$p' on a storage workload"
 done
+# run on a file with a sweep: section: a note, then the run of the base values
+cp "$MM1" sw.yaml
+printf 'sweep:\n  reps: 3\n  vary:\n    lpars.db1.workload.rate: [50k/s, 70k/s]\n' >> sw.yaml
+"$LPARSIM" run sw.yaml --set duration=20ms --set warmup=2ms --progress never -o sw.db \
+  > out.txt 2> err.txt || fail "run of a sweep file failed"
+expect_eq "run with a sweep: section" "$(cat err.txt)" \
+  "lparsim run: note: sw.yaml has a sweep: section (2 points x 3 reps); \`lparsim run\` runs the scenario once, with its base values. To run the sweep: lparsim sweep sw.yaml"
+expect_eq "runs" "$(q sw.db 'SELECT count(*) FROM run')" 1
 echo ok
