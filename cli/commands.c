@@ -3,16 +3,19 @@
 #include "cli/commands.h"
 #include "sim/suggest.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/expect_check.h"
 #include "cli/machine.h"
 #include "cli/registry.h"
 #include "cli/run.h"
 #include "sim/scenario.h"
 #include "sim/units.h"
+#include "workloads/workload.h"
 
 /* ---- shared: load a scenario and apply --set / --seed ---------------- */
 
@@ -26,6 +29,8 @@ static int load_with_overrides(const struct args *a, const char *file, struct lo
 {
     struct diag err;
     memset(ld, 0, sizeof *ld);
+    if (args_check_seed(a))
+        return -1;
     ld->s = scenario_load(file, &scenario_schema, &err);
     if (!ld->s) {
         diag_print(&err, stderr);
@@ -51,10 +56,13 @@ static int load_with_overrides(const struct args *a, const char *file, struct lo
         const char *value = assignment == buf ? o->value : assignment[eq] ? assignment + eq + 1 : "";
         ld->params[ld->nparams++] = (struct run_param){ name, value };
     }
-    if (scenario_check_refs(ld->s, &err) != 0 || machine_check(ld->s->root, &err) != 0) {
+    struct expect_list el;
+    if (scenario_check_refs(ld->s, &err) != 0 || machine_check(ld->s->root, &err) != 0 ||
+        expect_check(ld->s->root, &el, &err) != 0) {
         diag_print(&err, stderr);
         return -1;
     }
+    expect_list_free(&el);
     return 0;
 }
 
@@ -91,11 +99,29 @@ static int parse_progress(const struct args *a, bool *on)
 
 /* ---- run ------------------------------------------------------------- */
 
+/* Ctrl-C (SIGINT) or SIGTERM during a run: the signal's number; the run
+ * stops at its next slice and writes nothing. */
+static volatile sig_atomic_t run_stop;
+
+static void on_stop_signal(int sig)
+{
+    run_stop = sig;
+}
+
+static void catch_stop_signals(void)
+{
+    struct sigaction sa = { .sa_handler = on_stop_signal };
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
 static const struct opt_desc run_opts[] = {
     { "output", 'o', true, false },
     { "set", 0, true, true },
     { "seed", 0, true, false },
     { "rep", 0, true, false },
+    { "point", 0, true, false },
     { "kernel", 0, true, false },
     { "progress", 0, true, false },
     { "quiet", 'q', false, false },
@@ -131,36 +157,59 @@ static int parse_trace(const struct args *a, char *buf, size_t n, const char **l
 }
 
 /* --rep N: the repetition index that goes into the run_key, so that one
- * task of a Slurm array reproduces the run_key of the sweep's run. */
-static int parse_rep(const struct args *a, int *rep)
+ * task of a Slurm array reproduces the run_key of the sweep's run; and
+ * --point N, the sweep point it records (run.point). */
+static int parse_index(const struct args *a, const char *opt, long *out, bool *given)
 {
-    const char *s = args_get(a, "rep");
+    const char *s = args_get(a, opt);
     char *end;
-    *rep = 0;
+    *out = 0;
+    *given = s != NULL;
     if (!s)
         return 0;
     long v = strtol(s, &end, 10);
-    if (!*s || *end || v < 0 || v > 1000000)
-        return cli_error(a->cmd, "--rep expects a whole number from 0 to 1000000, got '%s'", s);
-    *rep = (int)v;
+    if (!*s || *end || v < 0 || v > 1000000000 || !(*s >= '0' && *s <= '9'))
+        return cli_error(a->cmd, "--%s expects a whole number from 0 to 1000000000, got '%s'",
+                         opt, s);
+    *out = v;
     return 0;
 }
 
 static void run_help(void)
 {
     puts("usage: lparsim run SCENARIO [-o DB] [--set PATH=VALUE]... [--seed N] [--rep N]\n"
-         "                   [--kernel systemc|native] [--progress auto|always|never] [-q]\n"
-         "                   [--trace-io [LPAR:]N]\n\n"
+         "                   [--point N] [--kernel systemc|native]\n"
+         "                   [--progress auto|always|never] [-q] [--trace-io [LPAR:]N]\n\n"
          "Runs SCENARIO and writes its results to DB (default results/NAME.db, NAME\n"
          "being the scenario's name). --set overrides any parameter by its path,\n"
          "e.g. --set lpars.db1.workload.rate=50k/s (see lparsim check / params).\n"
          "--rep N records the run as repetition N of a sweep (it is part of the\n"
-         "run_key; the tasks written by `lparsim sweep --emit-slurm` use it).\n"
+         "run_key; the tasks written by `lparsim sweep --emit-slurm` use it), and\n"
+         "--point N as the run of sweep point N (recorded in run.point).\n"
          "--trace-io [LPAR:]N prints, hop by hop with its time, the path of I/O\n"
          "number N of LPAR (default: the first LPAR) through driver, PHB, link,\n"
          "TCEs, device, MSI-X, XIVE and CPU.\n"
          "Exit status: 0 ok, 2 bad input, 3 the run completed but an invariant or an\n"
-         "expect: assertion missed (status check_failed; every row is written).");
+         "expect: assertion missed (status check_failed; every row is written), 130\n"
+         "interrupted by Ctrl-C (143 by SIGTERM): nothing is written.");
+}
+
+/* `run` runs the base values once: say so when the file also describes a
+ * sweep, which only `lparsim sweep` runs. */
+static void note_sweep_section(const char *cmd, const char *file, const struct cfg_node *root)
+{
+    const struct cfg_node *sw = cfg_find(root, "sweep");
+    if (!sw || sw->is_default)
+        return;
+    const struct cfg_node *vary = cfg_find(sw, "vary");
+    uint64_t points = 1, reps = cfg_u64(sw, "reps");
+    for (size_t i = 0; vary && i < vary->nkids; i++)
+        points *= vary->kids[i]->nkids;
+    fprintf(stderr, "lparsim %s: note: %s has a sweep: section (%llu point%s x %llu rep%s);"
+                    " `lparsim run` runs the scenario once, with its base values. To run"
+                    " the sweep: lparsim sweep %s\n",
+            cmd, file, (unsigned long long)points, points == 1 ? "" : "s",
+            (unsigned long long)reps, reps == 1 ? "" : "s", file);
 }
 
 static void print_summary(const struct run_outcome *out, const char *db)
@@ -181,11 +230,14 @@ static void print_summary(const struct run_outcome *out, const char *db)
         recorder_scalar_get(out->rec, comp, "ios_completed", &completed);
         recorder_scalar_get(out->rec, comp, "ios_failed", &failed);
         recorder_scalar_get(out->rec, comp, "ios_lost", &lost);
-        printf("  %-16s io_latency mean %.4g us  p50 %.4g  p99 %.4g  (n=%llu)  "
+        const char *unit = statistic_unit(st);
+        char mean[32], p50[32], p99[32];
+        printf("  %-16s io_latency mean %s  p50 %s  p99 %s  (n=%llu)  "
                "ios issued %.0f completed %.0f failed %.0f lost %.0f\n",
-               comp, statistic_mean(st) / 1e3, statistic_quantile(st, 0.5) / 1e3,
-               statistic_quantile(st, 0.99) / 1e3, (unsigned long long)statistic_count(st),
-               issued, completed, failed, lost);
+               comp, unit_show_measured(statistic_mean(st), unit, mean, sizeof mean),
+               unit_show_measured(statistic_quantile(st, 0.5), unit, p50, sizeof p50),
+               unit_show_measured(statistic_quantile(st, 0.99), unit, p99, sizeof p99),
+               (unsigned long long)statistic_count(st), issued, completed, failed, lost);
     }
     printf("results: %s\n", db);
 }
@@ -203,11 +255,13 @@ int cmd_run(int argc, char **argv)
         return cli_error(a.cmd, "expected one SCENARIO file (see lparsim run --help)");
     enum kernel_backend kernel = KERNEL_SYSTEMC;
     bool progress = false;
-    int rep = 0;
+    long rep = 0, point = 0;
+    bool has_rep, in_sweep;
     char trace_buf[128];
     const char *trace_lpar;
     uint64_t trace_seq;
-    if (parse_kernel(&a, &kernel) || parse_progress(&a, &progress) || parse_rep(&a, &rep) ||
+    if (parse_kernel(&a, &kernel) || parse_progress(&a, &progress) ||
+        parse_index(&a, "rep", &rep, &has_rep) || parse_index(&a, "point", &point, &in_sweep) ||
         parse_trace(&a, trace_buf, sizeof trace_buf, &trace_lpar, &trace_seq))
         return 2;
 
@@ -216,6 +270,8 @@ int cmd_run(int argc, char **argv)
         loaded_free(&ld);
         return 2;
     }
+    if (!args_has(&a, "quiet"))
+        note_sweep_section(a.cmd, a.positional[0], ld.s->root);
     char db_default[512];
     const char *db = args_get(&a, "output");
     if (!db) {
@@ -233,16 +289,26 @@ int cmd_run(int argc, char **argv)
         return 2;
     }
     struct run_options ro = {
-        .kernel = kernel, .rep = rep, .db_path = db, .progress = progress,
+        .kernel = kernel, .rep = (int)rep, .in_sweep = in_sweep, .point = (size_t)point,
+        .db_path = db, .progress = progress, .stop = &run_stop,
         .params = ld.params, .nparams = ld.nparams,
         .trace_lpar = trace_lpar, .trace_seq = trace_seq,
     };
     struct run_outcome out;
     struct diag err;
+    catch_stop_signals();
     int rc = run_scenario(ld.s, &ro, &out, &err);
     if (rc != 0) {
         diag_print(&err, stderr);
         rc = 2;
+    } else if (out.interrupted) {
+        char at[32], end[32];
+        fprintf(stderr, "lparsim run: interrupted (%s) at %s of %s simulated; nothing written"
+                        " to %s\n", run_stop == SIGTERM ? "SIGTERM" : "Ctrl-C",
+                unit_show_measured(sim_time_to_ns(out.sim_end), "ns", at, sizeof at),
+                unit_show_measured(sim_time_to_ns(cfg_u64(ld.s->root, "duration")), "ns", end,
+                                   sizeof end), db);
+        rc = 128 + (int)run_stop;
     } else {
         if (trace_seq && out.trace_lines == 0)
             printf("--trace-io: I/O %llu of LPAR %s was not issued before the run ended\n",
@@ -259,6 +325,14 @@ int cmd_run(int argc, char **argv)
 }
 
 /* ---- check ----------------------------------------------------------- */
+
+/* A workload shows only its own kind's parameters. */
+static bool param_applies(const struct cfg_node *param)
+{
+    const struct cfg_node *owner = param->parent;
+    return !owner || owner->schema != &workload_schema ||
+           workload_param_applies(owner, param->key);
+}
 
 static const struct opt_desc check_opts[] = {
     { "set", 0, true, true },
@@ -285,7 +359,7 @@ int cmd_check(int argc, char **argv)
         char key[65];
         run_key_of(ld.s, 0, key);
         printf("# %s: ok (run_key %.16s)\n", a.positional[0], key);
-        scenario_print(ld.s, stdout, true);
+        scenario_print_check(ld.s, stdout, param_applies);
     }
     loaded_free(&ld);
     return rc;
@@ -323,12 +397,40 @@ static void print_schema_params(const struct schema *sc, bool markdown)
     for (const struct schema_child *c = sc->children; c && c->key; c++) {
         char what[64];
         snprintf(what, sizeof what, "%s%s", c->kind == CFG_LIST ? "list of " : "",
-                 c->schema ? c->schema->name : "map PATH: [values]");
+                 c->schema                ? c->schema->name
+                 : c->kind == CFG_SEQ     ? "list of texts"
+                                          : "map PATH: [values]");
         if (markdown)
             printf("| `%s` | %s | | | | %s |\n", c->key, what, c->doc);
         else
             printf("  %-18s %-26s %s\n", c->key, what, c->doc);
     }
+}
+
+/* TYPE names no component type: suggest one, or the types that have a
+ * parameter of that name, or list the types. */
+static int unknown_type(const char *cmd, const char *only, const struct schema *const *all,
+                        size_t n)
+{
+    const char *names[64];
+    char list[1024] = "", owners[512] = "";
+    size_t used = 0, oused = 0;
+    for (size_t i = 0; i < n && i < 64; i++) {
+        names[i] = all[i]->name;
+        used += (size_t)snprintf(list + used, used < sizeof list ? sizeof list - used : 0,
+                                 "%s%s", i ? ", " : "", all[i]->name);
+        for (const struct param_desc *p = all[i]->params; p && p->name; p++)
+            if (strcmp(p->name, only) == 0 && oused < sizeof owners)
+                oused += (size_t)snprintf(owners + oused, sizeof owners - oused, "%s%s",
+                                          oused ? ", " : "", all[i]->name);
+    }
+    const char *near = suggest_closest(only, names, n < 64 ? n : 64);
+    if (near)
+        return cli_error(cmd, "unknown component type '%s' (did you mean '%s'?)", only, near);
+    if (oused)
+        return cli_error(cmd, "'%s' is a parameter, not a component type: see lparsim params"
+                         " %s", only, owners);
+    return cli_error(cmd, "unknown component type '%s' (types: %s)", only, list);
 }
 
 int cmd_params(int argc, char **argv)
@@ -341,26 +443,25 @@ int cmd_params(int argc, char **argv)
         puts("usage: lparsim params [TYPE] [--markdown]\n\n"
              "Lists every component type with its parameters: type, unit, default,\n"
              "range and meaning; [run-time] marks those a timeline `set` may change while\n"
-             "the machine runs. TYPE limits the list to one component type.");
+             "the machine runs. TYPE limits the list to one component type. Where each\n"
+             "default comes from (the datasheet, paper or Linux source): docs/model-reference.md.");
         return 0;
     }
     const struct schema *const *all;
     size_t n = registry_schemas(&all);
     const char *only = a.npositional ? a.positional[0] : NULL;
     bool found = false;
+    bool markdown = args_has(&a, "markdown");
     for (size_t i = 0; i < n; i++) {
         if (only && strcmp(only, all[i]->name) != 0)
             continue;
-        print_schema_params(all[i], args_has(&a, "markdown"));
+        print_schema_params(all[i], markdown);
         found = true;
     }
-    if (!found) {
-        const char *names[32];
-        for (size_t i = 0; i < n && i < 32; i++)
-            names[i] = all[i]->name;
-        const char *near = suggest_closest(only, names, n < 32 ? n : 32);
-        return near ? cli_error(a.cmd, "unknown component type '%s' (did you mean '%s'?)", only, near)
-                    : cli_error(a.cmd, "unknown component type '%s'", only);
-    }
+    if (!found)
+        return unknown_type(a.cmd, only, all, n);
+    if (!markdown)
+        puts("\nWhere each default comes from (datasheets, papers, the Linux source):"
+             " docs/model-reference.md");
     return 0;
 }

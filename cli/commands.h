@@ -4,6 +4,7 @@
 #define LPARSIM_CLI_COMMANDS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stddef.h>
 
 struct command {
@@ -53,6 +54,17 @@ int args_parse(struct args *a, int argc, char **argv, const struct opt_desc *opt
 /* Last value given for an option, or NULL. */
 const char *args_get(const struct args *a, const char *name);
 bool args_has(const struct args *a, const char *name);
+/* --seed N, if given, is a whole number; else prints an error and
+ * returns 2 (it would otherwise be blamed on a --set). */
+int args_check_seed(const struct args *a);
+/* "1,2,5-7" (the value of --OPT) as a list of ids >= 1; -1 after printing
+ * an error. Free *ids. */
+int args_parse_ids(const char *cmd, const char *opt, const char *text, int64_t **ids,
+                   size_t *n);
+/* The same for numbers from min up; `what` describes them in the error
+ * ("sweep points such as 0,2,4"). */
+int args_parse_list(const char *cmd, const char *opt, const char *text, int64_t min,
+                    const char *what, int64_t **ids, size_t *n);
 
 /* Prints `lparsim CMD: error: MSG` to stderr; returns 2. */
 int cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -1,12 +1,15 @@
 /* cli/commands_args.c — option parsing shared by the subcommands.
  * Accepts `--name value`, `--name=value`, `-o value`, and `--` to end
  * options; rejects unknown options with a did-you-mean. */
+#include <errno.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/commands.h"
 #include "sim/suggest.h"
+#include "sim/units.h"
 
 int cli_error(const char *cmd, const char *fmt, ...)
 {
@@ -117,4 +120,50 @@ const char *args_get(const struct args *a, const char *name)
 bool args_has(const struct args *a, const char *name)
 {
     return args_get(a, name) != NULL;
+}
+
+int args_parse_ids(const char *cmd, const char *opt, const char *text, int64_t **ids,
+                   size_t *n)
+{
+    return args_parse_list(cmd, opt, text, 1, "run ids such as 3 or 1,2,5-7", ids, n);
+}
+
+int args_parse_list(const char *cmd, const char *opt, const char *text, int64_t min,
+                    const char *what, int64_t **ids, size_t *n)
+{
+    *ids = NULL;
+    *n = 0;
+    for (const char *p = text; *p;) {
+        char *end;
+        errno = 0;
+        long long a = strtoll(p, &end, 10), b = a;
+        if (end != p && *end == '-' && end[1] >= '0' && end[1] <= '9')
+            b = strtoll(end + 1, &end, 10);
+        bool ok = end != p && errno == 0 && a >= min && b >= a && b - a < 1000000 &&
+                  (*end == ',' || *end == '\0') && !(*end == ',' && end[1] == '\0');
+        int64_t *g = ok ? realloc(*ids, (*n + (size_t)(b - a) + 1) * sizeof *g) : NULL;
+        if (!g) {
+            free(*ids);
+            *ids = NULL;
+            cli_error(cmd, "--%s expects %s, got '%s'", opt, what, text);
+            return -1;
+        }
+        *ids = g;
+        for (long long v = a; v <= b; v++)
+            g[(*n)++] = v;
+        p = *end ? end + 1 : end;
+    }
+    return 0;
+}
+
+int args_check_seed(const struct args *a)
+{
+    const char *s = args_get(a, "seed");
+    struct param_value v;
+    const char *why;
+    if (!s || unit_parse(PARAM_U64, s, &v, &why) == 0)
+        return 0;
+    char shown[64];
+    return cli_error(a->cmd, "--seed expects a whole number from 0 to 2^64-1 (such as 42),"
+                     " got '%s'", unit_show(s, shown, sizeof shown));
 }

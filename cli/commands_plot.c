@@ -26,31 +26,41 @@ static const struct opt_desc plot_opts[] = {
     { "y", 0, true, false },
     { "series", 0, true, false },
     { "run", 0, true, false },
+    { "points", 0, true, false },
+    { "point", 0, true, false },
+    { "rep", 0, true, false },
     { 0 }
 };
 
 static void plot_help(void)
 {
-    puts("usage: lparsim plot DB cdf --stat [COMPONENT:]NAME [--runs ID,...] [--by PARAM]\n"
-         "                        [--ccdf] [--logx|--linx] -o FILE\n"
+    puts("usage: lparsim plot DB cdf --stat [COMPONENT:]NAME [--runs ID,...|--points P,...\n"
+         "                        [--rep R]] [--by PARAM] [--ccdf] [--logx|--linx] [-o FILE]\n"
          "       lparsim plot DB sweep --x PARAM --y [COMPONENT:]NAME[.COLUMN]\n"
-         "                        [--series PARAM] [--logx|--linx] [--logy] -o FILE\n"
-         "       lparsim plot DB timeline --series [COMPONENT:]NAME[,...] [--run ID] -o FILE\n"
+         "                        [--series PARAM] [--logx|--linx] [--logy] [-o FILE]\n"
+         "       lparsim plot DB timeline --series [COMPONENT:]NAME[,...]\n"
+         "                        [--run ID | --point P --rep R] [-o FILE]\n"
          "       common: [--title TEXT] [--script-only]\n\n"
          "Draws a figure from a results database with gnuplot. FILE's extension picks\n"
          "the format: .pdf, .png, .svg or .tex (cairolatex: FILE.tex + FILE.pdf).\n"
-         "Beside FILE go FILE-stem.gp (the gnuplot script, with provenance) and\n"
-         "FILE-stem.dat (the data); `gnuplot FILE-stem.gp` regenerates the figure.\n\n"
+         "Beside FILE go FILE.gp (the gnuplot script, with provenance) and FILE.dat\n"
+         "(the data); `gnuplot FILE.gp` regenerates the figure. Without -o the figure\n"
+         "is DBSTEM-KIND.pdf; -o NAME without an extension is NAME.pdf. Figures are\n"
+         "laid out for a 3.5 in column at 8 pt, axes in readable units, legends and\n"
+         "labels outside the data.\n\n"
          "  cdf       CDF of a statistic's histogram, one line per run (default: every\n"
-         "            run with status ok) or per value of PARAM (runs summed); log x\n"
-         "            when the data span more than two decades. --ccdf: P(X > x) on a\n"
-         "            log y axis, for tails.\n"
+         "            run with status ok; --points: the runs of those sweep points, --rep\n"
+         "            one rep of each) or per value of PARAM (runs summed); log x unless\n"
+         "            --linx. --ccdf: P(X > x) on a log y axis, for tails.\n"
          "  sweep     a scalar, a statistic's mean or NAME.COLUMN (count, mean, stddev,\n"
          "            min, max, p50, p90, p99, p999) against parameter PARAM, one line\n"
          "            per value of --series PARAM; mean over repetitions with 95%\n"
-         "            confidence bars (Student t). Only runs with status ok.\n"
-         "  timeline  sampled series of one run against time, with every event as a\n"
-         "            vertical line and KIND_start..KIND_end events shaded as phases.\n\n"
+         "            confidence bars (Student t; a quantile's bar is never narrower than\n"
+         "            its histogram bucket). Only runs with status ok.\n"
+         "  timeline  sampled series of one run against time; phases (KIND_start ..\n"
+         "            KIND_end events) as bars above the data, nested ones below the\n"
+         "            phase that holds them; other events as lines labelled with their\n"
+         "            kind and detail. Without --series: the run's series are listed.\n\n"
          "PARAM is a parameter path as given to --set, or its last part when that\n"
          "is unique (rate for lpars.db1.workload.rate). --script-only writes the .gp\n"
          "and .dat without running gnuplot ($LPARSIM_GNUPLOT overrides the program).\n"
@@ -58,41 +68,12 @@ static void plot_help(void)
          "See docs/figures.md.");
 }
 
-/* "1,2,5-7" -> ids; -1 on a malformed list. */
-static int parse_runs(const char *cmd, const char *opt, const char *text, int64_t **ids,
-                      size_t *n)
-{
-    *ids = NULL;
-    *n = 0;
-    const char *p = text;
-    while (*p) {
-        char *end;
-        errno = 0;
-        long long a = strtoll(p, &end, 10), b = a;
-        if (end != p && *end == '-' && end[1] >= '0' && end[1] <= '9')
-            b = strtoll(end + 1, &end, 10);
-        bool ok = end != p && errno == 0 && a >= 1 && b >= a && b - a < 1000000 &&
-                  (*end == ',' || *end == '\0') && !(*end == ',' && end[1] == '\0');
-        int64_t *g = ok ? realloc(*ids, (*n + (size_t)(b - a) + 1) * sizeof *g) : NULL;
-        if (!g) {
-            free(*ids);
-            *ids = NULL;
-            cli_error(cmd, "--%s expects run ids such as 1,2,5-7, got '%s'", opt, text);
-            return -1;
-        }
-        *ids = g;
-        for (long long v = a; v <= b; v++)
-            g[(*n)++] = v;
-        p = *end ? end + 1 : end;
-    }
-    return 0;
-}
-
 /* Options that belong to another kind are errors, not silently ignored. */
 static int check_kind_opts(const struct args *a, const char *kind, const char *const *allowed)
 {
     static const char *const kind_specific[] = {
-        "stat", "runs", "by", "ccdf", "logx", "linx", "logy", "x", "y", "series", "run", NULL
+        "stat", "runs", "by", "ccdf", "logx", "linx", "logy", "x", "y", "series", "run",
+        "points", "point", "rep", NULL
     };
     for (const char *const *o = kind_specific; *o; o++) {
         if (!args_has(a, *o))
@@ -115,9 +96,10 @@ static int need(const struct args *a, const char *opt, const char *kind)
 
 static int kind_request(const struct args *a, const char *kind, struct plot_request *rq)
 {
-    static const char *const cdf[] = { "stat", "runs", "by", "ccdf", "logx", "linx", NULL };
+    static const char *const cdf[] = { "stat", "runs", "by", "ccdf", "logx", "linx",
+                                       "points", "rep", NULL };
     static const char *const sweep[] = { "x", "y", "series", "logx", "linx", "logy", NULL };
-    static const char *const timeline[] = { "series", "run", NULL };
+    static const char *const timeline[] = { "series", "run", "point", "rep", NULL };
     if (strcmp(kind, "cdf") == 0) {
         rq->kind = PLOT_CDF;
         rq->metric = args_get(a, "stat");
@@ -135,8 +117,8 @@ static int kind_request(const struct args *a, const char *kind, struct plot_requ
     }
     if (strcmp(kind, "timeline") == 0) {
         rq->kind = PLOT_TIMELINE;
-        rq->series = args_get(a, "series");
-        return check_kind_opts(a, kind, timeline) || need(a, "series", kind);
+        rq->series = args_get(a, "series"); /* none: the error lists the run's series */
+        return check_kind_opts(a, kind, timeline);
     }
     return cli_error(a->cmd, "unknown plot kind '%s' (expected cdf, sweep or timeline)", kind);
 }
@@ -169,20 +151,79 @@ static char *command_line(int argc, char **argv)
     return s;
 }
 
-static int parse_request(const struct args *a, struct plot_request *rq, int64_t **ids)
+/* -o FILE; without an extension FILE.pdf, without -o DBSTEM-KIND.pdf in
+ * the current directory: vector output unless asked otherwise. */
+static int output_name(const struct args *a, const char *kind, char *buf, size_t n,
+                       const char **out)
+{
+    const char *o = args_get(a, "output");
+    if (o && !*o)
+        return cli_error(a->cmd, "-o needs a file name (.pdf, .png, .svg or .tex)");
+    if (o) {
+        const char *base = strrchr(o, '/') ? strrchr(o, '/') + 1 : o;
+        if (strchr(base, '.') || !*base) {
+            *out = o;
+            return 0;
+        }
+        if ((size_t)snprintf(buf, n, "%s.pdf", o) >= n)
+            return cli_error(a->cmd, "output name too long");
+        *out = buf;
+        return 0;
+    }
+    const char *db = a->positional[0], *base = strrchr(db, '/') ? strrchr(db, '/') + 1 : db;
+    size_t stem = strcspn(base, ".");
+    if ((size_t)snprintf(buf, n, "%.*s-%s.pdf", (int)stem, base, kind) >= n)
+        return cli_error(a->cmd, "output name too long");
+    *out = buf;
+    return 0;
+}
+
+/* --points 0,2,4 (or a timeline's --point 3) and --rep N. */
+static int parse_points(const struct args *a, struct plot_request *rq, int64_t **points)
+{
+    const char *opt = args_has(a, "points") ? "points" : "point";
+    const char *list = args_get(a, opt);
+    rq->rep = -1;
+    if (args_has(a, "rep")) {
+        char *end;
+        const char *r = args_get(a, "rep");
+        long v = strtol(r, &end, 10);
+        if (!*r || *end || v < 0 || !(*r >= '0' && *r <= '9'))
+            return cli_error(a->cmd, "--rep expects a repetition number (0, 1, ...), got '%s'",
+                             r);
+        if (!list)
+            return cli_error(a->cmd, "--rep goes with --point%s (the sweep points to draw)",
+                             strcmp(a->positional[1], "timeline") ? "s" : "");
+        rq->rep = v;
+    }
+    if (!list)
+        return 0;
+    if (args_has(a, "runs") || args_has(a, "run"))
+        return cli_error(a->cmd, "--%s and --run%s exclude each other: runs are chosen by id"
+                         " or by sweep point", opt, args_has(a, "runs") ? "s" : "");
+    if (args_parse_list(a->cmd, opt, list, 0, "sweep points such as 0,2,4 or 1-3", points,
+                        &rq->npoints))
+        return 2;
+    rq->points = *points;
+    if (!strcmp(opt, "point") && rq->npoints != 1)
+        return cli_error(a->cmd, "a timeline draws one run: --point takes one point, got '%s'",
+                         list);
+    return 0;
+}
+
+static int parse_request(const struct args *a, struct plot_request *rq, int64_t **ids,
+                         int64_t **points, char *outbuf, size_t outn)
 {
     if (a->npositional != 2)
         return cli_error(a->cmd, "expected DB and KIND (cdf, sweep or timeline); see"
                                  " lparsim plot --help");
     memset(rq, 0, sizeof *rq);
     rq->db_path = a->positional[0];
-    rq->out_path = args_get(a, "output");
     rq->title = args_get(a, "title");
     rq->script_only = args_has(a, "script-only");
-    if (kind_request(a, a->positional[1], rq))
+    if (kind_request(a, a->positional[1], rq) || parse_points(a, rq, points) ||
+        output_name(a, a->positional[1], outbuf, outn, &rq->out_path))
         return 2;
-    if (!rq->out_path || !*rq->out_path)
-        return cli_error(a->cmd, "missing -o FILE (.pdf, .png, .svg or .tex)");
     if (args_has(a, "logx") && args_has(a, "linx"))
         return cli_error(a->cmd, "--logx and --linx exclude each other");
     rq->xscale = args_has(a, "logx")   ? PLOT_SCALE_LOG
@@ -190,7 +231,7 @@ static int parse_request(const struct args *a, struct plot_request *rq, int64_t 
                                        : PLOT_SCALE_AUTO;
     const char *opt = args_has(a, "runs") ? "runs" : "run";
     const char *runs = args_get(a, opt);
-    if (runs && parse_runs(a->cmd, opt, runs, ids, &rq->nruns))
+    if (runs && args_parse_ids(a->cmd, opt, runs, ids, &rq->nruns))
         return 2;
     if (args_has(a, "run") && rq->nruns != 1)
         return cli_error(a->cmd, "a timeline draws one run: --run takes one id, got '%s'", runs);
@@ -208,9 +249,11 @@ int cmd_plot(int argc, char **argv)
         return 0;
     }
     struct plot_request rq;
-    int64_t *ids = NULL;
-    if (parse_request(&a, &rq, &ids)) {
+    int64_t *ids = NULL, *points = NULL;
+    char outbuf[4096];
+    if (parse_request(&a, &rq, &ids, &points, outbuf, sizeof outbuf)) {
         free(ids);
+        free(points);
         return 2;
     }
     char *cmdline = command_line(argc, argv);
@@ -227,5 +270,6 @@ int cmd_plot(int argc, char **argv)
         cli_error(a.cmd, "%s", err.msg);
     free(cmdline);
     free(ids);
+    free(points);
     return (int)st;
 }

@@ -5,7 +5,9 @@
 #include "cli/commands.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +59,11 @@ static size_t collect(const struct args *a, const char *name, const char **out)
         if (strcmp(a->opts[i].name, name) == 0)
             out[n++] = a->opts[i].value;
     return n;
+}
+
+static const char *plural(size_t n, const char *one, const char *many)
+{
+    return n == 1 ? one : many;
 }
 
 /* ---- sweep ---- */
@@ -127,7 +134,8 @@ static int sweep_parse(struct sweep_cli *c, int argc, char **argv)
     c->jobs = 1;
     c->reps = 0;
     c->max_parallel = 0;
-    if (parse_progress_opt(a, &c->progress) || parse_count(a, "jobs", 1, 1024, &c->jobs) ||
+    if (args_check_seed(a) || parse_progress_opt(a, &c->progress) ||
+        parse_count(a, "jobs", 1, 1024, &c->jobs) ||
         parse_count(a, "reps", 1, 100000, &c->reps) ||
         parse_count(a, "slurm-max-parallel", 1, 1000000, &c->max_parallel))
         return 2;
@@ -150,17 +158,60 @@ static int sweep_emit(const struct sweep_cli *c, const struct sweep_plan *p)
         return 2;
     }
     if (res.ntasks == 0) {
-        printf("nothing to run: all %zu runs are already ok in %s\n", p->nruns, c->db);
+        printf("nothing to run: %s %zu %s already done in %s\n",
+               p->nruns == 1 ? "the" : "all", p->nruns, plural(p->nruns, "run is", "runs are"),
+               c->db);
         return 0;
     }
-    printf("wrote a Slurm array of %zu tasks (of %zu runs) to %s\n"
+    printf("wrote a Slurm array of %zu %s (of %zu %s) to %s\n"
            "  submit:  sbatch %s/sweep.sbatch\n"
            "  then:    bash %s/merge.sh      (joins %s/results/*.db into %s)\n",
-           res.ntasks, p->nruns, res.dir, res.dir, res.dir, res.dir, res.db);
+           res.ntasks, plural(res.ntasks, "task", "tasks"), p->nruns,
+           plural(p->nruns, "run", "runs"), res.dir, res.dir, res.dir, res.dir, res.db);
     if (res.ntasks > 1000)
         printf("  note: Slurm's default MaxArraySize is 1001; ask your admins or split"
                " the sweep\n");
     return 0;
+}
+
+/* The points some of whose runs came to `outcome`, each once, with those
+ * reps and the first one's message. */
+static void list_points(const struct sweep_plan *p, char outcome, const char *title)
+{
+    size_t n = 0, npoints = 0, last = SIZE_MAX;
+    for (size_t i = 0; i < p->nruns; i++) {
+        if (p->runs[i].outcome != outcome)
+            continue;
+        n++;
+        npoints += p->runs[i].point != last; /* runs are point-major */
+        last = p->runs[i].point;
+    }
+    if (!n)
+        return;
+    printf("%s: %zu %s of %zu %s:\n", title, n, plural(n, "run", "runs"), npoints,
+           plural(npoints, "point", "points"));
+    for (size_t i = 0; i < p->nruns;) {
+        size_t j = i;
+        while (j < p->nruns && p->runs[j].point == p->runs[i].point)
+            j++;
+        const struct sweep_run *first = NULL;
+        char reps[256] = "", label[512];
+        size_t used = 0, k = 0;
+        for (size_t r = i; r < j; r++) {
+            if (p->runs[r].outcome != outcome)
+                continue;
+            first = first ? first : &p->runs[r];
+            used += (size_t)snprintf(reps + used, used < sizeof reps ? sizeof reps - used : 0,
+                                     "%s%d", k++ ? "," : "", p->runs[r].rep);
+        }
+        if (first) {
+            sweep_point_label(p, first->point, label, sizeof label);
+            printf("  point %zu%s%s%s, %s %s: %s\n", first->point, *label ? " (" : "", label,
+                   *label ? ")" : "", plural(k, "rep", "reps"), reps,
+                   first->message ? first->message : "");
+        }
+        i = j;
+    }
 }
 
 static int sweep_run_local(const struct sweep_cli *c, struct sweep_plan *p)
@@ -169,7 +220,9 @@ static int sweep_run_local(const struct sweep_cli *c, struct sweep_plan *p)
     for (size_t i = 0; i < p->nruns; i++)
         todo += !p->runs[i].done;
     if (todo == 0) {
-        printf("nothing to run: all %zu runs are already ok in %s\n", p->nruns, c->db);
+        printf("nothing to run: %s %zu %s already done in %s\n",
+               p->nruns == 1 ? "the" : "all", p->nruns, plural(p->nruns, "run is", "runs are"),
+               c->db);
         return 0;
     }
     struct sweep_exec_options eo = {
@@ -179,16 +232,51 @@ static int sweep_run_local(const struct sweep_cli *c, struct sweep_plan *p)
     struct sweep_tally t;
     struct diag err;
     int rc = sweep_execute(p, &eo, &t, &err);
+    if (rc == 0 && t.interrupted) {
+        size_t done = t.ok + t.check_failed + t.failed;
+        fprintf(stderr, "lparsim %s: interrupted (%s): %zu of %zu %s done and kept in %s, %zu"
+                        " under way stopped (nothing written for %s), %zu not started; rerun"
+                        " with --resume to finish\n", c->a.cmd,
+                t.interrupted == SIGTERM ? "SIGTERM" : "Ctrl-C", done, todo,
+                plural(todo, "run", "runs"), c->db, t.stopped,
+                plural(t.stopped, "it", "them"), todo - done - t.stopped);
+        return 128 + t.interrupted;
+    }
     if (!args_has(&c->a, "quiet") || rc != 0)
-        printf("sweep %s: %zu runs (%zu points x %" PRIu64 " reps): %zu ok, %zu check_failed,"
+        printf("sweep %s: %zu %s (%zu %s x %" PRIu64 " %s): %zu ok, %zu check_failed,"
                " %zu failed, %zu skipped, %.3g s wall with -j %u\nresults: %s\n",
-               cfg_str(p->s->root, "name"), t.total, p->npoints, p->reps, t.ok, t.check_failed,
-               t.failed, t.skipped, t.wall_s, eo.jobs, c->db);
+               cfg_str(p->s->root, "name"), t.total, plural(t.total, "run", "runs"),
+               p->npoints, plural(p->npoints, "point", "points"), p->reps,
+               plural(p->reps, "rep", "reps"), t.ok, t.check_failed, t.failed, t.skipped,
+               t.wall_s, eo.jobs, c->db);
+    if (!args_has(&c->a, "quiet")) {
+        list_points(p, SWEEP_RUN_CHECK_FAILED, "missed a check (status check_failed)");
+        list_points(p, SWEEP_RUN_FAILED, "failed");
+    }
     if (rc != 0) {
         diag_print(&err, stderr);
         return 2;
     }
     return t.failed ? 1 : t.check_failed ? 3 : 0;
+}
+
+/* The runs skipped as done take their point in this sweep's numbering:
+ * values added to an axis number the points anew. */
+static int renumber_done(const struct sweep_plan *p, const char *db, struct diag *err)
+{
+    const char **keys = calloc(p->nruns, sizeof *keys);
+    size_t *points = calloc(p->nruns, sizeof *points), n = 0;
+    int e = keys && points ? 0 : diag_set(err, NULL, "out of memory");
+    for (size_t i = 0; !e && i < p->nruns; i++)
+        if (p->runs[i].done) {
+            keys[n] = p->runs[i].run_key;
+            points[n++] = p->runs[i].point;
+        }
+    if (!e)
+        e = results_renumber_points(db, keys, points, n, err);
+    free(keys);
+    free(points);
+    return e;
 }
 
 /* Loads, expands and checks; reads which runs the database already has. */
@@ -221,9 +309,14 @@ static int sweep_prepare(struct sweep_cli *c, struct scenario **s, struct sweep_
         diag_print(&err, stderr);
         return 2;
     }
+    size_t ndone = 0;
     if (args_has(&c->a, "resume") || args_has(&c->a, "emit-slurm"))
-        sweep_mark_done(p, &done);
+        ndone = sweep_mark_done(p, &done);
     results_keys_free(&done);
+    if (ndone && renumber_done(p, c->db, &err) != 0) {
+        diag_print(&err, stderr);
+        return 2;
+    }
     return 0;
 }
 
@@ -263,45 +356,45 @@ int cmd_merge(int argc, char **argv)
     if (a.help) {
         puts("usage: lparsim merge OUT.db IN.db... [-q]\n\n"
              "Copies the runs of each IN into OUT (created if needed), one run per\n"
-             "run_key: a run OUT already has with status ok is kept, an incoming ok run\n"
-             "replaces a failed one. Each IN is merged in one transaction. Every IN is\n"
-             "checked first: a missing or foreign file leaves OUT unchanged (exit 2).");
+             "run_key: a run OUT already has with status ok (or check_failed) is kept, an\n"
+             "incoming one replaces a failed one. Every IN is read through first, then all\n"
+             "are copied in one transaction: a missing, foreign or damaged IN leaves OUT\n"
+             "as it was (and no new OUT), exit 2. An IN that is OUT itself is skipped.");
         return 0;
     }
     if (a.npositional < 2)
         return cli_error(a.cmd, "expected OUT.db and at least one IN.db"
                                 " (see lparsim merge --help)");
     const char *out = a.positional[0];
+    const char *in[ARGS_MAX];
+    size_t nin = 0, skipped = 0;
+    for (size_t i = 1; i < a.npositional; i++) {
+        if (same_file(a.positional[i], out)) {
+            skipped++; /* a glob that caught OUT itself: nothing to add */
+            continue;
+        }
+        in[nin++] = a.positional[i];
+    }
+    if (nin == 0)
+        return cli_error(a.cmd, "nothing to merge: %s is OUT itself", a.positional[1]);
     struct diag err;
     struct results_keys existing;
-    for (size_t i = 1; i < a.npositional; i++)
-        if (results_open_check(a.positional[i], &err) != 0) {
-            diag_print(&err, stderr);
-            return 2;
-        }
     if (results_ok_keys(out, &existing, &err) != 0) { /* a foreign OUT */
         diag_print(&err, stderr);
         return 2;
     }
     results_keys_free(&existing);
-    struct merge_counts total = { 0, 0, 0 };
-    for (size_t i = 1; i < a.npositional; i++) {
-        const char *in = a.positional[i];
-        struct merge_counts mc;
-        if (same_file(in, out))
-            continue; /* a glob that caught OUT itself: nothing to add */
-        if (results_merge(out, in, &mc, &err) != 0) {
-            diag_print(&err, stderr);
-            return 2;
-        }
-        total.added += mc.added;
-        total.replaced += mc.replaced;
-        total.kept += mc.kept;
+    struct merge_counts total;
+    if (results_merge_all(out, in, nin, &total, &err) != 0) {
+        diag_print(&err, stderr); /* OUT is as it was */
+        return 2;
     }
     if (!args_has(&a, "quiet"))
-        printf("merged %zu databases into %s: %zu runs added, %zu failed runs replaced,"
-               " %zu already there\n", a.npositional - 1, out, total.added, total.replaced,
-               total.kept);
+        printf("merged %zu %s into %s: %zu %s added, %zu failed %s replaced, %zu already"
+               " there%s\n", nin, plural(nin, "database", "databases"), out, total.added,
+               plural(total.added, "run", "runs"), total.replaced,
+               plural(total.replaced, "run", "runs"), total.kept,
+               skipped ? " (OUT itself skipped as an input)" : "");
     return 0;
 }
 

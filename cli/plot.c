@@ -1,5 +1,6 @@
 /* cli/plot.c — `lparsim plot` end to end (see plot.h): query the data,
- * write FILE-stem.dat and FILE-stem.gp, run gnuplot, embed provenance.
+ * write FILE.dat and FILE.gp (fig.png.gp: each figure its own script, so
+ * fig.png and fig.svg never share one), run gnuplot, embed provenance.
  *
  * Nothing half-written is ever visible under a final name: the .dat and
  * .gp are written to hidden temporary names and renamed, and gnuplot
@@ -74,8 +75,9 @@ static int parse_out_path(const char *out, struct paths *p, struct diag *err)
         snprintf(p->dir, sizeof p->dir, ".");
     snprintf(p->figure, sizeof p->figure, "%s", base);
     snprintf(p->stem, sizeof p->stem, "%.*s", (int)(dot - base), base);
-    snprintf(p->script, sizeof p->script, "%s.gp", p->stem);
-    snprintf(p->data, sizeof p->data, "%s.dat", p->stem);
+    /* named after the whole figure name: p99.png and p99.svg keep their own */
+    snprintf(p->script, sizeof p->script, "%s.gp", base);
+    snprintf(p->data, sizeof p->data, "%s.dat", base);
     snprintf(p->graphics, sizeof p->graphics, "%s.pdf", p->stem);
     return 0;
 }

@@ -1,10 +1,12 @@
-/* cli/plot.h — `lparsim plot`: figures from a results database (SPEC §8).
+/* cli/plot.h — `lparsim plot`: figures from a results database
+ * (docs/figures.md).
  *
  * A figure is three files side by side: FILE (.pdf, .png, .svg or .tex),
- * FILE-stem.gp (the gnuplot script, with a provenance header) and
- * FILE-stem.dat (the data, one `index` block per line of the figure).
- * The script finds its data relative to itself, so `gnuplot FILE-stem.gp`
- * regenerates the figure from any directory after it has been tweaked.
+ * FILE.gp (the gnuplot script, with a provenance header) and FILE.dat
+ * (the data, one `index` block per line of the figure), so that p99.png
+ * and p99.svg each keep their own. The script finds its data relative to
+ * itself, so `gnuplot FILE.gp` regenerates the figure from any directory
+ * after it has been tweaked.
  *
  * Kinds: cdf (of a statistic's histogram), sweep (a scalar or a statistic
  * column against a parameter, mean and 95% CI over repetitions) and
@@ -39,6 +41,9 @@ struct plot_request {
     const char *series;       /* timeline --series [COMPONENT:]NAME[,...] */
     const int64_t *runs;      /* cdf --runs / timeline --run; NULL: default */
     size_t nruns;
+    const int64_t *points;    /* cdf, timeline --points: the runs of these sweep points */
+    size_t npoints;
+    int64_t rep;              /* --rep: only this rep of each point; -1: every rep */
     const char *command_line; /* as typed, for the provenance header */
 };
 

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/units.h"
+
 static int oom(struct plot_db *q)
 {
     return plot_fail(q->err, "out of memory");
@@ -68,7 +70,7 @@ static int run_labels(struct plot_db *q, const int64_t *ids, size_t n, char **la
  * the log axis starts where the first line reaches it: the empty decades
  * of a few outliers (a 1 ns latency) would squeeze the body of the plot.
  * The .dat keeps every bucket. */
-#define CDF_VISIBLE 0.001
+#define CDF_VISIBLE 0.01
 
 /* Turns (upper, count, lower) rows into (upper, cdf, ccdf, count); notes
  * where the lines become visible for the log axis (the [0, 2^-10) bucket
@@ -218,7 +220,7 @@ int plot_build_cdf(const struct plot_request *rq, struct plot_db *q, struct plot
     size_t n = 0;
     if (plot_resolve(q, "statistic", "statistic", rq->metric, &m) ||
         (rq->by && plot_resolve_param(q, rq->by, param, sizeof param)) ||
-        plot_select_runs(q, rq->runs, rq->nruns, &ids, &n)) {
+        plot_select_runs(q, rq, &ids, &n)) {
         free(ids);
         return -1;
     }
@@ -227,7 +229,7 @@ int plot_build_cdf(const struct plot_request *rq, struct plot_db *q, struct plot
         e = plot_run_add(pd, ids[i]) ? oom(q) : 0;
     /* a run asked for by id must show; by default, runs without samples
      * (another scenario in the same database) are left out */
-    for (size_t i = 0; i < n && !e && rq->nruns && !rq->by; i++)
+    for (size_t i = 0; i < n && !e && (rq->nruns || rq->npoints) && !rq->by; i++)
         if (pd->lines[i].nrows == 0)
             e = plot_fail(q->err, "run %" PRId64 " has no samples of '%s:%s'", ids[i],
                           m.component, m.name);
@@ -239,18 +241,33 @@ int plot_build_cdf(const struct plot_request *rq, struct plot_db *q, struct plot
     if (!pd->nlines)
         return plot_fail(q->err, "statistic '%s:%s' has no samples in the runs selected",
                          m.component, m.name);
+    /* x in the unit its values read best in (latencies up to 300000 ns: us) */
+    struct unit_scale sc = unit_scale_pick(m.unit, max_x);
+    for (size_t i = 0; i < pd->nlines; i++)
+        for (size_t j = 0; j < pd->lines[i].nrows; j++)
+            pd->lines[i].rows[j].v[0] /= sc.div;
+    pd->xmin_pos /= sc.div;
     char u[80];
-    plot_unit_suffix(m.unit, u, sizeof u);
+    plot_unit_suffix(sc.pretty, u, sizeof u);
     pd->ncols = 4;
-    snprintf(pd->columns, sizeof pd->columns, "upper%s%s cdf ccdf count", *m.unit ? "_" : "",
-             m.unit);
+    snprintf(pd->columns, sizeof pd->columns, "upper%s%s cdf ccdf count", *sc.sym ? "_" : "",
+             sc.sym);
     plot_fmt(pd->what, sizeof pd->what, "%s of %s:%s%s%s", rq->ccdf ? "CCDF" : "CDF",
              m.component, m.name, rq->by ? " by " : " per run", rq->by ? param : "");
     plot_fmt(pd->xlabel, sizeof pd->xlabel, "%s%s", m.name, u);
     plot_fmt(pd->ylabel, sizeof pd->ylabel, "%s",
              rq->ccdf ? "fraction of samples > x" : "cumulative fraction");
-    pd->logx = plot_want_log(rq->xscale, pd->xmin_pos, max_x);
+    /* log x unless asked otherwise: latencies span decades, and the tail
+     * is where mechanisms differ */
+    pd->logx = rq->xscale == PLOT_SCALE_LOG ||
+               (rq->xscale == PLOT_SCALE_AUTO && pd->xmin_pos > 0);
     pd->logy = rq->ccdf;
+    if (!rq->ccdf) {
+        pd->ylo = 0;
+        pd->yhi = 1;
+    } else {
+        pd->yhi = 1;
+    }
     return 0;
 }
 

@@ -8,6 +8,7 @@
 #include "cli/plot_internal.h"
 
 #include <inttypes.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -274,41 +275,28 @@ bool plot_values_numeric(const char *const *texts, size_t n, double *nums,
     return false;
 }
 
-void plot_display_unit(enum param_type t, double maxabs, double *div, const char **sym)
+void plot_display_unit(enum param_type t, double maxabs, double *div, const char **sym,
+                       const char **pretty)
 {
-    static const struct {
-        enum param_type t;
-        double div;
-        const char *sym;
-    } units[] = {
-        { PARAM_TIME, 1e12, "s" },      { PARAM_TIME, 1e9, "ms" },
-        { PARAM_TIME, 1e6, "us" },      { PARAM_TIME, 1e3, "ns" },
-        { PARAM_TIME, 1, "ps" },        { PARAM_SIZE, 0x1p40, "TiB" },
-        { PARAM_SIZE, 0x1p30, "GiB" },  { PARAM_SIZE, 0x1p20, "MiB" },
-        { PARAM_SIZE, 0x1p10, "KiB" },  { PARAM_SIZE, 1, "B" },
-        { PARAM_BITRATE, 1e12, "Tbps" }, { PARAM_BITRATE, 1e9, "Gbps" },
-        { PARAM_BITRATE, 1e6, "Mbps" }, { PARAM_BITRATE, 1e3, "kbps" },
-        { PARAM_BITRATE, 1, "bps" },    { PARAM_FREQ, 1e9, "GHz" },
-        { PARAM_FREQ, 1e6, "MHz" },     { PARAM_FREQ, 1e3, "kHz" },
-        { PARAM_FREQ, 1, "Hz" },        { PARAM_RATE, 1e9, "G/s" },
-        { PARAM_RATE, 1e6, "M/s" },     { PARAM_RATE, 1e3, "k/s" },
-        { PARAM_RATE, 1, "1/s" },
-    };
-    *div = 1;
-    *sym = "";
-    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
-        if (units[i].t != t)
-            continue;
-        *div = units[i].div;
-        *sym = units[i].sym;
-        if (maxabs >= units[i].div)
-            return;
-    }
+    /* parameter values are in base units (plot_values_numeric): ps for times */
+    const char *unit = t == PARAM_TIME      ? "ps"
+                       : t == PARAM_SIZE    ? "B"
+                       : t == PARAM_BITRATE ? "bit/s"
+                       : t == PARAM_FREQ    ? "Hz"
+                       : t == PARAM_RATE    ? "1/s"
+                                            : "";
+    struct unit_scale sc = unit_scale_pick(unit, maxabs);
+    *div = sc.div;
+    *sym = sc.sym;
+    if (pretty)
+        *pretty = sc.pretty;
 }
 
 int plot_build(const struct plot_request *rq, struct plot_db *q, struct plot_data *pd)
 {
     pd->kind = rq->kind;
+    pd->xlo = pd->xhi = pd->ylo = pd->yhi = pd->y2lo = pd->y2hi = NAN;
+    pd->data_top = 1;
     switch (rq->kind) {
     case PLOT_CDF:
         return plot_build_cdf(rq, q, pd);

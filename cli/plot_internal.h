@@ -3,7 +3,9 @@
  * provenance gathered while querying), the read-only database handle, and
  * the helpers for parameter values written with units.
  *
- *   plot_query.c   database access, name resolution, run selection
+ *   plot_query.c   database access, name resolution
+ *   plot_runs.c    run selection (--runs, --points, --rep)
+ *   plot_layout.c  axis ranges, the timeline's band of labels
  *   plot_data.c    struct plot_data; parameter values with units
  *   plot_cdf.c, plot_sweep.c, plot_timeline.c   the three kinds
  *   plot_script.c  the .dat and .gp files
@@ -39,12 +41,16 @@ struct plot_line {
 
 struct plot_mark {            /* an event row: a labelled vertical line */
     double t;
-    char *label;
+    char *label;              /* "kind: detail", cut to fit */
+    int row;                  /* band row of its label (0 = top); -1: no label */
+    bool right;               /* the label ends at t (it would pass the right edge) */
 };
 
 struct plot_phase {           /* a *_start .. *_end pair: a shaded interval */
     double t0, t1;
-    char *label;
+    char *label;              /* the mechanism step: "lpm_precopy" */
+    int depth;                /* phases enclosing it: its row in the band */
+    double label_x;           /* where its label starts (after the one before) */
 };
 
 struct plot_data {
@@ -63,6 +69,14 @@ struct plot_data {
     char xlabel[256], ylabel[256], y2label[256];
     bool logx, logy;
     double xmin_pos;          /* smallest positive x (log axis range) */
+    /* explicit axis ranges in display units (NaN: gnuplot's autoscale) */
+    double xlo, xhi, ylo, yhi, y2lo, y2hi;
+    /* timeline: the series lie below this fraction of the graph's height;
+     * the band above holds band_rows rows of phase bars and event labels */
+    double data_top;
+    int band_rows;
+    size_t unlabelled;        /* events drawn without a label (no room) */
+    char bars_note[200];      /* sweep: the key entry saying what the bars are */
     /* provenance */
     char **queries;           /* SQL text with its bound values */
     size_t nqueries;
@@ -127,10 +141,10 @@ int plot_resolve_y(struct plot_db *q, const char *spec, struct plot_metric *m);
 /* A parameter name, exact or by its last dotted part when unique. */
 int plot_resolve_param(struct plot_db *q, const char *spec, char *out, size_t n);
 
-/* The runs a figure uses: the given ids (which must exist), or every run
- * with status ok. */
-int plot_select_runs(struct plot_db *q, const int64_t *ids, size_t n,
-                     int64_t **out, size_t *nout);
+/* (plot_runs.c) The runs a figure uses: the ids of --runs (which must
+ * exist), the runs of --points (and --rep), or every run with status ok. */
+int plot_select_runs(struct plot_db *q, const struct plot_request *rq, int64_t **out,
+                     size_t *nout);
 /* "1,2,5" for an SQL IN list. */
 char *plot_sql_ids(const int64_t *ids, size_t n);
 
@@ -142,10 +156,11 @@ char *plot_sql_ids(const int64_t *ids, size_t n);
  * values are then categorical and sorted as text). */
 bool plot_values_numeric(const char *const *texts, size_t n, double *nums,
                          enum param_type *type);
-/* A display unit for values of type t up to maxabs: the divisor and its
- * symbol ("" for plain numbers). */
-void plot_display_unit(enum param_type t, double maxabs, double *div,
-                       const char **sym);
+/* A display unit for parameter values of type t (in base units, times in
+ * ps) up to maxabs: the divisor, its symbol ("us", "" for plain numbers)
+ * and the symbol for figures ("µs"; pretty may be NULL). */
+void plot_display_unit(enum param_type t, double maxabs, double *div, const char **sym,
+                       const char **pretty);
 /* The part of a dotted parameter path after the last dot. */
 const char *plot_short_name(const char *param);
 
@@ -180,6 +195,34 @@ void plot_group_label(const char *param, const struct plot_group *g, char *buf, 
 
 /* " (ns)" for an axis label; "" for no unit. */
 void plot_unit_suffix(const char *unit, char *buf, size_t n);
+
+/* ---- layout (plot_layout.c) ---- */
+
+/* The geometry every figure is laid out for: a 3.5 in column at 8 pt
+ * (PNG and SVG are the same figure scaled), annotations at 7 pt. As
+ * fractions of the plotting area: a character's width (without and
+ * with a right-hand axis), and the height of one row of annotations. */
+#define PLOT_CHAR_W 0.0205
+#define PLOT_CHAR_W_Y2 0.0265
+#define PLOT_ROW_H 0.075
+/* At most this many rows of event labels; other events keep their line. */
+#define PLOT_EVENT_ROWS 4
+
+/* An axis range around data [lo, hi]: 5% padding each side, never below
+ * zero for data that are not (a cache of -100 entries), multiplicative
+ * on a log axis. */
+void plot_pad_range(double lo, double hi, bool log, double *a, double *b);
+/* Lays out the timeline's band: phase rows by depth, event labels in
+ * rows (at most PLOT_EVENT_ROWS) so that no two overlap; sets
+ * pd->band_rows and pd->data_top. x runs over [0, xend]. */
+void plot_band_layout(struct plot_data *pd, double xend);
+/* A round tic step giving four to eight tics up to hi (1, 2 or 5 x 10^n),
+ * and hi rounded up to a multiple of it (so the top tic holds the data). */
+double plot_nice_step(double hi);
+double plot_round_up(double hi);
+/* Half the width of the histogram bucket holding v (buckets are 1/64 of
+ * their power of two wide, sim/histogram.h): a quantile's resolution. */
+double plot_bucket_half_width(double v);
 /* Log axis? auto: the data span more than two decades. */
 bool plot_want_log(enum plot_scale s, double lo, double hi);
 

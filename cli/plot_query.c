@@ -1,8 +1,7 @@
 /* cli/plot_query.c — the database side of `lparsim plot`: a read-only
- * connection whose data queries are logged for the provenance header,
+ * connection whose data queries are logged for the provenance header, and
  * resolution of the names users type ([COMPONENT:]NAME, parameter paths)
- * with did-you-mean messages, run selection, and the ordering of
- * parameter values written with units ("10us" < "100us" < "1ms").
+ * with did-you-mean messages. Which runs a figure draws is plot_runs.c.
  *
  * Every value reaches SQL as a bound parameter; the only text spliced
  * into queries is a table name from a fixed list and run ids we
@@ -18,8 +17,6 @@
 
 #include "sim/results.h"
 #include "sim/suggest.h"
-
-#define PLOT_BUSY_MS 60000 /* a sweep may still be writing */
 
 int plot_fail(struct diag *err, const char *fmt, ...)
 {
@@ -41,19 +38,13 @@ int plot_db_open(struct plot_db *q, const char *path, struct plot_data *pd,
                  struct diag *err)
 {
     *q = (struct plot_db){ NULL, path, pd, err };
-    if (results_open_check(path, err) != 0) {
-        /* results_open_check locates the message at the file; the CLI
+    if (results_open_read(path, false, &q->db, NULL, err) != 0) {
+        /* results_open_read locates the message at the file; the CLI
          * prints `lparsim plot: error: MSG`, so fold the path in. */
         char msg[sizeof err->msg];
         snprintf(msg, sizeof msg, "%s", err->msg);
         return plot_fail(err, "%s: %s", path, msg);
     }
-    if (sqlite3_open_v2(path, &q->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-        plot_db_fail(q, "cannot open results database");
-        plot_db_close(q);
-        return -1;
-    }
-    sqlite3_busy_timeout(q->db, PLOT_BUSY_MS);
     return 0;
 }
 
@@ -155,24 +146,10 @@ static int pairs_add(struct pairs *ps, const char *comp, const char *name,
     return e->comp && e->name && e->unit ? 0 : -1;
 }
 
-/* The series table has no unit column in schema 1 (SPEC §7); read it when
- * a later schema adds one. */
-static bool table_has_column(struct plot_db *q, const char *table, const char *col)
-{
-    sqlite3_stmt *st;
-    bool found = false;
-    if (plot_db_query(q, &st, false, "SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2",
-                      "tt", table, col) == 0) {
-        found = sqlite3_step(st) == SQLITE_ROW;
-        sqlite3_finalize(st);
-    }
-    return found;
-}
-
 static int load_pairs(struct plot_db *q, const char *table, struct pairs *ps)
 {
     char sql[256];
-    bool unit = table_has_column(q, table, "unit");
+    bool unit = results_has_column(q->db, table, "unit");
     snprintf(sql, sizeof sql, "SELECT component, name, %s FROM %s"
              " GROUP BY component, name ORDER BY component, name",
              unit ? "max(unit)" : "NULL", table);
@@ -516,91 +493,4 @@ int plot_resolve_param(struct plot_db *q, const char *spec, char *out, size_t si
         free(names[i]);
     free(names);
     return e;
-}
-
-/* ---- runs ---- */
-
-static int load_run_ids(struct plot_db *q, bool ok_only, bool record, int64_t **ids,
-                        size_t *n)
-{
-    sqlite3_stmt *st;
-    *ids = NULL;
-    *n = 0;
-    if (plot_db_query(q, &st, record, ok_only
-                      ? "SELECT run_id FROM run WHERE status = 'ok' ORDER BY run_id"
-                      : "SELECT run_id FROM run ORDER BY run_id", ""))
-        return -1;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        int64_t *g = realloc(*ids, (*n + 1) * sizeof *g);
-        if (!g) {
-            sqlite3_finalize(st);
-            return plot_fail(q->err, "out of memory");
-        }
-        *ids = g;
-        g[(*n)++] = sqlite3_column_int64(st, 0);
-    }
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : plot_db_fail(q, "cannot read results");
-}
-
-static bool has_id(const int64_t *ids, size_t n, int64_t id)
-{
-    for (size_t i = 0; i < n; i++)
-        if (ids[i] == id)
-            return true;
-    return false;
-}
-
-/* Checks the given ids exist and copies them without repeats, in the
- * order given (which is the legend order). */
-static int take_given_runs(struct plot_db *q, const int64_t *ids, size_t n, int64_t *all,
-                           size_t nall, int64_t *out, size_t *nout)
-{
-    *nout = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (!has_id(all, nall, ids[i])) {
-            char list[256];
-            plot_format_runs(all, nall, list, sizeof list);
-            return plot_fail(q->err, "no run %" PRId64 " in %s (runs: %s)", ids[i], q->path,
-                             nall ? list : "none");
-        }
-        if (!has_id(out, *nout, ids[i]))
-            out[(*nout)++] = ids[i];
-    }
-    return 0;
-}
-
-int plot_select_runs(struct plot_db *q, const int64_t *ids, size_t n, int64_t **out,
-                     size_t *nout)
-{
-    int64_t *all;
-    size_t nall;
-    *out = NULL;
-    *nout = 0;
-    if (!n)
-        return load_run_ids(q, true, true, out, nout) ? -1
-               : *nout ? 0
-                       : plot_fail(q->err, "no run with status ok in %s", q->path);
-    if (load_run_ids(q, false, false, &all, &nall))
-        return -1;
-    int e = -1;
-    if ((*out = malloc(n * sizeof **out)))
-        e = take_given_runs(q, ids, n, all, nall, *out, nout);
-    else
-        plot_fail(q->err, "out of memory");
-    free(all);
-    return e;
-}
-
-char *plot_sql_ids(const int64_t *ids, size_t n)
-{
-    char *buf = malloc(n * 22 + 1);
-    size_t used = 0;
-    if (!buf)
-        return NULL;
-    buf[0] = '\0';
-    for (size_t i = 0; i < n; i++)
-        used += (size_t)sprintf(buf + used, "%s%" PRId64, i ? "," : "", ids[i]);
-    return buf;
 }

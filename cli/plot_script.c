@@ -45,7 +45,10 @@ const char *plot_gp_str(const char *s, bool tex, char *buf, size_t n)
     size_t used = 0;
     for (; s && *s && used + 20 < n; s++) {
         const char *esc = tex ? tex_escape(*s) : NULL;
-        if (esc) {
+        if (tex && (unsigned char)s[0] == 0xc2 && (unsigned char)s[1] == 0xb5) {
+            used += (size_t)snprintf(buf + used, n - used, "$\\mu$"); /* µ of µs */
+            s++;
+        } else if (esc) {
             used += (size_t)snprintf(buf + used, n - used, "%s", esc);
         } else if (*s == '\'') {
             buf[used++] = '\''; /* '' is a quote inside '...' */
@@ -196,51 +199,57 @@ static void script_locations(FILE *f, const struct plot_names *nm)
     fputs("if (exists('outdir')) cd outdir\n\n", f);
 }
 
+/* The figure is laid out for a 3.5 in column at 8 pt: the PDF and the
+ * TeX figure at that size, the PNG as the same figure at 200 dpi (so its
+ * text keeps its proportions), the SVG at 96 px per inch. */
 static void script_terminal(FILE *f, const struct plot_names *nm)
 {
     static const char *const term[] = {
-        [FMT_PDF] = "pdfcairo enhanced color font 'Sans,8' size 8.5cm,5.5cm linewidth 1",
-        [FMT_PNG] = "pngcairo enhanced color font 'Sans,11' size 900,580 linewidth 1.5",
-        [FMT_SVG] = "svg enhanced font 'Sans,11' size 640,420 linewidth 1.2 background '#ffffff'",
+        [FMT_PDF] = "pdfcairo enhanced color font 'Sans,8' size 3.5in,2.4in linewidth 1",
+        [FMT_PNG] = "pngcairo enhanced color font 'Sans,16.7' size 700,480 linewidth 2",
+        [FMT_SVG] = "svg enhanced font 'Sans,8' size 336,230 linewidth 1 background '#ffffff'",
         /* text typeset by LaTeX, lines in a PDF: works with pdflatex */
-        [FMT_TEX] = "cairolatex pdf input color size 8.5cm,5.5cm linewidth 1",
+        [FMT_TEX] = "cairolatex pdf input color size 3.5in,2.4in linewidth 1",
     };
-    /* annotations (event and phase names) one or two sizes below the text */
+    /* annotations (event and phase names) a size below the text */
     static const char *const small[] = {
-        [FMT_PDF] = ",7", [FMT_PNG] = ",9", [FMT_SVG] = ",9", [FMT_TEX] = ",7",
+        [FMT_PDF] = ",7", [FMT_PNG] = ",14.6", [FMT_SVG] = ",7", [FMT_TEX] = ",7",
     };
     char out[PLOT_PATH_MAX * 2];
-    fprintf(f, "# ---- terminal ----\nset terminal %s\nset output '%s'\nsmallfont = '%s'\n\n",
+    fprintf(f, "# ---- terminal ----\nset encoding utf8\nset terminal %s\nset output '%s'\n"
+               "smallfont = '%s'\n\n",
             term[nm->fmt], plot_gp_str(nm->figure, false, out, sizeof out), small[nm->fmt]);
 }
 
 static void script_style(FILE *f, const struct plot_data *pd, const struct plot_request *rq,
                          bool tex)
 {
-    /* Okabe & Ito colours: distinguishable with colour-blindness */
+    /* Okabe & Ito colours (distinguishable with colour-blindness) of
+     * different lightness, each with its own dash pattern and point type,
+     * so that lines stay apart printed in grey */
     static const char *const colour[] = { "#0072b2", "#d55e00", "#009e73", "#cc79a7",
                                           "#e69f00", "#56b4e9", "#000000", "#999999" };
     static const int point[] = { 7, 5, 9, 13, 11, 4, 6, 8 };
+    static const char *const dash[] = { "solid", "(6,3)", "(2,2)", "(8,3,2,3)",
+                                        "(1,2)", "(12,4)", "(4,2,1,2,1,2)", "(12,3,3,3)" };
     fputs("# ---- style ----\n", f);
     for (int i = 0; i < 8; i++)
-        fprintf(f, "set linetype %d lc rgb '%s' lw 1.5 pt %d ps 0.8 dt solid\n", i + 1,
-                colour[i], point[i]);
+        fprintf(f, "set linetype %d lc rgb '%s' lw 1.5 pt %d ps 0.7 dt %s\n", i + 1,
+                colour[i], point[i], dash[i]);
     fputs("set linetype cycle 8\n"
           "set border 3 back lw 0.8\n"
           "set tics nomirror out scale 0.6\n"
           "set grid back lw 0.6 lc rgb '#d4d4d4'\n", f);
     if (pd->y2label[0])
         fputs("set border 11 back lw 0.8\n", f);
-    bool single = pd->nlines == 1 && !(rq->kind == PLOT_SWEEP && rq->series_param);
+    /* the key goes above the plotting area, never over the data */
+    bool single = pd->nlines == 1 && !pd->bars_note[0] &&
+                  !(rq->kind == PLOT_SWEEP && rq->series_param);
     if (single)
         fputs("unset key\n", f);
-    else if (pd->nlines > 8)
-        fputs("set key outside right top vertical Left reverse samplen 2 noenhanced\n", f);
-    else if (rq->kind == PLOT_TIMELINE)
-        fputs("set key outside top center horizontal Left reverse samplen 2 noenhanced\n", f);
     else
-        fprintf(f, "set key %s left Left reverse samplen 2 spacing 1.1 opaque noenhanced\n",
-                rq->ccdf ? "bottom" : "top");
+        fputs("set key outside top center horizontal Left reverse samplen 2.5 width 1"
+              " noenhanced\n", f);
     char t[1024];
     if (rq->title)
         fprintf(f, "set title '%s' noenhanced\n", plot_gp_str(rq->title, tex, t, sizeof t));
@@ -253,13 +262,26 @@ static double decade_below(double v)
     return pow(10, floor(log10(v)));
 }
 
-static bool rows_nonnegative(const struct plot_data *pd)
+static void put_range(FILE *f, const char *axis, double lo, double hi)
 {
-    for (size_t i = 0; i < pd->nlines; i++)
-        for (size_t j = 0; j < pd->lines[i].nrows; j++)
-            if (pd->lines[i].rows[j].v[1] < 0)
-                return false;
-    return true;
+    if (isnan(lo) && isnan(hi))
+        return;
+    fprintf(f, "set %srange [", axis);
+    fprintf(f, isnan(lo) ? "*" : "%.10g", lo);
+    fputc(':', f);
+    fprintf(f, isnan(hi) ? "*" : "%.10g", hi);
+    fputs("]\n", f);
+}
+
+/* With a band of labels above the series, the tics (and the grid) stop
+ * at the top of the data: the band has no scale. */
+static void band_tics(FILE *f, const char *axis, double hi, double data_top, bool mirror)
+{
+    double top = hi * data_top;
+    if (isnan(hi) || !(top > 0) || data_top >= 1)
+        return;
+    fprintf(f, "set %stics 0, %.10g, %.10g%s\n", axis, plot_nice_step(top), top * (1 + 1e-9),
+            mirror ? "" : " nomirror out scale 0.6");
 }
 
 static void script_axes(FILE *f, const struct plot_data *pd, const struct plot_request *rq,
@@ -268,83 +290,83 @@ static void script_axes(FILE *f, const struct plot_data *pd, const struct plot_r
     char buf[1024];
     /* enhanced text only here: names keep their underscores (noenhanced) */
     const char *logfmt = tex ? "$10^{%L}$" : "10^{%L}";
-    fputs("# ---- axes ----\n", f);
+    fputs("# ---- axes (their units are in the labels) ----\n", f);
     fprintf(f, "set xlabel '%s' noenhanced\n", plot_gp_str(pd->xlabel, tex, buf, sizeof buf));
     fprintf(f, "set ylabel '%s' noenhanced\n", plot_gp_str(pd->ylabel, tex, buf, sizeof buf));
     if (pd->y2label[0])
-        fprintf(f, "set y2label '%s' noenhanced\n"
-                   "set y2tics nomirror out scale 0.6\nset y2range [0:*]\n",
+        fprintf(f, "set y2label '%s' noenhanced\nset y2tics nomirror out scale 0.6\n",
                 plot_gp_str(pd->y2label, tex, buf, sizeof buf));
-    if (pd->logx) {
+    if (pd->logx)
         fprintf(f, "set logscale x 10\nset format x '%s'\n", logfmt);
-        if (pd->xmin_pos > 0 && rq->kind == PLOT_CDF)
-            fprintf(f, "set xrange [%.10g:*]\n", decade_below(pd->xmin_pos));
-    }
+    if (pd->logx && pd->xmin_pos > 0 && rq->kind == PLOT_CDF)
+        fprintf(f, "set xrange [%.10g:*]\n", decade_below(pd->xmin_pos));
+    else
+        put_range(f, "x", pd->xlo, pd->xhi);
     if (pd->logy)
         fprintf(f, "set logscale y 10\nset format y '%s'\n", logfmt);
-    if (rq->kind == PLOT_CDF)
-        fputs(rq->ccdf ? "set yrange [*:1]\n" : "set yrange [0:1]\n", f);
-    if (rq->kind == PLOT_SWEEP)
-        fputs("set offsets graph 0.04, graph 0.04, graph 0.05, graph 0.05\n", f);
-    if (rq->kind == PLOT_TIMELINE) {
-        fputs("set xrange [0:*]\nset autoscale xfixmax\n", f);
-        if (rows_nonnegative(pd))
-            fputs("set yrange [0:*]\n", f);
-    }
+    put_range(f, "y", pd->ylo, pd->yhi);
+    put_range(f, "y2", pd->y2lo, pd->y2hi);
+    band_tics(f, "y", pd->yhi, pd->data_top, true);
+    if (pd->y2label[0])
+        band_tics(f, "y2", pd->y2hi, pd->data_top, false);
     if (pd->categorical_x)
         fputs("set xtics rotate by 30 right noenhanced\n", f);
     fputc('\n', f);
 }
 
-#define MAX_EVENT_LABELS 40 /* beyond this, lines only: labels would pile up */
-
-/* How many other phases enclose phase i: nested phases (lpm around
- * lpm_precopy) get their labels on separate rows. */
-static int phase_depth(const struct plot_data *pd, size_t i)
+/* Graph y of the middle of band row r (row 0 at the top). */
+static double row_y(int r)
 {
-    const struct plot_phase *p = &pd->phases[i];
-    int depth = 0;
-    for (size_t j = 0; j < pd->nphases; j++) {
-        const struct plot_phase *o = &pd->phases[j];
-        bool same = o->t0 == p->t0 && o->t1 == p->t1;
-        if (j != i && o->t0 <= p->t0 && o->t1 >= p->t1 && (!same || j < i))
-            depth++;
-    }
-    return depth;
+    return 1 - (r + 0.5) * PLOT_ROW_H;
 }
 
-/* Phases shaded with their name at the bottom; events as dashed lines
- * with their name hanging from the top. Names sit on white boxes so they
- * stay readable over the series. */
-static void script_events(FILE *f, const struct plot_data *pd, bool tex)
+/* Phases as bars in the band above the series, one row per depth
+ * (nested phases below the phase that holds them), each with its name,
+ * and a light shade behind the series; the shades of nested phases add
+ * up, so a nested phase shows darker. Grey, so that print keeps it. */
+static void script_phases(FILE *f, const struct plot_data *pd, bool tex)
 {
-    static const char *const shade[] = { "#56b4e9", "#e69f00", "#009e73", "#cc79a7" };
+    static const char *const fill[] = { "#c8c8c8", "#a8a8a8", "#888888", "#686868" };
     char buf[1024];
-    if (!pd->nmarks && !pd->nphases)
-        return;
-    fputs("set style textbox opaque fc rgb 'white' noborder margins 1, 1\n", f);
-    fputs("# ---- phases (KIND_start .. KIND_end events), shaded ----\n", f);
+    if (pd->nphases)
+        fputs("# ---- phases (KIND_start .. KIND_end events): a bar per phase in the band"
+              " above the series, a shade behind them ----\n", f);
     for (size_t i = 0; i < pd->nphases; i++) {
         const struct plot_phase *p = &pd->phases[i];
-        fprintf(f, "set object rect from %.10g, graph 0 to %.10g, graph 1 fc rgb '%s'"
-                   " fs transparent solid 0.15 noborder behind\n",
-                p->t0, p->t1, shade[i % 4]);
-        fprintf(f, "set label '%s' at %.10g, graph %.2f center font smallfont boxed"
-                   " noenhanced front\n",
-                plot_gp_str(p->label, tex, buf, sizeof buf), (p->t0 + p->t1) / 2,
-                0.04 + 0.07 * phase_depth(pd, i));
+        double top = 1 - p->depth * PLOT_ROW_H - 0.008, bottom = top - PLOT_ROW_H + 0.016;
+        fprintf(f, "set object rect from %.10g, graph 0 to %.10g, graph %.4f fc rgb '#000000'"
+                   " fs transparent solid 0.06 noborder behind\n",
+                p->t0, p->t1, pd->data_top);
+        fprintf(f, "set object rect from %.10g, graph %.4f to %.10g, graph %.4f fc rgb '%s'"
+                   " fs solid 1 border lc rgb '#555555' lw 0.5 front\n",
+                p->t0, bottom, p->t1, top, fill[p->depth % 4]);
+        if (!isnan(p->label_x)) /* NaN: no room for it (plot_layout.c) */
+            fprintf(f, "set label '%s' at %.10g, graph %.4f left font smallfont noenhanced"
+                       " front\n", plot_gp_str(p->label, tex, buf, sizeof buf), p->label_x,
+                    row_y(p->depth));
     }
-    fputs("# ---- events (event table), one line each ----\n", f);
+}
+
+/* Events: a dashed line from the axis up to its label in the band. */
+static void script_marks(FILE *f, const struct plot_data *pd, bool tex)
+{
+    char buf[1024];
+    if (pd->nmarks)
+        fprintf(f, "# ---- events (event table): a dashed line each, labelled \"kind: detail\""
+                   " in the band%s ----\n", pd->unlabelled ? " (rows full: some unlabelled)" : "");
     for (size_t i = 0; i < pd->nmarks; i++) {
         const struct plot_mark *m = &pd->marks[i];
-        fprintf(f, "set arrow from %.10g, graph 0 to %.10g, graph 1 nohead"
-                   " lc rgb '#555555' lw 0.8 dt 2 front\n", m->t, m->t);
-        if (i < MAX_EVENT_LABELS)
-            fprintf(f, "set label '%s' at %.10g, graph 0.98 rotate by 90 right"
-                       " font smallfont tc rgb '#333333' boxed noenhanced front\n",
-                    plot_gp_str(m->label, tex, buf, sizeof buf), m->t);
+        double top = m->row < 0 ? pd->data_top : row_y(m->row) - PLOT_ROW_H / 2;
+        fprintf(f, "set arrow from %.10g, graph 0 to %.10g, graph %.4f nohead"
+                   " lc rgb '#555555' lw 0.8 dt 2 front\n", m->t, m->t, top);
+        if (m->row >= 0)
+            fprintf(f, "set label '%s' at %.10g, graph %.4f %s font smallfont tc rgb '#222222'"
+                       " noenhanced front\n",
+                    plot_gp_str(m->label, tex, buf, sizeof buf), m->t, row_y(m->row),
+                    m->right ? "right offset -0.3,0" : "left offset 0.3,0");
     }
-    fputc('\n', f);
+    if (pd->nmarks || pd->nphases)
+        fputc('\n', f);
 }
 
 static void plot_one(FILE *f, const struct plot_data *pd, const struct plot_request *rq,
@@ -360,12 +382,12 @@ static void plot_one(FILE *f, const struct plot_data *pd, const struct plot_requ
                 rq->ccdf ? "($3 > 0 ? $3 : NaN)" : "2", ls, title);
         break;
     case PLOT_SWEEP:
-        /* bars only where there are repetitions: a point with an undefined
+        /* bars only where column 6 holds one: a point with an undefined
          * half-width would still draw a stray bar end */
         fprintf(f, "using 1:2%s with linespoints ls %d title '%s', \\\n"
-                   "    datafile index %zu using 1:($4 > 1 ? $2 : NaN):3"
-                   " with yerrorbars ls %d notitle",
-                pd->categorical_x ? ":xtic(6)" : "", ls, title, i, ls);
+                   "    datafile index %zu using 1:($6 == $6 ? $2 : NaN):6"
+                   " with yerrorbars ls %d dt solid notitle",
+                pd->categorical_x ? ":xtic(7)" : "", ls, title, i, ls);
         break;
     case PLOT_TIMELINE:
         fprintf(f, "using 1:2 with lines ls %d axes x1y%d title '%s'", ls,
@@ -383,10 +405,18 @@ int plot_write_script(FILE *f, const struct plot_request *rq, const struct plot_
     script_terminal(f, nm);
     script_style(f, pd, rq, tex);
     script_axes(f, pd, rq, tex);
-    script_events(f, pd, tex);
+    script_phases(f, pd, tex);
+    script_marks(f, pd, tex);
     fputs("# ---- data ----\n", f);
     for (size_t i = 0; i < pd->nlines; i++)
         plot_one(f, pd, rq, i, tex);
+    if (pd->bars_note[0]) {
+        char t[512];
+        /* a key entry for the bars alone: a data column that plots nothing */
+        fprintf(f, ", \\\n    datafile index 0 using (NaN):(NaN):(NaN) with yerrorbars"
+                   " lc rgb '#000000' lw 1 dt solid pt -1 title '%s'",
+                plot_gp_str(pd->bars_note, tex, t, sizeof t));
+    }
     /* closing the output flushes the file before gnuplot exits */
     fputs("\nset output\n", f);
     return ferror(f) ? -1 : 0;

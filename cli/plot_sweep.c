@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "sim/stats.h"
+#include "sim/units.h"
 
 static int oom(struct plot_db *q)
 {
@@ -60,7 +61,9 @@ static int sweep_rows(struct plot_db *q, const struct plot_metric *m, const char
 }
 
 /* Mean, 95% CI half-width (Student t, n-1 dof) and stddev of the ys of
- * one (series, x) cell; NaN half-width and stddev for a single rep. */
+ * one (series, x) cell; NaN half-width and stddev for a single rep. The
+ * sixth column, the half-width of the bar drawn, is filled by the
+ * caller. */
 static void sweep_cell(const struct sweep_point *pts, size_t n, long s, long x, double *out)
 {
     double sum = 0, sq = 0;
@@ -110,8 +113,15 @@ static int sort_remap(struct plot_groups *gs, struct sweep_point *pts, size_t n,
     return 0;
 }
 
-static int sweep_lines(struct plot_data *pd, const struct plot_groups *xs,
-                       const struct plot_groups *ss,
+/* A quantile is read off the histogram: it cannot be known closer than
+ * its bucket, however well the reps agree. */
+static bool is_quantile(const struct plot_metric *m)
+{
+    return m->is_statistic && m->column[0] == 'p';
+}
+
+static int sweep_lines(struct plot_data *pd, const struct plot_metric *m,
+                       const struct plot_groups *xs, const struct plot_groups *ss,
                        const struct sweep_point *pts, size_t n, const char *sp, double div)
 {
     for (size_t s = 0; s < ss->n; s++) {
@@ -124,20 +134,25 @@ static int sweep_lines(struct plot_data *pd, const struct plot_groups *xs,
         if (plot_line_add(pd, label, &l))
             return -1;
         for (size_t x = 0; x < xs->n; x++) {
-            double v[5];
+            double v[6];
             sweep_cell(pts, n, (long)s, (long)x, v);
             if (v[3] == 0)
                 continue;
             v[0] = xs->numeric ? xs->g[x].num / div : (double)x;
-            if (plot_row_add(l, v, 5, xs->g[x].text))
+            v[5] = v[2];
+            if (is_quantile(m)) {
+                double res = plot_bucket_half_width(v[1]);
+                v[5] = isnan(v[2]) || v[2] < res ? res : v[2];
+            }
+            if (plot_row_add(l, v, 6, xs->g[x].text))
                 return -1;
         }
     }
     return 0;
 }
 
-static void sweep_labels(struct plot_data *pd, const struct plot_metric *m, const char *xp,
-                         const struct plot_groups *xs, double *div)
+static void sweep_x_axis(struct plot_data *pd, const char *xp, const struct plot_groups *xs,
+                         double *div)
 {
     double lo = 0, hi = 0;
     const char *sym = "";
@@ -147,18 +162,71 @@ static void sweep_labels(struct plot_data *pd, const struct plot_metric *m, cons
         hi = a > hi ? a : hi;
         lo = i == 0 || a < lo ? a : lo;
     }
+    const char *pretty = "";
     if (xs->numeric)
-        plot_display_unit(xs->type, hi, div, &sym);
-    char u[80], col[32] = "";
-    plot_unit_suffix(strcmp(m->column, "count") ? m->unit : "", u, sizeof u);
+        plot_display_unit(xs->type, hi, div, &sym, &pretty);
+    plot_fmt(pd->xlabel, sizeof pd->xlabel, "%s%s%s%s", plot_short_name(xp),
+             *pretty ? " (" : "", pretty, *pretty ? ")" : "");
+    snprintf(pd->columns, sizeof pd->columns, "x%s%s", *sym ? "_" : "", sym);
+    pd->xmin_pos = lo / *div;
+}
+
+/* y in the unit the largest value reads best in (300000 ns: us); the
+ * mean, half-widths and stddev are divided by it. */
+static void sweep_y_axis(struct plot_data *pd, const struct plot_metric *m, bool logy)
+{
+    double hi = 0;
+    bool bars = false;
+    for (size_t i = 0; i < pd->nlines; i++)
+        for (size_t j = 0; j < pd->lines[i].nrows; j++) {
+            const double *v = pd->lines[i].rows[j].v;
+            double top = fabs(v[1]) + (isnan(v[5]) ? 0 : v[5]);
+            hi = top > hi ? top : hi;
+            bars = bars || !isnan(v[5]);
+        }
+    const char *unit = strcmp(m->column, "count") ? m->unit : "";
+    struct unit_scale sc = unit_scale_pick(unit, hi);
+    for (size_t i = 0; i < pd->nlines; i++)
+        for (size_t j = 0; j < pd->lines[i].nrows; j++) {
+            double *v = pd->lines[i].rows[j].v;
+            v[1] /= sc.div, v[2] /= sc.div, v[4] /= sc.div, v[5] /= sc.div;
+        }
+    char u[80], col[32] = "", s[8];
+    plot_unit_suffix(sc.pretty, u, sizeof u);
     if (m->is_statistic)
         snprintf(col, sizeof col, " %s", m->column);
-    plot_fmt(pd->xlabel, sizeof pd->xlabel, "%s%s%s%s", plot_short_name(xp), *sym ? " (" : "",
-             sym, *sym ? ")" : "");
     plot_fmt(pd->ylabel, sizeof pd->ylabel, "%s%s%s", m->name, col, u);
-    snprintf(pd->columns, sizeof pd->columns,
-             "x%s%s mean ci95_half_width n stddev x_as_given", *sym ? "_" : "", sym);
-    pd->xmin_pos = lo / *div;
+    snprintf(s, sizeof s, "%s%s", *sc.sym ? "_" : "", sc.sym);
+    size_t used = strlen(pd->columns);
+    snprintf(pd->columns + used, sizeof pd->columns - used,
+             " mean%s ci95_half_width%s n stddev%s bar_half_width%s x_as_given", s, s, s, s);
+    pd->logy = logy;
+    if (bars)
+        plot_fmt(pd->bars_note, sizeof pd->bars_note, "%s",
+                 is_quantile(m) ? "95% CI, \xe2\x89\xa5 histogram bucket" : "95% CI");
+}
+
+/* Ranges around the points and their bars, so that the padding never
+ * shows impossible values (negative cache sizes). */
+static void sweep_ranges(struct plot_data *pd, const struct plot_groups *xs)
+{
+    double xlo = INFINITY, xhi = -INFINITY, ylo = INFINITY, yhi = -INFINITY;
+    for (size_t i = 0; i < pd->nlines; i++)
+        for (size_t j = 0; j < pd->lines[i].nrows; j++) {
+            const double *v = pd->lines[i].rows[j].v;
+            double bar = isnan(v[5]) ? 0 : v[5];
+            xlo = fmin(xlo, v[0]), xhi = fmax(xhi, v[0]);
+            ylo = fmin(ylo, v[1] - bar), yhi = fmax(yhi, v[1] + bar);
+        }
+    if (xs->numeric) {
+        plot_pad_range(xlo, xhi, pd->logx, &pd->xlo, &pd->xhi);
+    } else {
+        pd->xlo = -0.5;
+        pd->xhi = (double)xs->n - 0.5;
+    }
+    if (!pd->logy && ylo >= 0)
+        ylo = 0; /* a measure that cannot be negative starts at zero */
+    plot_pad_range(ylo, yhi, pd->logy, &pd->ylo, &pd->yhi);
 }
 
 int plot_build_sweep(const struct plot_request *rq, struct plot_db *q, struct plot_data *pd)
@@ -177,19 +245,26 @@ int plot_build_sweep(const struct plot_request *rq, struct plot_db *q, struct pl
     if (!e && n == 0)
         e = plot_fail(q->err, "no run with status ok has both parameter '%s' and '%s%s%s'",
                       xp, m.component, ":", m.name);
+    if (!e && xs.n == 1)
+        e = plot_fail(q->err, "parameter '%s' has one value (%s) in the runs of %s: nothing"
+                      " to draw against; vary it (lparsim sweep --vary %s=V1,V2,...) or plot a"
+                      " cdf", xp, xs.g[0].text ? xs.g[0].text : "default", q->path, xp);
     if (!e && (sort_remap(&xs, pts, n, true) || sort_remap(&ss, pts, n, false)))
         e = oom(q);
     if (!e) {
-        sweep_labels(pd, &m, xp, &xs, &div);
+        sweep_x_axis(pd, xp, &xs, &div);
         pd->logx = xs.numeric && plot_want_log(rq->xscale, pd->xmin_pos, xs.g[xs.n - 1].num / div);
-        pd->logy = rq->logy;
         pd->categorical_x = !xs.numeric;
-        pd->ncols = 5;
+        pd->ncols = 6;
         pd->has_text = true;
         plot_fmt(pd->what, sizeof pd->what, "sweep of %s:%s%s%s against %s%s%s", m.component,
                  m.name, m.is_statistic ? "." : "", m.is_statistic ? m.column : "", xp,
                  series ? ", one line per " : "", series ? series : "");
-        e = sweep_lines(pd, &xs, &ss, pts, n, series, div) ? oom(q) : 0;
+        e = sweep_lines(pd, &m, &xs, &ss, pts, n, series, div) ? oom(q) : 0;
+    }
+    if (!e) {
+        sweep_y_axis(pd, &m, rq->logy);
+        sweep_ranges(pd, &xs);
     }
     free(pts);
     plot_groups_free(&xs);

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/units.h"
+
 static int oom(struct plot_db *q)
 {
     return plot_fail(q->err, "out of memory");
@@ -33,8 +35,11 @@ static int timeline_run(struct plot_db *q, const struct plot_request *rq, int64_
     int64_t *ids = NULL;
     size_t n = 0;
     int e = 0;
-    if (rq->nruns) {
-        e = plot_select_runs(q, rq->runs, 1, &ids, &n);
+    if (rq->nruns || rq->npoints) {
+        e = plot_select_runs(q, rq, &ids, &n);
+        if (!e && n != 1)
+            e = plot_fail(q->err, "a timeline draws one run: --points %" PRId64 " selects %zu"
+                          " (add --rep R)", rq->points[0], n);
     } else {
         sqlite3_stmt *st;
         e = plot_db_query(q, &st, false, "SELECT run_id FROM run ORDER BY run_id", "");
@@ -94,6 +99,18 @@ struct tl_event {
     bool used;
 };
 
+#define EVENT_LABEL_MAX 32 /* characters of "kind: detail" drawn; the .dat has all */
+
+/* "kind: detail", cut to EVENT_LABEL_MAX characters with "..." */
+static char *event_label(const char *kind, const char *detail)
+{
+    char *full = plot_strf("%s%s%s", kind, detail && *detail ? ": " : "",
+                           detail ? detail : "");
+    if (full && strlen(full) > EVENT_LABEL_MAX)
+        memcpy(full + EVENT_LABEL_MAX - 3, "...", 4);
+    return full;
+}
+
 static bool ends_with(const char *s, const char *suffix, size_t *stem)
 {
     size_t n = strlen(s), k = strlen(suffix);
@@ -136,7 +153,7 @@ static int timeline_events(struct plot_db *q, struct plot_data *pd, int64_t run,
                            double end)
 {
     sqlite3_stmt *st;
-    if (plot_db_query(q, &st, true, "SELECT t_ps, component, kind FROM event"
+    if (plot_db_query(q, &st, true, "SELECT t_ps, component, kind, detail FROM event"
                       " WHERE run_id = ?1 ORDER BY t_ps, rowid", "i", run))
         return -1;
     struct tl_event *ev = NULL;
@@ -146,8 +163,14 @@ static int timeline_events(struct plot_db *q, struct plot_data *pd, int64_t run,
         struct tl_event *x = plot_grow_one((void **)&ev, &n, sizeof *x);
         const char *c = (const char *)sqlite3_column_text(st, 1);
         const char *k = (const char *)sqlite3_column_text(st, 2);
-        if (!x || !(x->comp = strdup(c ? c : "")) || !(x->kind = strdup(k ? k : "")) ||
-            plot_mark_add(pd, (double)(uint64_t)sqlite3_column_int64(st, 0) / div, k ? k : "")) {
+        char *label = event_label(k ? k : "", (const char *)sqlite3_column_text(st, 3));
+        bool ok = x && label && (x->comp = strdup(c ? c : "")) && (x->kind = strdup(k ? k : ""));
+        /* a phase's own start and end are drawn as the phase, not as events */
+        size_t stem;
+        if (ok && !ends_with(k ? k : "", "_start", &stem) && !ends_with(k ? k : "", "_end", &stem))
+            ok = plot_mark_add(pd, (double)(uint64_t)sqlite3_column_int64(st, 0) / div, label) == 0;
+        free(label);
+        if (!ok) {
             e = oom(q);
             break;
         }
@@ -166,11 +189,14 @@ static int timeline_events(struct plot_db *q, struct plot_data *pd, int64_t run,
     return e;
 }
 
-/* Appends "name" to an axis label ("iops, outstanding (1/s)" is built by
- * the caller adding the unit once). */
+/* Appends name to an axis label unless it is there already: two LPARs'
+ * iops make the label "iops", not "iops, iops". */
 static void label_add(char *buf, size_t n, const char *name)
 {
-    size_t used = strlen(buf);
+    size_t used = strlen(buf), len = strlen(name);
+    for (const char *p = buf; (p = strstr(p, name)); p++)
+        if ((p == buf || p[-1] == ' ') && (p[len] == ',' || p[len] == '\0'))
+            return;
     snprintf(buf + used, n - used, "%s%s", used ? ", " : "", name);
 }
 
@@ -194,31 +220,135 @@ static int timeline_resolve(struct plot_db *q, const char *list, struct plot_met
     return *n ? 0 : plot_fail(q->err, "--series names no series");
 }
 
+/* A line's title: the component when every series is the same metric
+ * (two LPARs' iops), the metric when all are of one component. */
+static void line_title(const struct plot_metric *m, size_t n, size_t i, char *buf, size_t size)
+{
+    bool one_comp = true, one_name = true;
+    for (size_t j = 1; j < n; j++) {
+        one_comp = one_comp && strcmp(m[j].component, m[0].component) == 0;
+        one_name = one_name && strcmp(m[j].name, m[0].name) == 0;
+    }
+    if (one_name && !one_comp)
+        plot_fmt(buf, size, "%s", m[i].component);
+    else if (one_comp)
+        plot_fmt(buf, size, "%s", m[i].name);
+    else
+        plot_fmt(buf, size, "%s:%s", m[i].component, m[i].name);
+}
+
 static int timeline_lines(struct plot_db *q, struct plot_data *pd, int64_t run,
                           const struct plot_metric *m, size_t n, double div)
 {
-    bool one_comp = true;
-    for (size_t i = 1; i < n; i++)
-        one_comp = one_comp && strcmp(m[i].component, m[0].component) == 0;
-    char y1[256] = "", y2[256] = "", u1[80], u2[80] = "";
     for (size_t i = 0; i < n; i++) {
-        char label[600];
-        plot_fmt(label, sizeof label, "%s%s%s", one_comp ? "" : m[i].component,
-                 one_comp ? "" : ":", m[i].name);
-        if (timeline_series(q, pd, run, &m[i], label, div))
+        char title[600];
+        line_title(m, n, i, title, sizeof title);
+        if (timeline_series(q, pd, run, &m[i], title, div))
             return -1;
         /* a second unit goes on y2 so both stay readable */
-        bool second = strcmp(m[i].unit, m[0].unit) != 0;
-        pd->lines[pd->nlines - 1].axis = second ? 2 : 1;
-        label_add(second ? y2 : y1, sizeof y1, m[i].name);
-        if (second)
-            plot_unit_suffix(m[i].unit, u2, sizeof u2);
+        pd->lines[pd->nlines - 1].axis = strcmp(m[i].unit, m[0].unit) != 0 ? 2 : 1;
     }
-    plot_unit_suffix(m[0].unit, u1, sizeof u1);
-    plot_fmt(pd->ylabel, sizeof pd->ylabel, "%s%s", y1, u1);
-    if (y2[0])
-        plot_fmt(pd->y2label, sizeof pd->y2label, "%s%s", y2, u2);
     return 0;
+}
+
+/* Each axis in the unit its largest value reads best in (60000 1/s:
+ * k/s), labelled with its metrics' names, each once. */
+static void timeline_y_axes(struct plot_data *pd, const struct plot_metric *m, size_t n)
+{
+    double hi[3] = { 0, 0, 0 };
+    for (size_t i = 0; i < pd->nlines; i++)
+        for (size_t j = 0; j < pd->lines[i].nrows; j++) {
+            double v = fabs(pd->lines[i].rows[j].v[1]);
+            int a = pd->lines[i].axis;
+            hi[a] = v > hi[a] ? v : hi[a];
+        }
+    const char *unit[3] = { "", m[0].unit, "" };
+    char names[3][256] = { "", "", "" };
+    for (size_t i = 0; i < n; i++) {
+        int a = pd->lines[i].axis;
+        unit[a] = m[i].unit;
+        label_add(names[a], sizeof names[a], m[i].name);
+    }
+    for (int a = 1; a <= 2; a++) {
+        if (!names[a][0])
+            continue;
+        struct unit_scale sc = unit_scale_pick(unit[a], hi[a]);
+        for (size_t i = 0; i < pd->nlines; i++)
+            for (size_t j = 0; pd->lines[i].axis == a && j < pd->lines[i].nrows; j++)
+                pd->lines[i].rows[j].v[1] /= sc.div;
+        char u[80];
+        plot_unit_suffix(sc.pretty, u, sizeof u);
+        plot_fmt(a == 1 ? pd->ylabel : pd->y2label, sizeof pd->ylabel, "%s%s", names[a], u);
+        hi[a] /= sc.div;
+    }
+    /* each axis tops at a round tic above its data (timeline_band lifts it) */
+    pd->ylo = 0, pd->yhi = plot_round_up(hi[1]);
+    if (names[2][0])
+        pd->y2lo = 0, pd->y2hi = plot_round_up(hi[2]);
+}
+
+static int phase_cmp(const void *a, const void *b)
+{
+    const struct plot_phase *x = a, *y = b;
+    if (x->t0 != y->t0)
+        return x->t0 < y->t0 ? -1 : 1;
+    return x->t1 > y->t1 ? -1 : x->t1 < y->t1; /* the enclosing one first */
+}
+
+/* Each phase's row: the first whose phases end before it starts, so a
+ * nested phase sits below the one that holds it and no two overlap. */
+static void phase_depths(struct plot_data *pd)
+{
+    if (pd->nphases)
+        qsort(pd->phases, pd->nphases, sizeof *pd->phases, phase_cmp);
+    for (size_t i = 0; i < pd->nphases; i++) {
+        struct plot_phase *p = &pd->phases[i];
+        for (p->depth = 0;; p->depth++) {
+            bool free_row = true;
+            for (size_t j = 0; j < i && free_row; j++)
+                free_row = pd->phases[j].depth != p->depth || pd->phases[j].t1 <= p->t0;
+            if (free_row)
+                break;
+        }
+    }
+}
+
+/* The band above the series: the axes' tops are raised so that the
+ * series end at pd->data_top, under every label. */
+static void timeline_band(struct plot_data *pd, double xend)
+{
+    phase_depths(pd);
+    plot_band_layout(pd, xend);
+    pd->yhi /= pd->data_top;
+    if (!isnan(pd->y2hi))
+        pd->y2hi /= pd->data_top;
+    pd->xlo = 0;
+    pd->xhi = xend;
+}
+
+/* Without --series: what the run has, to choose from. */
+static int list_series(struct plot_db *q, int64_t run)
+{
+    sqlite3_stmt *st;
+    if (plot_db_query(q, &st, false, "SELECT component || ':' || name FROM series"
+                      " WHERE run_id = ?1 GROUP BY component, name ORDER BY component, name",
+                      "i", run))
+        return -1;
+    char list[700] = "";
+    size_t used = 0, n = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        if (n++ < 12 && used < sizeof list - 8)
+            used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", n > 1 ? ", " : "",
+                                     (const char *)sqlite3_column_text(st, 0));
+    }
+    sqlite3_finalize(st);
+    if (n > 12 && used < sizeof list - 32)
+        snprintf(list + used, sizeof list - used, ", ... (%zu in all)", n);
+    if (!n)
+        return plot_fail(q->err, "run %" PRId64 " of %s recorded no series (set"
+                         " stats.sample_interval)", run, q->path);
+    return plot_fail(q->err, "a timeline needs --series NAME[,NAME...]; run %" PRId64
+                     " of %s has: %s", run, q->path, list);
 }
 
 int plot_build_timeline(const struct plot_request *rq, struct plot_db *q, struct plot_data *pd)
@@ -227,15 +357,21 @@ int plot_build_timeline(const struct plot_request *rq, struct plot_db *q, struct
     size_t n;
     int64_t run;
     double end_ps;
-    if (timeline_resolve(q, rq->series, m, 16, &n) || timeline_run(q, rq, &run, &end_ps) ||
-        plot_run_add(pd, run))
+    if (timeline_run(q, rq, &run, &end_ps))
+        return -1;
+    if (!rq->series || !*rq->series)
+        return list_series(q, run);
+    if (timeline_resolve(q, rq->series, m, 16, &n) || plot_run_add(pd, run))
         return -1;
     /* seconds for long runs, milliseconds for the short ones */
     double div = end_ps >= 2e12 ? 1e12 : 1e9;
     if (timeline_lines(q, pd, run, m, n, div) || timeline_events(q, pd, run, div, end_ps))
         return -1;
+    timeline_y_axes(pd, m, n);
+    timeline_band(pd, end_ps / div);
     pd->ncols = 2;
-    snprintf(pd->columns, sizeof pd->columns, "t_%s value", div == 1e12 ? "s" : "ms");
+    snprintf(pd->columns, sizeof pd->columns, "t_%s value (in the unit of its axis label)",
+             div == 1e12 ? "s" : "ms");
     snprintf(pd->xlabel, sizeof pd->xlabel, "time (%s)", div == 1e12 ? "s" : "ms");
     snprintf(pd->what, sizeof pd->what, "timeline of %s, run %" PRId64, rq->series, run);
     return 0;

@@ -133,6 +133,8 @@ static const struct schema_child scenario_children[] = {
       "actions while the machine runs: {at, action, ...}, each may carry a name", false,
       .unnamed_ok = true },
     { "debug", CFG_STRUCT, &debug_schema, "checks of the model itself", false },
+    { "expect", CFG_SEQ, NULL,
+      "assertions checked at the end of every run: COMPONENT.METRIC[.FIELD] OP VALUE", false },
     { 0 }
 };
 

@@ -1,11 +1,13 @@
 /* cli/run.c — executes one run (see run.h). The kernel runs in slices of
- * 1% of the duration so a progress line can be drawn between slices; the
- * slicing does not change results (run_until is inclusive and events keep
- * their order across calls). */
+ * 0.1% of the duration so that a progress line can be drawn and an
+ * interruption noticed between slices; the slicing does not change
+ * results (run_until is inclusive and events keep their order across
+ * calls). */
 #define _POSIX_C_SOURCE 200809L
 #include "cli/run.h"
 
 #include <nettle/sha2.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +15,9 @@
 #include <unistd.h>
 
 #include "cli/machine.h"
+#include "sim/expect.h"
 #include "sim/env.h"
+#include "sim/units.h"
 
 void sha256_hex(const void *data, size_t len, char out[65])
 {
@@ -58,19 +62,49 @@ static void progress_draw(sim_time_t now, sim_time_t end, uint64_t events, doubl
             elapsed > 0 ? (double)events / elapsed / 1e6 : 0, eta);
 }
 
-static uint64_t run_kernel(struct kernel *k, sim_time_t duration, bool progress)
+/* Test hook for tests/scenario/interrupt.sh: the run raises SIGINT on
+ * itself once simulated time reaches this time, as a Ctrl-C would. */
+#define TEST_INTERRUPT_ENV "LPARSIM_TEST_INTERRUPT_AT"
+#define RUN_SLICES 1000
+
+static sim_time_t test_interrupt_at(void)
 {
-    if (!progress)
-        return kernel_run_until(k, duration);
-    double t0 = wall_now();
+    const char *at = getenv(TEST_INTERRUPT_ENV);
+    struct param_value v;
+    const char *why;
+    return at && *at && unit_parse(PARAM_TIME, at, &v, &why) == 0 ? v.u : 0;
+}
+
+/* Runs to the end in slices of 1/1000 of the duration: between slices the
+ * progress line is drawn (at most every 0.2 s) and an interruption is
+ * noticed (*o->stop set by a signal handler), which ends the run there. */
+static uint64_t run_kernel(struct kernel *k, const struct run_options *o, sim_time_t duration,
+                           bool *stopped)
+{
+    double t0 = wall_now(), drawn = 0;
     uint64_t events = 0;
-    sim_time_t slice = duration / 100 ? duration / 100 : 1;
+    sim_time_t slice = duration / RUN_SLICES ? duration / RUN_SLICES : 1;
+    sim_time_t test_stop = test_interrupt_at();
+    *stopped = false;
     for (sim_time_t t = 0; t < duration;) {
+        if (o->stop && *o->stop) {
+            *stopped = true;
+            break;
+        }
         t = duration - t > slice ? t + slice : duration;
         events += kernel_run_until(k, t);
-        progress_draw(t, duration, events, wall_now() - t0);
+        if (test_stop && t >= test_stop) {
+            test_stop = 0;
+            raise(SIGINT);
+        }
+        double now = wall_now();
+        if (o->progress && (now - drawn >= 0.2 || t == duration)) {
+            progress_draw(t, duration, events, now - t0);
+            drawn = now;
+        }
     }
-    fputs("\r\033[K", stderr);
+    if (o->progress)
+        fputs("\r\033[K", stderr);
     return events;
 }
 
@@ -102,10 +136,37 @@ static int write_results(const struct scenario *s, const struct run_options *o,
         .sim_end_ps = out->sim_end,
         .status = run_status(out),
         .error = out->ok ? NULL : out->error,
+        .in_sweep = o->in_sweep,
+        .point = o->point,
         .params = o->params,
         .nparams = o->nparams,
     };
     return results_write(o->db_path, &rr, out->rec, err);
+}
+
+/* The scenario's `expect:` assertions against the finished run: a miss
+ * makes the run check_failed (after any invariant already missed), with
+ * the expression and the measured value in its error. */
+static void check_expectations(const struct cfg_node *root, const struct recorder *rec,
+                               struct run_outcome *out)
+{
+    struct expect_list el;
+    struct diag err;
+    char msg[sizeof err.msg + 32];
+    if (expect_parse_all(cfg_find(root, "expect"), &el, &err) != 0)
+        snprintf(msg, sizeof msg, "%s", err.msg);
+    else if (el.n && expect_resolve(&el, rec, &err) != 0)
+        snprintf(msg, sizeof msg, "%s (in this run)", err.msg);
+    else if (!el.n || expect_evaluate(&el, rec, msg, sizeof msg) == 0)
+        msg[0] = '\0';
+    expect_list_free(&el);
+    if (!msg[0])
+        return;
+    size_t used = strlen(out->error);
+    if (snprintf(out->error + used, sizeof out->error - used, "%s%s", used ? "; " : "", msg) >=
+        (int)(sizeof out->error - used))
+        memcpy(out->error + sizeof out->error - 4, "...", 4); /* cut, and says so */
+    out->ok = false;
 }
 
 const char *run_status(const struct run_outcome *out)
@@ -149,13 +210,23 @@ int run_scenario(const struct scenario *s, const struct run_options *o,
     double t0 = wall_now();
     env_start(&env);
     machine_start(m);
-    out->events = run_kernel(k, env.duration, o->progress);
+    bool stopped;
+    out->events = run_kernel(k, o, env.duration, &stopped);
     out->sim_end = kernel_now(k);
+    if (stopped) { /* interrupted: nothing is finished, nothing written */
+        out->interrupted = true;
+        out->wall_s = wall_now() - t0;
+        machine_destroy(m);
+        env_release(&env);
+        kernel_destroy(k);
+        return 0;
+    }
     env_finish(&env);
     out->wall_s = wall_now() - t0;
     out->ok = env.failure[0] == '\0';
     out->trace_lines = env.trace_lines;
     snprintf(out->error, sizeof out->error, "%s", env.failure);
+    check_expectations(root, out->rec, out);
 
     machine_destroy(m);
     env_release(&env);

@@ -5,6 +5,7 @@
 #ifndef LPARSIM_CLI_RUN_H
 #define LPARSIM_CLI_RUN_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -16,8 +17,13 @@
 struct run_options {
     enum kernel_backend kernel;
     int rep;
+    bool in_sweep;                   /* a sweep's run: `point` is recorded */
+    size_t point;                    /* its sweep point (run.point) */
     const char *db_path;             /* NULL: keep results in memory only */
     bool progress;                   /* progress line on stderr */
+    /* Set (by a signal handler) to stop the run: it ends at the next
+     * slice of simulated time, unfinished and unwritten. NULL: never. */
+    const volatile sig_atomic_t *stop;
     const struct run_param *params;  /* --set / swept values, for `param` */
     size_t nparams;
     /* --trace-io: print the hops of I/O trace_seq (0 = none) of LPAR
@@ -32,6 +38,7 @@ struct run_outcome {
     sim_time_t sim_end;
     double wall_s;
     bool ok;                /* completed with every invariant holding */
+    bool interrupted;       /* stopped by *stop: not finished, nothing written */
     char error[512];        /* why not: the first invariant missed */
     char run_key[65];
     uint64_t trace_lines;   /* hops printed for --trace-io */
@@ -41,8 +48,9 @@ struct run_outcome {
  * completed but an invariant or an `expect:` assertion missed. */
 const char *run_status(const struct run_outcome *out);
 
-/* Returns 0 when the run took place (ok or check_failed, see out->ok), -1 with
- * *err when the scenario cannot be built or results cannot be written. */
+/* Returns 0 when the run took place (ok or check_failed, see out->ok) or
+ * was interrupted (out->interrupted: nothing written), -1 with *err when
+ * the scenario cannot be built or results cannot be written. */
 int run_scenario(const struct scenario *s, const struct run_options *o,
                  struct run_outcome *out, struct diag *err);
 

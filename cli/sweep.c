@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/expect_check.h"
 #include "cli/machine.h"
 #include "cli/run.h"
 #include "sim/rng.h"
@@ -324,8 +325,7 @@ void sweep_point_undo(struct sweep_plan *p)
     node_restore(p->seed_node, &p->seed_saved);
 }
 
-/* "rate=50k/s servers=2" (empty without axes). */
-static void point_label(const struct sweep_plan *p, size_t point, char *buf, size_t n)
+void sweep_point_label(const struct sweep_plan *p, size_t point, char *buf, size_t n)
 {
     size_t o = 0;
     buf[0] = '\0';
@@ -336,7 +336,7 @@ static void point_label(const struct sweep_plan *p, size_t point, char *buf, siz
 
 void sweep_run_label(const struct sweep_plan *p, const struct sweep_run *r, char *buf, size_t n)
 {
-    point_label(p, r->point, buf, n);
+    sweep_point_label(p, r->point, buf, n);
     size_t o = strlen(buf);
     if (o + 1 < n)
         snprintf(buf + o, n - o, "%srep %d", o ? " " : "", r->rep);
@@ -349,7 +349,7 @@ static void diag_add_point(const struct sweep_plan *p, size_t point, struct diag
     if (p->naxes == 0)
         return;
     char label[512];
-    point_label(p, point, label, sizeof label);
+    sweep_point_label(p, point, label, sizeof label);
     size_t used = strlen(err->msg);
     snprintf(err->msg + used, sizeof err->msg - used, " (sweep point: %s)", label);
 }
@@ -359,10 +359,13 @@ static int expand_point(struct sweep_plan *p, size_t point, struct diag *err)
 {
     if (apply_values(p, point, err))
         return -1;
-    if (scenario_check_refs(p->s, err) || machine_check(p->s->root, err)) {
+    struct expect_list el;
+    if (scenario_check_refs(p->s, err) || machine_check(p->s->root, err) ||
+        expect_check(p->s->root, &el, err)) {
         diag_add_point(p, point, err);
         return -1;
     }
+    expect_list_free(&el);
     uint64_t hash = point_hash(p, point);
     uint64_t base = p->base_seed;
     bool independent = p->independent_seeds;
@@ -453,6 +456,8 @@ void sweep_plan_free(struct sweep_plan *p)
         free((char *)p->fixed[i].value);
     }
     free(p->fixed);
+    for (size_t i = 0; p->runs && i < p->nruns; i++)
+        free(p->runs[i].message);
     free(p->runs);
     memset(p, 0, sizeof *p);
 }

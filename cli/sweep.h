@@ -1,4 +1,4 @@
-/* cli/sweep.h — a parameter sweep expanded into runs (SPEC §5, §9).
+/* cli/sweep.h — a parameter sweep expanded into runs (docs/sweeps.md).
  *
  * A plan is the cartesian product of the varied parameters (the
  * scenario's sweep.vary, with --vary replacing or adding paths) times the
@@ -49,6 +49,9 @@ struct sweep_run {
     int rep;
     uint64_t seed;
     bool done;         /* already ok in the database: skipped */
+    char outcome;      /* after the sweep ran it: 'o' ok, 'c' check_failed, 'f'
+                          failed; 0 not run */
+    char *message;     /* check_failed or failed: why (owned; the plan frees it) */
     char run_key[65];
 };
 
@@ -92,6 +95,8 @@ size_t sweep_value_index(const struct sweep_plan *p, size_t point, size_t a);
 size_t sweep_run_params(const struct sweep_plan *p, const struct sweep_run *r,
                         struct run_param *out, char *seed_buf);
 
+/* "lpars.db1.workload.rate=50k/s servers=2" (empty without axes). */
+void sweep_point_label(const struct sweep_plan *p, size_t point, char *buf, size_t n);
 /* "rate=50k/s servers=2 rep 1", for messages. */
 void sweep_run_label(const struct sweep_plan *p, const struct sweep_run *r, char *buf,
                      size_t n);

@@ -13,7 +13,10 @@
  *
  * The parent blocks SIGCHLD and waits in sigtimedwait with a one-second
  * timeout, so it wakes at once when a worker ends and otherwise redraws
- * the progress line every second. */
+ * the progress line every second. A Ctrl-C (SIGINT, or SIGTERM) stops the
+ * sweep: the workers under way are killed before they commit, so the
+ * runs they had started write nothing, the finished ones stay, and
+ * `--resume` completes the sweep. */
 #define _GNU_SOURCE /* pipe2, sigtimedwait, strsignal */
 #include "cli/sweep_exec.h"
 
@@ -32,15 +35,26 @@
 #include "cli/run.h"
 
 /* What a worker writes to its pipe after its row is committed. */
-#define REPORT_OK 'o'
-#define REPORT_FAILED 'f'
-#define REPORT_CHECK 'c' /* completed, status check_failed: done, not rerun */
+#define REPORT_OK SWEEP_RUN_OK
+#define REPORT_FAILED SWEEP_RUN_FAILED
+#define REPORT_CHECK SWEEP_RUN_CHECK_FAILED /* completed, check_failed: done, not rerun */
 #define REPORT_MAX 600 /* < PIPE_BUF: one atomic write */
 
-/* Test hook for tests/scenario/sweep_failures.sh: a worker whose point
- * includes the assignment PATH=VALUE named by this variable aborts before
- * running, as a crashing model would. Nothing else reads it. */
+/* Test hooks: a worker whose point includes the assignment PATH=VALUE
+ * named by one of these variables aborts before running, as a crashing
+ * model would (tests/scenario/sweep_failures.sh), or sends SIGINT to the
+ * sweep and to itself, as a Ctrl-C in the terminal would
+ * (tests/scenario/interrupt.sh). Nothing else reads them. */
 #define TEST_ABORT_ENV "LPARSIM_TEST_WORKER_ABORT"
+#define TEST_INTERRUPT_ENV "LPARSIM_TEST_WORKER_INTERRUPT"
+
+/* SIGINT or SIGTERM to the sweep: the signal's number. */
+static volatile sig_atomic_t sweep_stop;
+
+static void on_stop_signal(int sig)
+{
+    sweep_stop = sig;
+}
 
 struct worker {
     pid_t pid;
@@ -90,9 +104,10 @@ static void worker_report(int fd, char kind, const char *error)
     (void)w; /* nothing to do: the parent then treats the run as unreported */
 }
 
-static bool test_abort_requested(const struct sweep_plan *p, const struct sweep_run *r)
+static bool test_hook_requested(const struct sweep_plan *p, const struct sweep_run *r,
+                                const char *env)
 {
-    const char *want = getenv(TEST_ABORT_ENV);
+    const char *want = getenv(env);
     if (!want || !*want)
         return false;
     for (size_t a = 0; a < p->naxes; a++) {
@@ -117,8 +132,14 @@ static void worker_main(struct sweep_exec *x, size_t i, int fd)
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != x->self)
         _exit(4);
+    signal(SIGINT, SIG_DFL); /* a Ctrl-C ends the worker, its transaction unwritten */
+    signal(SIGTERM, SIG_DFL);
     sigprocmask(SIG_SETMASK, &x->oldmask, NULL);
-    if (test_abort_requested(p, r)) {
+    if (test_hook_requested(p, r, TEST_INTERRUPT_ENV)) {
+        kill(getppid(), SIGINT);
+        raise(SIGINT);
+    }
+    if (test_hook_requested(p, r, TEST_ABORT_ENV)) {
         struct rlimit none = { 0, 0 };
         setrlimit(RLIMIT_CORE, &none); /* no core file for a deliberate abort */
         abort();
@@ -131,7 +152,7 @@ static void worker_main(struct sweep_exec *x, size_t i, int fd)
     if (rc == 0) {
         struct run_options ro = {
             .kernel = x->o->kernel, .rep = r->rep, .db_path = x->o->db_path,
-            .progress = false, .params = params,
+            .in_sweep = true, .point = r->point, .progress = false, .params = params,
             .nparams = sweep_run_params(p, r, params, seed),
         };
         rc = run_scenario(p->s, &ro, &out, &err);
@@ -178,6 +199,8 @@ static int record_failure(struct sweep_exec *x, const struct sweep_run *r, const
         .wall_s = wall_s,
         .status = "failed",
         .error = why,
+        .in_sweep = true,
+        .point = r->point,
         .params = params,
         .nparams = sweep_run_params(p, r, params, seed),
     };
@@ -215,13 +238,21 @@ static void progress_draw(const struct sweep_exec *x)
     fflush(stderr);
 }
 
-static void print_failure(const struct sweep_exec *x, const struct sweep_run *r,
-                          const char *why)
+/* Notes the outcome on the plan's run (for the list at the end) and, for
+ * a run that missed a check or failed, says so at once. */
+static void record_outcome(const struct sweep_exec *x, struct sweep_run *r, char outcome,
+                           const char *why)
 {
+    r->outcome = outcome;
+    if (outcome == REPORT_OK)
+        return;
+    free(r->message);
+    r->message = strdup(why);
     char label[512];
     sweep_run_label(x->p, r, label, sizeof label);
     progress_clear(x);
-    fprintf(stderr, "lparsim %s: run %s failed: %s\n", x->o->cmd, label, why);
+    fprintf(stderr, "lparsim %s: run %s %s: %s\n", x->o->cmd, label,
+            outcome == REPORT_CHECK ? "missed a check" : "failed", why);
 }
 
 /* ---- the parent side ---- */
@@ -274,26 +305,29 @@ static void finish(struct sweep_exec *x, struct worker *slot, int status)
     ssize_t n = read(slot->fd, msg, sizeof msg - 1);
     close(slot->fd);
     msg[n > 0 ? n : 0] = '\0';
-    const struct sweep_run *r = &x->p->runs[slot->run];
+    struct sweep_run *r = &x->p->runs[slot->run];
     x->active--;
     slot->pid = 0;
-    if (n > 0 && msg[0] == REPORT_OK) {
-        x->t->ok++;
+    if (n > 0 && (msg[0] == REPORT_OK || msg[0] == REPORT_CHECK)) {
+        if (msg[0] == REPORT_OK)
+            x->t->ok++;
+        else
+            x->t->check_failed++;
+        record_outcome(x, r, msg[0], msg + 1);
         return;
     }
-    if (n > 0 && msg[0] == REPORT_CHECK) {
-        x->t->check_failed++;
-        print_failure(x, r, msg + 1);
+    if (sweep_stop) { /* stopped with the sweep: it wrote nothing, --resume runs it */
+        x->t->stopped++;
         return;
     }
     x->t->failed++;
     if (n > 0 && msg[0] == REPORT_FAILED) {
-        print_failure(x, r, msg + 1);
+        record_outcome(x, r, REPORT_FAILED, msg + 1);
         return;
     }
     char why[256];
     death_reason(status, why, sizeof why);
-    print_failure(x, r, why);
+    record_outcome(x, r, REPORT_FAILED, why);
     if (!x->fatal && record_failure(x, r, why, slot->started_at, wall_now() - slot->t0,
                                     x->err) != 0)
         x->fatal = true; /* the database cannot take rows: stop starting runs */
@@ -331,10 +365,33 @@ static struct worker *free_slot(struct sweep_exec *x)
     return NULL;
 }
 
+/* Ctrl-C: the workers under way are stopped (their runs write nothing)
+ * and waited for. */
+static void stop_all(struct sweep_exec *x)
+{
+    for (unsigned i = 0; i < x->o->jobs; i++)
+        if (x->w[i].pid)
+            kill(x->w[i].pid, SIGKILL);
+    while (x->active) {
+        int status;
+        pid_t pid = waitpid(-1, &status, 0);
+        if (pid < 0 && errno != EINTR)
+            break;
+        for (unsigned i = 0; pid > 0 && i < x->o->jobs; i++)
+            if (x->w[i].pid == pid)
+                finish(x, &x->w[i], status);
+    }
+}
+
 static void run_all(struct sweep_exec *x)
 {
     size_t next = 0, nruns = x->p->nruns;
     while (true) {
+        if (sweep_stop) {
+            stop_all(x);
+            x->t->interrupted = (int)sweep_stop;
+            return;
+        }
         while (next < nruns && x->p->runs[next].done)
             next++;
         while (!x->fatal && next < nruns && x->active < x->o->jobs) {
@@ -372,6 +429,11 @@ int sweep_execute(struct sweep_plan *p, const struct sweep_exec_options *o,
     /* SIGCHLD must not be ignored (children would be reaped behind our
      * back) and is taken synchronously with sigtimedwait. */
     struct sigaction dfl = { .sa_handler = SIG_DFL }, old_action;
+    struct sigaction stop = { .sa_handler = on_stop_signal }, old_int, old_term;
+    sigemptyset(&stop.sa_mask);
+    sweep_stop = 0;
+    sigaction(SIGINT, &stop, &old_int);
+    sigaction(SIGTERM, &stop, &old_term);
     sigaction(SIGCHLD, &dfl, &old_action);
     sigemptyset(&x.chld);
     sigaddset(&x.chld, SIGCHLD);
@@ -383,6 +445,8 @@ int sweep_execute(struct sweep_plan *p, const struct sweep_exec_options *o,
     progress_clear(&x);
     sigprocmask(SIG_SETMASK, &x.oldmask, NULL);
     sigaction(SIGCHLD, &old_action, NULL);
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
     free(x.w);
     return x.fatal ? -1 : 0;
 }

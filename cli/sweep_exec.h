@@ -22,8 +22,15 @@ struct sweep_tally {
     size_t check_failed; /* run now, completed with an invariant missed */
     size_t failed;   /* run now, status failed (recorded) */
     size_t skipped;  /* already ok in the database (--resume) */
+    size_t stopped;  /* under way when the sweep was interrupted: nothing written */
+    int interrupted; /* the signal that stopped the sweep (SIGINT, SIGTERM), or 0 */
     double wall_s;
 };
+
+/* What a run came to, in sweep_run.outcome. */
+#define SWEEP_RUN_OK 'o'
+#define SWEEP_RUN_CHECK_FAILED 'c'
+#define SWEEP_RUN_FAILED 'f'
 
 /* Runs every run of p not marked done, at most o->jobs at a time, each in
  * a fork()ed worker that applies its point to the parent's already loaded

@@ -108,7 +108,8 @@ static void task_line(const struct emit *e, FILE *f, const struct sweep_run *r, 
     shell_quote(f, e->exe);
     fputs(" run ", f);
     shell_quote(f, e->scenario);
-    fprintf(f, " --rep %d --seed %llu", r->rep, (unsigned long long)r->seed);
+    fprintf(f, " --point %zu --rep %d --seed %llu", r->point, r->rep,
+            (unsigned long long)r->seed);
     if (e->o->kernel) {
         fputs(" --kernel ", f);
         shell_quote(f, e->o->kernel);

@@ -1,4 +1,4 @@
-/* cli/validate.c — the validation table (SPEC §10, docs/validation.md).
+/* cli/validate.c — the validation table (docs/validation.md).
  *
  * Each scenario in scenarios/validation/ is one LPAR driving one VF
  * queue. The references are computed from the scenario's own parameters
@@ -255,7 +255,9 @@ static size_t list_scenarios(const char *dir, char ***out)
 }
 
 /* Count-k interrupt moderation of Poisson completions at rate lambda
- * (REFERENCE.md "Interrupt coalescing"): one MSI per k completions, and a
+ * (as vIC reasons it: Ahmad, Gulati, Mashtizadeh, "vIC: Interrupt
+ * Coalescing for Virtual Machine Storage Device IO", USENIX ATC 2011):
+ * one MSI per k completions, and a
  * completion waits on average (k - 1) / (2 lambda) for the k-th of its
  * group (with a timer long enough never to fire). The added delay is the
  * difference of the mean latency with the scenario's k and with k = 1,

@@ -1,7 +1,7 @@
-/* cli/validate_tce.c — TCE cache rows of the validation table (SPEC §10,
- * issue 3: "the latency added per miss equals the configured walk cost;
- * hit rate on a uniform random working set matches the analytic
- * LRU/uniform hit rate").
+/* cli/validate_tce.c — TCE cache rows of the validation table
+ * (docs/validation.md): the latency added per miss equals the configured
+ * walk cost, and the hit rate on a uniform random working set matches the
+ * analytic hit rate of an LRU cache under uniform references.
  *
  * Component level: the rows drive models/iommu/tce_cache.c through its I/O
  * path (tce_cache_translate) over a real models/iommu/tce_table.c table

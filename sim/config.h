@@ -23,14 +23,15 @@ enum cfg_kind {
     CFG_LIST,   /* a sequence of CFG_STRUCT items, each with a unique `name` */
     CFG_VARY,   /* sweep.vary: mapping PATH -> sequence of scalar texts;
                    kids are CFG_SEQ nodes keyed by the path */
-    CFG_SEQ,    /* a sequence of CFG_VALUE (PARAM_STR, raw text) nodes */
+    CFG_SEQ,    /* a sequence of CFG_VALUE (PARAM_STR, raw text) nodes; also a
+                   section of texts (expect:) */
 };
 
 struct schema;
 
 struct schema_child {
     const char *key;
-    enum cfg_kind kind; /* CFG_STRUCT, CFG_LIST or CFG_VARY */
+    enum cfg_kind kind; /* CFG_STRUCT, CFG_LIST, CFG_VARY or CFG_SEQ */
     const struct schema *schema; /* of the struct / of each list item */
     const char *doc;
     bool required;      /* a required CFG_LIST must have >= 1 item */

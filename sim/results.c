@@ -1,4 +1,5 @@
-/* sim/results.c — writes runs into the SQLite results database (SPEC §7).
+/* sim/results.c — writes runs into the SQLite results database (the
+ * schema is in results_schema.c, the tables in docs/metrics.md).
  *
  * One transaction per run, opened with BEGIN IMMEDIATE: the write lock is
  * taken up front, so concurrent sweep workers queue on the busy timeout
@@ -12,55 +13,17 @@
 #include "sim/results_internal.h"
 
 #include <errno.h>
-#include <stdio.h>
 #include <math.h>
+#include <stdio.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
-#define RESULTS_SCHEMA_VERSION "1"
-#define RESULTS_BUSY_MS 60000 /* sweep workers may queue behind each other */
-#define RESULTS_WAL_REFUSED_MS 2000 /* see set_wal */
+#include "sim/units.h"
 
-static const char schema_sql[] =
-    "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);"
-    "INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', '"
-    RESULTS_SCHEMA_VERSION "');"
-    "CREATE TABLE IF NOT EXISTS run("
-    " run_id INTEGER PRIMARY KEY, run_key TEXT UNIQUE NOT NULL,"
-    " scenario TEXT, scenario_sha256 TEXT, rep INTEGER, seed INTEGER,"
-    " kernel TEXT, version TEXT, started_at TEXT, wall_s REAL,"
-    " events INTEGER, sim_end_ps INTEGER, status TEXT NOT NULL, error TEXT);"
-    "CREATE TABLE IF NOT EXISTS param("
-    " run_id INTEGER NOT NULL REFERENCES run(run_id), name TEXT, value TEXT);"
-    "CREATE TABLE IF NOT EXISTS scalar("
-    " run_id INTEGER NOT NULL REFERENCES run(run_id), component TEXT,"
-    " name TEXT, value REAL, unit TEXT);"
-    "CREATE TABLE IF NOT EXISTS statistic("
-    " run_id INTEGER NOT NULL REFERENCES run(run_id), component TEXT,"
-    " name TEXT, unit TEXT, count INTEGER, mean REAL, stddev REAL,"
-    " min REAL, max REAL, p50 REAL, p90 REAL, p99 REAL, p999 REAL);"
-    "CREATE TABLE IF NOT EXISTS histogram("
-    " run_id INTEGER NOT NULL REFERENCES run(run_id), component TEXT,"
-    " name TEXT, lower REAL, upper REAL, count INTEGER);"
-    "CREATE TABLE IF NOT EXISTS series("
-    " run_id INTEGER NOT NULL REFERENCES run(run_id), component TEXT,"
-    " name TEXT, t_ps INTEGER, value REAL);"
-    "CREATE TABLE IF NOT EXISTS event("
-    " run_id INTEGER NOT NULL REFERENCES run(run_id), t_ps INTEGER,"
-    " component TEXT, kind TEXT, detail TEXT);"
-    "CREATE INDEX IF NOT EXISTS param_run ON param(run_id);"
-    "CREATE INDEX IF NOT EXISTS scalar_run ON scalar(run_id);"
-    "CREATE INDEX IF NOT EXISTS statistic_run ON statistic(run_id);"
-    "CREATE INDEX IF NOT EXISTS histogram_run ON histogram(run_id);"
-    "CREATE INDEX IF NOT EXISTS series_run ON series(run_id);"
-    "CREATE INDEX IF NOT EXISTS event_run ON event(run_id);"
-    "CREATE VIEW IF NOT EXISTS metric(run_id, component, name, unit, value) AS"
-    " SELECT run_id, component, name, unit, value FROM scalar"
-    " UNION ALL"
-    " SELECT run_id, component, name, unit, mean FROM statistic;";
+#define RESULTS_WAL_REFUSED_MS 2000 /* see set_wal */
 
 /* Child tables first: the foreign keys point at run. */
 static const char *const delete_sql[] = {
@@ -84,9 +47,7 @@ struct writer {
  * database, disk full) better than anything we could guess. */
 static int fail(struct writer *w, const char *what)
 {
-    struct src_loc loc = { w->path, 0, 0 };
-    return diag_set(w->err, &loc, "%s: %s", what,
-                    w->db ? sqlite3_errmsg(w->db) : "out of memory");
+    return results_sqlite_fail(w->db, w->path, w->err, what);
 }
 
 static int fail_msg(struct writer *w, const char *msg)
@@ -224,8 +185,9 @@ static int open_for_write(struct writer *w)
     if (make_parent_dirs(w))
         return -1;
     struct stat sb;
-    if (stat(w->path, &sb) == 0 && !S_ISREG(sb.st_mode))
-        return fail_msg(w, "not a regular file");
+    if (stat(w->path, &sb) == 0 && (!S_ISREG(sb.st_mode) || sb.st_size > 0) &&
+        results_file_check(w->path, w->err))
+        return -1;
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
     if (sqlite3_open_v2(w->path, &w->db, flags, NULL) != SQLITE_OK)
         return fail(w, "cannot open results database");
@@ -235,44 +197,6 @@ static int open_for_write(struct writer *w)
     if (set_wal(w))
         return -1;
     return exec(w, "PRAGMA foreign_keys=ON", "cannot enable foreign keys");
-}
-
-static int table_exists(struct writer *w, const char *name, bool *exists)
-{
-    sqlite3_stmt *st;
-    if (prepare(w, "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?1",
-                &st))
-        return -1;
-    bind_text(st, 1, name);
-    int rc = sqlite3_step(st);
-    *exists = rc == SQLITE_ROW;
-    sqlite3_finalize(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : fail(w, "cannot read schema");
-}
-
-/* Refuses a database that holds someone else's tables (a mistyped path
- * must not get our schema added to it) or a newer schema. */
-static int check_schema(struct writer *w)
-{
-    bool has_meta, has_any;
-    if (table_exists(w, "meta", &has_meta))
-        return -1;
-    sqlite3_stmt *st;
-    if (prepare(w, "SELECT 1 FROM sqlite_master WHERE type='table'", &st))
-        return -1;
-    has_any = sqlite3_step(st) == SQLITE_ROW;
-    sqlite3_finalize(st);
-    if (!has_meta)
-        return has_any ? fail_msg(w, "not an lparsim results database") : 0;
-    if (prepare(w, "SELECT value FROM meta WHERE key='schema_version'", &st))
-        return -1;
-    const unsigned char *v = NULL;
-    if (sqlite3_step(st) == SQLITE_ROW)
-        v = sqlite3_column_text(st, 0);
-    int ok = v && strcmp((const char *)v, RESULTS_SCHEMA_VERSION) == 0;
-    sqlite3_finalize(st);
-    return ok ? 0 : fail_msg(w, "not an lparsim results database "
-                                "(or an unsupported schema version)");
 }
 
 /* ---- writing one run ---- */
@@ -307,8 +231,8 @@ static int insert_run(struct writer *w, const struct run_record *run)
     sqlite3_stmt *st;
     if (prepare(w, "INSERT INTO run(run_key, scenario, scenario_sha256, rep,"
                    " seed, kernel, version, started_at, wall_s, events,"
-                   " sim_end_ps, status, error)"
-                   " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)", &st))
+                   " sim_end_ps, status, error, point)"
+                   " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)", &st))
         return -1;
     bind_text(st, 1, run->run_key);
     bind_text(st, 2, run->scenario);
@@ -323,6 +247,8 @@ static int insert_run(struct writer *w, const struct run_record *run)
     bind_u64(st, 11, run->sim_end_ps);
     bind_text(st, 12, run->status);
     bind_text(st, 13, run->error);
+    if (run->in_sweep)
+        sqlite3_bind_int64(st, 14, (sqlite3_int64)run->point);
     int e = step_reset(w, st, "cannot insert run");
     sqlite3_finalize(st);
     w->run_id = sqlite3_last_insert_rowid(w->db);
@@ -332,13 +258,17 @@ static int insert_run(struct writer *w, const struct run_record *run)
 static int insert_params(struct writer *w, const struct run_record *run)
 {
     sqlite3_stmt *st;
-    if (prepare(w, "INSERT INTO param(run_id, name, value) VALUES(?1,?2,?3)", &st))
+    if (prepare(w, "INSERT INTO param(run_id, name, value, value_si) VALUES(?1,?2,?3,?4)",
+                &st))
         return -1;
     int e = 0;
     for (size_t i = 0; i < run->nparams && !e; i++) {
+        double si;
         sqlite3_bind_int64(st, 1, w->run_id);
         bind_text(st, 2, run->params[i].name);
         bind_text(st, 3, run->params[i].value);
+        if (run->params[i].value && unit_value_si(run->params[i].value, &si) == 0)
+            bind_real(st, 4, si);
         e = step_reset(w, st, "cannot insert param");
     }
     sqlite3_finalize(st);
@@ -439,6 +369,7 @@ static int insert_one_series(struct writer *w, sqlite3_stmt *st,
         bind_text(st, 3, s->name);
         bind_u64(st, 4, s->t[j]);
         bind_real(st, 5, s->v[j]);
+        bind_text(st, 6, s->unit && *s->unit ? s->unit : NULL);
         if (step_reset(w, st, "cannot insert series"))
             return -1;
     }
@@ -454,7 +385,7 @@ static int insert_series(struct writer *w, const struct recorder *rec)
     n = recorder_series_rows(rec, rows, n);
     sqlite3_stmt *st;
     int e = prepare(w, "INSERT INTO series(run_id, component, name, t_ps,"
-                       " value) VALUES(?1,?2,?3,?4,?5)", &st);
+                       " value, unit) VALUES(?1,?2,?3,?4,?5,?6)", &st);
     for (size_t i = 0; i < n && !e; i++)
         e = insert_one_series(w, st, &rows[i]);
     if (st)
@@ -488,8 +419,7 @@ static int insert_events(struct writer *w, const struct recorder *rec)
 static int write_run(struct writer *w, const struct run_record *run,
                      const struct recorder *rec)
 {
-    if (check_schema(w) || exec(w, schema_sql, "cannot create schema") ||
-        delete_old_run(w, run->run_key) || insert_run(w, run) ||
+    if (results_db_schema(w->db, w->path, w->err) || delete_old_run(w, run->run_key) || insert_run(w, run) ||
         insert_params(w, run))
         return -1;
     if (!rec)
@@ -523,19 +453,18 @@ int results_write(const char *db_path, const struct run_record *run,
 bool results_has_run(const char *db_path, const char *run_key)
 {
     struct stat sb;
-    if (!db_path || !run_key || stat(db_path, &sb) != 0 || !S_ISREG(sb.st_mode))
+    struct diag err;
+    sqlite3 *db;
+    if (!db_path || !run_key || stat(db_path, &sb) != 0 ||
+        results_open_read(db_path, false, &db, NULL, &err) != 0)
         return false;
-    sqlite3 *db = NULL;
+    sqlite3_stmt *st;
     bool found = false;
-    if (sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK) {
-        sqlite3_busy_timeout(db, RESULTS_BUSY_MS);
-        sqlite3_stmt *st;
-        if (sqlite3_prepare_v2(db, "SELECT 1 FROM run WHERE run_key = ?1"
-                                   " AND status = 'ok'", -1, &st, NULL) == SQLITE_OK) {
-            bind_text(st, 1, run_key);
-            found = sqlite3_step(st) == SQLITE_ROW;
-            sqlite3_finalize(st);
-        }
+    if (sqlite3_prepare_v2(db, "SELECT 1 FROM run WHERE run_key = ?1 AND status = 'ok'", -1,
+                           &st, NULL) == SQLITE_OK) {
+        bind_text(st, 1, run_key);
+        found = sqlite3_step(st) == SQLITE_ROW;
+        sqlite3_finalize(st);
     }
     sqlite3_close(db);
     return found;
@@ -552,10 +481,4 @@ int results_db_open(const char *db_path, sqlite3 **db, struct diag *err)
     }
     *db = w.db;
     return w.db ? 0 : -1;
-}
-
-int results_db_schema(sqlite3 *db, const char *db_path, struct diag *err)
-{
-    struct writer w = { db, db_path, err, 0 };
-    return check_schema(&w) || exec(&w, schema_sql, "cannot create schema") ? -1 : 0;
 }

@@ -2,11 +2,16 @@
  * results table, for tools that do not read SQLite (results.h:
  * results_export_csv).
  *
- * Each file is written as DIR/.TABLE.csv.tmp and renamed into place, so a
- * failed export never leaves a truncated file under the final name. The
- * database is opened read-only, so an export can run during a sweep. */
-#define _POSIX_C_SOURCE 200809L /* mkdir, stat */
+ * All or nothing. A DIR that does not exist yet is written as a hidden
+ * sibling (.DIR.export-XXXXXX) and renamed into place once every file is
+ * complete; into an existing DIR, each file is written as .TABLE.csv.tmp
+ * and the seven are renamed only when all are written. A failure (a
+ * corrupt database, a full disk) removes what was written and leaves DIR
+ * as it was. The database is only read (results_open_read), so an export
+ * can run during a sweep. */
+#define _XOPEN_SOURCE 700 /* mkdir, stat, mkdtemp */
 #include "sim/results.h"
+#include "sim/results_internal.h"
 
 #include <errno.h>
 #include <sqlite3.h>
@@ -14,8 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-
-#define EXPORT_BUSY_MS 60000
+#include <unistd.h>
 
 static const char *const export_tables[] = {
     "run", "param", "scalar", "statistic", "histogram", "series", "event",
@@ -78,11 +82,10 @@ static void csv_value(FILE *f, sqlite3_stmt *st, int i)
     }
 }
 
-static int export_fail(struct diag *err, const char *path, sqlite3 *db, const char *what)
+/* A file-system failure: errno says why. */
+static int export_fail(struct diag *err, const char *path, const char *what)
 {
     struct src_loc loc = { path, 0, 0 };
-    if (db)
-        return diag_set(err, &loc, "%s: %s", what, sqlite3_errmsg(db));
     return diag_set(err, &loc, "%s: %s", what, strerror(errno));
 }
 
@@ -94,7 +97,7 @@ static int export_rows(sqlite3 *db, const char *db_path, const char *table, FILE
     snprintf(sql, sizeof sql, "SELECT * FROM %s ORDER BY rowid", table);
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-        return export_fail(err, db_path, db, "cannot read table");
+        return results_sqlite_fail(db, db_path, err, "cannot read table");
     int ncol = sqlite3_column_count(st);
     for (int i = 0; i < ncol; i++) {
         fputs(i ? "," : "", f);
@@ -110,78 +113,140 @@ static int export_rows(sqlite3 *db, const char *db_path, const char *table, FILE
         fputc('\n', f);
     }
     sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : export_fail(err, db_path, db, "cannot read table");
+    return rc == SQLITE_DONE ? 0 : results_sqlite_fail(db, db_path, err, "cannot read table");
 }
 
-static int export_table(sqlite3 *db, const char *db_path, const char *dir, const char *table,
+#define NTABLES (sizeof export_tables / sizeof export_tables[0])
+#define EXPORT_PATH_MAX 4200
+
+/* Writes one table into tmp (the caller renames it). */
+static int export_table(sqlite3 *db, const char *db_path, const char *tmp, const char *table,
                         struct diag *err)
 {
-    char tmp[4096], final[4096];
-    if ((size_t)snprintf(final, sizeof final, "%s/%s.csv", dir, table) >= sizeof final ||
-        (size_t)snprintf(tmp, sizeof tmp, "%s/.%s.csv.tmp", dir, table) >= sizeof tmp) {
-        struct src_loc loc = { dir, 0, 0 };
-        return diag_set(err, &loc, "path too long");
-    }
     FILE *f = fopen(tmp, "w");
     if (!f)
-        return export_fail(err, tmp, NULL, "cannot create file");
+        return export_fail(err, tmp, "cannot create file");
     int e = export_rows(db, db_path, table, f, err);
     if (ferror(f) && !e)
-        e = export_fail(err, tmp, NULL, "cannot write file");
+        e = export_fail(err, tmp, "cannot write file");
     if (fclose(f) != 0 && !e)
-        e = export_fail(err, tmp, NULL, "cannot write file");
-    if (!e && rename(tmp, final) != 0)
-        e = export_fail(err, final, NULL, "cannot rename into place");
-    if (e)
-        remove(tmp);
+        e = export_fail(err, tmp, "cannot write file");
     return e;
 }
 
-/* mkdir -p dir. */
-static int make_dirs(const char *dir, struct diag *err)
+/* mkdir -p of dir's parent directories (not dir itself). */
+static int make_parents(const char *dir, struct diag *err)
 {
-    char p[4096];
+    char p[EXPORT_PATH_MAX];
     size_t n = strlen(dir);
-    if (n == 0 || n >= sizeof p) {
+    if (n == 0 || n >= sizeof p - 64) {
         struct src_loc loc = { dir, 0, 0 };
         return diag_set(err, &loc, n ? "path too long" : "empty directory name");
     }
     memcpy(p, dir, n + 1);
-    for (size_t i = 1; i <= n; i++) {
-        if (p[i] != '/' && p[i] != '\0')
+    while (n > 1 && p[n - 1] == '/')
+        p[--n] = '\0';
+    for (size_t i = 1; i < n; i++) {
+        if (p[i] != '/')
             continue;
-        char c = p[i];
         p[i] = '\0';
-        struct stat sb;
         if (mkdir(p, 0777) != 0 && errno != EEXIST)
-            return export_fail(err, p, NULL, "cannot create directory");
-        if (c == '\0' && (stat(p, &sb) != 0 || !S_ISDIR(sb.st_mode))) {
-            errno = ENOTDIR;
-            return export_fail(err, p, NULL, "cannot create directory");
-        }
-        p[i] = c;
+            return export_fail(err, p, "cannot create directory");
+        p[i] = '/';
     }
     return 0;
 }
 
+/* Where the files are written first: a fresh hidden directory beside a
+ * new DIR (*fresh), or hidden names inside an existing one. */
+static int export_staging(const char *dir, char *stage, size_t n, bool *fresh,
+                          struct diag *err)
+{
+    struct stat sb;
+    if (stat(dir, &sb) == 0) {
+        if (!S_ISDIR(sb.st_mode)) {
+            errno = ENOTDIR;
+            return export_fail(err, dir, "cannot export into it");
+        }
+        *fresh = false;
+        snprintf(stage, n, "%s", dir);
+        return 0;
+    }
+    if (make_parents(dir, err))
+        return -1;
+    const char *slash = strrchr(dir, '/');
+    int plen = slash ? (int)(slash - dir) + 1 : 0;
+    snprintf(stage, n, "%.*s.%s.export-XXXXXX", plen, dir, slash ? slash + 1 : dir);
+    if (!mkdtemp(stage))
+        return export_fail(err, dir, "cannot create directory");
+    *fresh = true;
+    return 0;
+}
+
+/* Paths are checked against EXPORT_PATH_MAX up front, so nothing is cut;
+ * a cut name would only fail to open. */
+static void staged_name(char *buf, size_t n, const char *stage, bool fresh, const char *table)
+{
+    if (snprintf(buf, n, fresh ? "%s/%s.csv" : "%s/.%s.csv.tmp", stage, table) >= (int)n)
+        buf[0] = '\0';
+}
+
+/* Moves the staged files (or the staging directory) into place. */
+static int export_publish(const char *dir, const char *stage, bool fresh, struct diag *err)
+{
+    if (fresh)
+        return rename(stage, dir) == 0 ? 0
+                                       : export_fail(err, dir, "cannot rename into place");
+    for (size_t i = 0; i < NTABLES; i++) {
+        char tmp[EXPORT_PATH_MAX], final[EXPORT_PATH_MAX];
+        staged_name(tmp, sizeof tmp, stage, false, export_tables[i]);
+        if (snprintf(final, sizeof final, "%s/%s.csv", dir, export_tables[i]) >=
+                (int)sizeof final || rename(tmp, final) != 0)
+            return export_fail(err, final, "cannot rename into place");
+    }
+    return 0;
+}
+
+static void export_discard(const char *stage, bool fresh)
+{
+    for (size_t i = 0; i < NTABLES; i++) {
+        char tmp[EXPORT_PATH_MAX];
+        staged_name(tmp, sizeof tmp, stage, fresh, export_tables[i]);
+        unlink(tmp);
+    }
+    if (fresh)
+        rmdir(stage);
+}
+
 int results_export_csv(const char *db_path, const char *dir, struct diag *err)
 {
-    if (results_open_check(db_path, err) || make_dirs(dir, err))
-        return -1;
     sqlite3 *db = NULL;
-    if (sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-        export_fail(err, db_path, db, "cannot open results database");
+    char stage[EXPORT_PATH_MAX];
+    bool fresh = false;
+    if (strlen(dir) > EXPORT_PATH_MAX - 64) {
+        struct src_loc loc = { dir, 0, 0 };
+        return diag_set(err, &loc, "path too long");
+    }
+    if (results_open_read(db_path, false, &db, NULL, err))
+        return -1;
+    if (export_staging(dir, stage, sizeof stage, &fresh, err)) {
         sqlite3_close(db);
         return -1;
     }
-    sqlite3_busy_timeout(db, EXPORT_BUSY_MS);
     /* One read transaction: the seven files show the same snapshot even if
      * a sweep commits runs meanwhile. */
     int e = sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK
-                ? export_fail(err, db_path, db, "cannot read results database") : 0;
-    for (size_t i = 0; !e && i < sizeof export_tables / sizeof export_tables[0]; i++)
-        e = export_table(db, db_path, dir, export_tables[i], err);
+                ? results_sqlite_fail(db, db_path, err, "cannot read results database") : 0;
+    for (size_t i = 0; !e && i < NTABLES; i++) {
+        char tmp[EXPORT_PATH_MAX];
+        staged_name(tmp, sizeof tmp, stage, fresh, export_tables[i]);
+        e = export_table(db, db_path, tmp, export_tables[i], err);
+    }
     sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
     sqlite3_close(db);
+    if (!e)
+        e = export_publish(dir, stage, fresh, err);
+    if (e)
+        export_discard(stage, fresh);
     return e ? -1 : 0;
 }

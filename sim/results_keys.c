@@ -4,13 +4,12 @@
  * kept sorted for bsearch. Read-only: it may run while workers write. */
 #define _POSIX_C_SOURCE 200809L /* stat, strdup */
 #include "sim/results.h"
+#include "sim/results_internal.h"
 
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-
-#define KEYS_BUSY_MS 60000
 
 static int keys_fail(const char *path, sqlite3 *db, struct diag *err, const char *what)
 {
@@ -41,36 +40,13 @@ static int keys_add(struct results_keys *k, size_t *cap, const char *key)
     return 0;
 }
 
-/* Whether the database has a table named `name` (NULL: any table). */
-static int has_table(sqlite3 *db, const char *name, bool *yes)
-{
-    sqlite3_stmt *st;
-    const char *sql = name ? "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?1"
-                           : "SELECT 1 FROM sqlite_master WHERE type='table'";
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-        return -1;
-    if (name)
-        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    *yes = rc == SQLITE_ROW;
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
-}
-
 static int keys_read(sqlite3 *db, const char *path, struct results_keys *k,
                      struct diag *err)
 {
-    bool has_run, any;
-    if (has_table(db, "run", &has_run) || (!has_run && has_table(db, NULL, &any)))
-        return keys_fail(path, db, err, "cannot read results database");
-    /* A database without tables is one results_write would adopt; one
-     * with tables but no run table is someone else's. */
-    if (!has_run)
-        return any ? keys_fail(path, NULL, err, "not an lparsim results database") : 0;
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, "SELECT run_key FROM run WHERE status IN ('ok', 'check_failed')", -1, &st,
-                           NULL) != SQLITE_OK)
-        return keys_fail(path, db, err, "cannot read runs");
+    if (sqlite3_prepare_v2(db, "SELECT run_key FROM run WHERE status IN ('ok', 'check_failed')",
+                           -1, &st, NULL) != SQLITE_OK)
+        return results_sqlite_fail(db, path, err, "cannot read runs");
     size_t cap = 0;
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -82,7 +58,7 @@ static int keys_read(sqlite3 *db, const char *path, struct results_keys *k,
     }
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
-        return keys_fail(path, db, err, "cannot read runs");
+        return results_sqlite_fail(db, path, err, "cannot read runs");
     if (k->n)
         qsort(k->keys, k->n, sizeof *k->keys, key_cmp);
     return 0;
@@ -95,18 +71,13 @@ int results_ok_keys(const char *db_path, struct results_keys *k, struct diag *er
     k->n = 0;
     if (!db_path || stat(db_path, &sb) != 0)
         return 0; /* no database yet: nothing is done */
-    if (!S_ISREG(sb.st_mode))
-        return keys_fail(db_path, NULL, err, "not an lparsim results database");
-    if (sb.st_size == 0)
-        return 0;
+    if (S_ISREG(sb.st_mode) && sb.st_size == 0)
+        return 0; /* an empty file: a writer adopts it */
     sqlite3 *db = NULL;
-    if (sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-        keys_fail(db_path, db, err, "cannot open results database");
-        sqlite3_close(db);
+    int version;
+    if (results_open_any(db_path, false, &db, &version, err))
         return -1;
-    }
-    sqlite3_busy_timeout(db, KEYS_BUSY_MS);
-    int e = keys_read(db, db_path, k, err);
+    int e = version ? keys_read(db, db_path, k, err) : 0;
     sqlite3_close(db);
     if (e)
         results_keys_free(k);
@@ -125,4 +96,43 @@ void results_keys_free(struct results_keys *k)
     free(k->keys);
     k->keys = NULL;
     k->n = 0;
+}
+
+static int renumber(sqlite3 *db, const char *db_path, const char *const *keys,
+                    const size_t *points, size_t n, struct diag *err)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+        return results_sqlite_fail(db, db_path, err, "cannot renumber the sweep points");
+    if (results_db_schema(db, db_path, err))
+        return -1;
+    if (sqlite3_prepare_v2(db, "UPDATE run SET point = ?2 WHERE run_key = ?1"
+                           " AND point IS NOT ?2", -1, &st, NULL) != SQLITE_OK)
+        return results_sqlite_fail(db, db_path, err, "cannot renumber the sweep points");
+    int rc = SQLITE_DONE;
+    for (size_t i = 0; rc == SQLITE_DONE && i < n; i++) {
+        sqlite3_bind_text(st, 1, keys[i], -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, (sqlite3_int64)points[i]);
+        rc = sqlite3_step(st);
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE || sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+        return results_sqlite_fail(db, db_path, err, "cannot renumber the sweep points");
+    return 0;
+}
+
+int results_renumber_points(const char *db_path, const char *const *keys, const size_t *points,
+                            size_t n, struct diag *err)
+{
+    sqlite3 *db;
+    if (n == 0)
+        return 0;
+    if (results_db_open(db_path, &db, err))
+        return -1;
+    int e = renumber(db, db_path, keys, points, n, err);
+    if (e)
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    sqlite3_close(db);
+    return e;
 }

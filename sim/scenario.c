@@ -307,6 +307,45 @@ static int list_load(struct loader *ld, struct cfg_node *n, const struct schema_
     return 0;
 }
 
+/* The scalar texts of a YAML sequence (or of one scalar) as CFG_VALUE
+ * kids of seq, each with its location. `what` names them in messages. */
+static int seq_values(struct loader *ld, struct cfg_node *seq, const struct ynode *y,
+                      const char *what)
+{
+    struct yref one = { (struct ynode *)y, NULL };
+    const struct yref *vals = y->kind == Y_SEQ ? y->kids : &one;
+    if (kids_new(ld, seq, y->kind == Y_SEQ ? y->nkids : 1) < 0)
+        return -1;
+    size_t i = 0;
+    for (const struct yref *r = vals; r; r = r->next) {
+        const struct ynode *v = r->n;
+        if (v->kind != Y_SCALAR)
+            return diag_set(ld->err, &v->loc, "'%s' values must be scalars, got %s", what,
+                            got(v));
+        const char *text = scalar_text(ld, v, "value");
+        char *copy = text ? scn_strndup(ld->a, text, v->len) : NULL;
+        struct cfg_node *val = copy ? node_new(ld, CFG_VALUE, NULL, v->loc, seq) : NULL;
+        if (!val)
+            return text && !copy ? oom(ld) : -1;
+        val->v.s = copy;
+        seq->kids[i++] = val;
+    }
+    return 0;
+}
+
+/* A section that is a list of texts (expect:). */
+static int seq_load(struct loader *ld, struct cfg_node *n, const struct schema_child *c,
+                    const struct ynode *y)
+{
+    if (!y)
+        return 0;
+    if (y->kind != Y_SEQ)
+        return diag_set(ld->err, &y->loc, "'%s' expects a sequence of texts (- ITEM lines),"
+                        " got %s", c->key, got(y));
+    n->loc = y->loc;
+    return seq_values(ld, n, y, c->key);
+}
+
 /* One sweep.vary entry: PATH: value or PATH: [values]. */
 static int vary_entry(struct loader *ld, struct cfg_node *vary, struct cfg_node **slot,
                       const char *path, const struct ynode *k, const struct ynode *y)
@@ -322,24 +361,8 @@ static int vary_entry(struct loader *ld, struct cfg_node *vary, struct cfg_node 
     struct cfg_node *seq = key ? node_new(ld, CFG_SEQ, key, k->loc, vary) : NULL;
     if (!seq)
         return key ? -1 : oom(ld);
-    struct yref one = { (struct ynode *)y, NULL };
-    const struct yref *vals = y->kind == Y_SEQ ? y->kids : &one;
-    if (kids_new(ld, seq, y->kind == Y_SEQ ? y->nkids : 1) < 0)
+    if (seq_values(ld, seq, y, shown) < 0)
         return -1;
-    size_t i = 0;
-    for (const struct yref *r = vals; r; r = r->next) {
-        const struct ynode *v = r->n;
-        if (v->kind != Y_SCALAR)
-            return diag_set(ld->err, &v->loc, "'%s' values must be scalars, got %s", shown,
-                            got(v));
-        const char *text = scalar_text(ld, v, "value");
-        char *copy = text ? scn_strndup(ld->a, text, v->len) : NULL;
-        struct cfg_node *val = copy ? node_new(ld, CFG_VALUE, NULL, v->loc, seq) : NULL;
-        if (!val)
-            return text && !copy ? oom(ld) : -1;
-        val->v.s = copy;
-        seq->kids[i++] = val;
-    }
     *slot = seq;
     return 0;
 }
@@ -389,6 +412,8 @@ static int child_load(struct loader *ld, struct cfg_node *parent, struct cfg_nod
         return list_load(ld, n, c, y);
     if (c->kind == CFG_VARY)
         return vary_load(ld, n, c, y);
+    if (c->kind == CFG_SEQ)
+        return seq_load(ld, n, c, y);
     if (!y && schema_needs_input(c->schema, 0))
         return diag_set(ld->err, &loc, "missing required key '%s'", c->key);
     if (y && y->kind != Y_MAP)

@@ -48,6 +48,12 @@ int scenario_check_refs(struct scenario *s, struct diag *err);
  * `annotate`, defaulted values are marked with a `# default` comment. */
 void scenario_print(const struct scenario *s, FILE *out, bool annotate);
 
+/* What `lparsim check` shows: scenario_print with annotations, leaving
+ * out each parameter for which applies() is false (another workload
+ * kind's parameters, which the component never reads). */
+typedef bool (*scenario_applies_fn)(const struct cfg_node *param);
+void scenario_print_check(const struct scenario *s, FILE *out, scenario_applies_fn applies);
+
 /* The same without the `sweep` section: what one run is (machine, run
  * settings, overrides, the point's values), not how the sweep around it
  * is written. A run's key hashes this, so editing `sweep.vary` in the file

@@ -75,9 +75,17 @@ static void indent(FILE *out, int n)
     fprintf(out, "%*s", n, "");
 }
 
-static void put_kids(FILE *out, const struct cfg_node *n, int ind, bool annotate);
+/* What is printed: annotate marks defaults; skip (a root key) and the
+ * parameters `applies` refuses are left out. */
+struct print_opts {
+    bool annotate;
+    const char *skip;
+    scenario_applies_fn applies;
+};
 
-static void put_list(FILE *out, const struct cfg_node *list, int ind, bool annotate)
+static void put_kids(FILE *out, const struct cfg_node *n, int ind, const struct print_opts *o);
+
+static void put_list(FILE *out, const struct cfg_node *list, int ind, const struct print_opts *o)
 {
     for (size_t i = 0; i < list->nkids; i++) {
         const struct cfg_node *item = list->kids[i];
@@ -89,7 +97,7 @@ static void put_list(FILE *out, const struct cfg_node *list, int ind, bool annot
             put_str(out, item->key);
             fputc('\n', out);
         }
-        put_kids(out, item, ind + 2, annotate);
+        put_kids(out, item, ind + 2, o);
     }
 }
 
@@ -108,47 +116,65 @@ static void put_vary(FILE *out, const struct cfg_node *vary, int ind)
     }
 }
 
+static void put_seq(FILE *out, const struct cfg_node *seq, int ind)
+{
+    for (size_t j = 0; j < seq->nkids; j++) {
+        indent(out, ind);
+        fputs("- ", out);
+        put_str(out, seq->kids[j]->v.s);
+        fputc('\n', out);
+    }
+}
+
 /* The kids of a struct at indent ind (an item's name is written by
  * put_list as the `- name:` line). */
-static void put_kids_except(FILE *out, const struct cfg_node *n, int ind,
-                            bool annotate, const char *skip)
+static void put_kids(FILE *out, const struct cfg_node *n, int ind, const struct print_opts *o)
 {
     for (size_t i = 0; i < n->nkids; i++) {
         const struct cfg_node *k = n->kids[i];
         if (k->kind == CFG_VALUE && k->desc == &scn_item_name_desc)
             continue;
-        if (skip && strcmp(k->key, skip) == 0)
+        if (o->skip && !n->parent && strcmp(k->key, o->skip) == 0)
             continue;
+        if (k->kind == CFG_VALUE && o->applies && !o->applies(k))
+            continue;
+        if (k->kind == CFG_SEQ && k->nkids == 0)
+            continue; /* no expect: the text (and run keys) of scenarios without one */
         indent(out, ind);
         fprintf(out, "%s:", k->key);
         if (k->kind == CFG_VALUE) {
             fputc(' ', out);
-            put_value(out, k, annotate);
+            put_value(out, k, o->annotate);
         } else if (k->nkids == 0) {
             fputs(k->kind == CFG_LIST ? " []\n" : " {}\n", out);
         } else {
             fputc('\n', out);
             if (k->kind == CFG_STRUCT)
-                put_kids(out, k, ind + 2, annotate);
+                put_kids(out, k, ind + 2, o);
             else if (k->kind == CFG_LIST)
-                put_list(out, k, ind + 2, annotate);
+                put_list(out, k, ind + 2, o);
+            else if (k->kind == CFG_SEQ)
+                put_seq(out, k, ind + 2);
             else
                 put_vary(out, k, ind + 2);
         }
     }
 }
 
-static void put_kids(FILE *out, const struct cfg_node *n, int ind, bool annotate)
-{
-    put_kids_except(out, n, ind, annotate, NULL);
-}
-
 void scenario_print(const struct scenario *s, FILE *out, bool annotate)
 {
-    put_kids(out, s->root, 0, annotate);
+    struct print_opts o = { annotate, NULL, NULL };
+    put_kids(out, s->root, 0, &o);
 }
 
 void scenario_print_run(const struct scenario *s, FILE *out)
 {
-    put_kids_except(out, s->root, 0, false, "sweep");
+    struct print_opts o = { false, "sweep", NULL };
+    put_kids(out, s->root, 0, &o);
+}
+
+void scenario_print_check(const struct scenario *s, FILE *out, scenario_applies_fn applies)
+{
+    struct print_opts o = { true, NULL, applies };
+    put_kids(out, s->root, 0, &o);
 }

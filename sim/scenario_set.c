@@ -75,7 +75,10 @@ static struct cfg_node *set_step(struct cfg_node *n, const char *comp, size_t le
     unit_show(key, shown, sizeof shown);
     if (n->kind != CFG_STRUCT && n->kind != CFG_LIST)
         return diag_set(err, loc, "'%s' has no key '%s' (it is %s)", n->key ? n->key : "",
-                        shown, n->kind == CFG_VALUE ? "a value" : "a sweep list"), NULL;
+                        shown, n->kind == CFG_VALUE    ? "a value"
+                               : n->kind == CFG_SEQ && n->parent && !n->parent->parent
+                                                       ? "a list of texts, set in the file"
+                                                       : "a sweep list"), NULL;
     for (size_t i = 0; i < n->nkids; i++) {
         if (strlen(n->kids[i]->key) == len && memcmp(n->kids[i]->key, comp, len) == 0)
             return n->kids[i];

@@ -9,6 +9,7 @@
  * bytes and invalid UTF-8 (libfyaml passes some of those through) — with a
  * located message. libfyaml's own diagnostics are collected, never
  * printed. */
+#define _POSIX_C_SOURCE 200809L /* fileno, fstat */
 #include "sim/scenario_internal.h"
 
 #include <errno.h>
@@ -19,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "sim/units.h"
 
@@ -461,6 +463,27 @@ static int next_content_line(const struct reader *r, int line)
     return 0;
 }
 
+/* The first line from `from` to `to` whose indentation holds a tab, and
+ * the column of that tab; 0 if none. */
+static int tab_indented_line(const struct reader *r, int from, int to, int *col)
+{
+    int l = 1;
+    for (size_t i = 0; i < r->len && l <= to; l++) {
+        size_t j = i;
+        while (j < r->len && (r->text[j] == ' ' || r->text[j] == '\t')) {
+            if (r->text[j] == '\t' && l >= from && j + 1 < r->len && r->text[j + 1] != '\n') {
+                *col = (int)(j - i) + 1;
+                return l;
+            }
+            j++;
+        }
+        while (j < r->len && r->text[j] != '\n')
+            j++;
+        i = j + 1;
+    }
+    return 0;
+}
+
 /* msg with control characters written as \xNN (libfyaml quotes the
  * input in some messages, "invalid escape '\x01'"), cut to fit buf. */
 static const char *printable(const char *msg, char *buf, size_t n)
@@ -505,8 +528,9 @@ static bool quote_unclosed(const struct reader *r, int line, int col)
  * last) is reported where it was opened; a quoted scalar never closed is
  * called that (libfyaml complains about the indentation of the lines it
  * swallowed); a plain scalar that runs on into a key on a later line (a
- * line indented too far, a missing ':') names that line; and
- * "indendation" is spelt right. */
+ * line indented too far, a missing ':') names that line; a line whose
+ * indentation holds a tab, where libfyaml's message does not say so, is
+ * reported as that; and "indendation" is spelt right. */
 static int syntax_error(struct reader *r, struct fy_diag *dg)
 {
     void *it = NULL;
@@ -525,7 +549,12 @@ static int syntax_error(struct reader *r, struct fy_diag *dg)
         if (strncmp(msg, "wrongly indented ", 17) == 0 && quote_unclosed(r, at.line, at.col))
             return diag_set(r->err, &at, "%s%s", msg + 17,
                             " is not closed (no closing quote before the end of the file)");
-        int next = next_content_line(r, at.line);
+        int next = next_content_line(r, at.line), tab_col = 0;
+        int tab_line = tab_indented_line(r, at.line, next > at.line ? next : at.line, &tab_col);
+        if (tab_line > 0 && !strstr(msg, "tab"))
+            return diag_set(r->err, &(struct src_loc){ r->file, tab_line, tab_col },
+                            "tab character in the indentation of line %d (YAML indents with"
+                            " spaces only)", tab_line);
         if (strcmp(msg, "invalid multiline plain key") == 0 && next > 0)
             return diag_set(r->err, &at,
                             "invalid multiline plain key: the text here runs on into line %d "
@@ -603,10 +632,15 @@ const char *scn_read_file(const char *path, char **text, size_t *len)
     FILE *f = fopen(path, "rb");
     size_t cap = 0, n = 0;
     char *buf = NULL;
+    struct stat sb;
     *text = NULL;
     *len = 0;
     if (!f)
         return strerror(errno);
+    if (fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        fclose(f);
+        return "it is a directory (give the scenario file)";
+    }
     for (;;) {
         if (n == cap) {
             cap = cap ? cap * 2 : 65536;
@@ -629,10 +663,11 @@ const char *scn_read_file(const char *path, char **text, size_t *len)
             break;
     }
     bool failed = ferror(f);
+    int saved = errno;
     fclose(f);
     if (failed) {
         free(buf);
-        return "read error";
+        return saved ? strerror(saved) : "read error";
     }
     buf[n] = '\0';
     *text = buf;

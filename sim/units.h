@@ -38,4 +38,27 @@ int unit_format(enum param_type t, const struct param_value *v, char *buf,
  * cut with "...". Returns buf. */
 const char *unit_show(const char *text, char *buf, size_t n);
 
+/* (sim/units_scale.c) How values of a metric in `unit` ("ns", "1/s",
+ * "B", "bit/s", "Hz", "cycles", "" or "-") up to maxabs read best:
+ * divided by `div`, in `sym` ("us", "k/s", "MiB", "k"); `pretty` is the
+ * same symbol for figures ("µs"). A dimension moves up a unit as
+ * soon as the value reaches it (300000 ns: 300 us); counts at ten times
+ * it (12000: 12 k), so that numbers keep four digits. An unknown unit is
+ * left as it is. */
+struct unit_scale {
+    double div;
+    const char *sym, *pretty;
+};
+struct unit_scale unit_scale_pick(const char *unit, double maxabs);
+
+/* v of a metric in `unit`, for people: "38.68 ms", "60.04 k/s", "0.8213";
+ * whole counts exactly ("120096"). Never an exponent above 0.001.
+ * Returns buf. */
+const char *unit_show_measured(double v, const char *unit, char *buf, size_t n);
+
+/* The value of text (a parameter as written: "40k/s", "8us", "4KiB",
+ * "3") in SI base units (1/s, s, B, bit/s, Hz, or the plain number).
+ * -1 when it is not a number (an enum, a name, "true"). */
+int unit_value_si(const char *text, double *out);
+
 #endif

@@ -156,6 +156,12 @@ bool workload_does_io(const struct cfg_node *cfg)
     return k && k->does_io;
 }
 
+bool workload_param_applies(const struct cfg_node *cfg, const char *name)
+{
+    const struct workload_kind *k = kind_named(cfg_str(cfg, "kind"));
+    return !k || applies_to_all(name) || in_list(k->params, name);
+}
+
 int workload_check(const struct cfg_node *cfg, struct diag *err)
 {
     const struct workload_kind *k = kind_named(cfg_str(cfg, "kind"));

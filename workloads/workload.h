@@ -48,6 +48,10 @@ bool workload_does_io(const struct cfg_node *cfg);
  * cannot take). Call after workload_check. */
 uint64_t workload_largest_io(const struct cfg_node *cfg, const struct cfg_node **where);
 
+/* Whether the parameter `name` of the workload node cfg means anything
+ * for its kind (`tx_rate` does not for a storage workload). */
+bool workload_param_applies(const struct cfg_node *cfg, const char *name);
+
 /* Semantic checks the schema cannot express (parameters of another kind,
  * a replay file that cannot be read or parsed: FILE:LINE:COL of the CSV).
  * A relative replay path is resolved against the directory of the

@@ -21,6 +21,9 @@ grep -qE '^  frequency +freq +Hz +3.8GHz' p.txt || fail "params lacks system.fre
     -o r.db -q --progress never
 "$LPARSIM" report r.db > r.txt
 grep -q 'io_latency' r.txt || fail "report lacks io_latency"
-grep -q 'ios_lost' r.txt || fail "report lacks ios_lost"
+grep -qE '^  lpar +io_latency mean +p50 +p99 +IOPS +issued +completed +failed +retried +lost$' r.txt ||
+    fail "report lacks the LPAR headline"
+"$LPARSIM" report r.db --all > all.txt
+grep -q 'ios_lost' all.txt || fail "report --all lacks ios_lost"
 "$LPARSIM" report r.db --format json | python3 -m json.tool > /dev/null || fail "report json invalid"
 echo ok

@@ -1,11 +1,12 @@
-# `lparsim plot` (SPEC §8): each kind writes FILE + .gp + .dat; the .dat
-# holds what the database says (CDFs end at 1 and are monotone, their
-# counts add up to the statistic's count; sweep means and 95% CI
-# half-widths equal values computed here from the scalar rows; x values
-# with units sort numerically); `gnuplot X.gp` alone regenerates a deleted
-# figure from any directory; provenance is in the .gp header and the
-# figure's metadata; pdf/png/svg/tex all render; errors are exact; a
-# failed render never replaces a figure.
+# `lparsim plot`: each kind writes FILE + FILE.gp + FILE.dat; the .dat
+# holds what the database says, in the unit its header names (CDFs end at
+# 1 and are monotone, their counts add up to the statistic's count; sweep
+# means and 95% CI half-widths equal values computed here from the scalar
+# rows; x values with units sort numerically); `gnuplot X.gp` alone
+# regenerates a deleted figure from any directory; provenance is in the
+# .gp header and the figure's metadata; pdf/png/svg/tex all render;
+# errors are exact; a failed render never replaces a figure.
+# (tests/scenario/figures.sh checks what makes a figure paper-ready.)
 source "$(dirname "$0")/lib.bash"
 command -v gnuplot >/dev/null || fail "gnuplot is needed (apt-get install gnuplot-nox)"
 
@@ -58,37 +59,37 @@ blocks() {
 # ---- cdf, one line per run ----
 mkdir figs
 plot sw.db cdf --stat io_latency -o figs/cdf.pdf
-for f in figs/cdf.pdf figs/cdf.gp figs/cdf.dat; do [ -s $f ] || fail "cdf: no $f"; done
+for f in figs/cdf.pdf figs/cdf.pdf.gp figs/cdf.pdf.dat; do [ -s $f ] || fail "cdf: no $f"; done
 [ "$(head -c 4 figs/cdf.pdf)" = "%PDF" ] || fail "cdf.pdf is not a PDF"
-grep -q '^# columns: upper_ns cdf ccdf count' figs/cdf.dat || fail "cdf.dat: no column header"
+grep -q '^# columns: upper_us cdf ccdf count' figs/cdf.pdf.dat || fail "cdf.dat: no column header"
 want=$(q sw.db "SELECT (SELECT count(*) FROM histogram h WHERE h.run_id = s.run_id
                   AND h.component='lpar.db1' AND h.name='io_latency') || ' ' || s.count || ' 1 1'
                 FROM statistic s WHERE s.component='lpar.db1' AND s.name='io_latency' ORDER BY s.run_id")
-expect_eq "cdf blocks (rows, count, ends at 1, monotone)" "$(blocks figs/cdf.dat)" "$want"
+expect_eq "cdf blocks (rows, count, ends at 1, monotone)" "$(blocks figs/cdf.pdf.dat)" "$want"
 # ccdf = 1 - cdf on every row
 awk '!/^#/ && NF { d = $2 + $3 - 1; if (d > 1e-9 || d < -1e-9) bad = 1 } END { exit bad }' \
-    figs/cdf.dat || fail "ccdf != 1 - cdf"
-grep -q "^plot datafile index 0 using 1:2 with lines" figs/cdf.gp || fail "cdf.gp: plot line"
-grep -q "^set logscale x 10" figs/cdf.gp || fail "cdf: latencies span > 2 decades, want log x"
+    figs/cdf.pdf.dat || fail "ccdf != 1 - cdf"
+grep -q "^plot datafile index 0 using 1:2 with lines" figs/cdf.pdf.gp || fail "cdf.gp: plot line"
+grep -q "^set logscale x 10" figs/cdf.pdf.gp || fail "cdf: log x is the default"
 plot sw.db cdf --stat io_latency --runs 2,5 --linx -o figs/cdf2.pdf
-expect_eq "--runs 2,5 blocks" "$(blocks figs/cdf2.dat | wc -l)" 2
-grep -q "^set logscale x" figs/cdf2.gp && fail "--linx still log"
+expect_eq "--runs 2,5 blocks" "$(blocks figs/cdf2.pdf.dat | wc -l)" 2
+grep -q "^set logscale x" figs/cdf2.pdf.gp && fail "--linx still log"
 
 # ---- cdf, one line per parameter value, histograms summed ----
 plot sw.db cdf --stat lpar.db1:io_latency --by rate --ccdf -o figs/by.png
-expect_eq "--by labels in numeric order" "$(grep -E '^# rate=' figs/by.dat | tr '\n' ' ')" \
+expect_eq "--by labels in numeric order" "$(grep -E '^# rate=' figs/by.png.dat | tr '\n' ' ')" \
     "# rate=40k/s # rate=60k/s # rate=80k/s "
 want=$(q sw.db "SELECT sum(s.count) FROM statistic s JOIN param p ON p.run_id = s.run_id
                 AND p.name = 'lpars.db1.workload.rate' WHERE s.name = 'io_latency'
                 GROUP BY p.value ORDER BY p.value" | tr '\n' ' ')
-expect_eq "--by counts" "$(blocks figs/by.dat | awk '{ printf "%s ", $2 }')" "$want"
-expect_eq "--by ends at 1" "$(blocks figs/by.dat | awk '{ printf "%s%s ", $3, $4 }')" "11 11 11 "
-grep -q '^set logscale y 10' figs/by.gp || fail "--ccdf: no log y"
-grep -q 'using 1:(\$3 > 0 ? \$3 : NaN)' figs/by.gp || fail "--ccdf: not plotting column 3"
+expect_eq "--by counts" "$(blocks figs/by.png.dat | awk '{ printf "%s ", $2 }')" "$want"
+expect_eq "--by ends at 1" "$(blocks figs/by.png.dat | awk '{ printf "%s%s ", $3, $4 }')" "11 11 11 "
+grep -q '^set logscale y 10' figs/by.png.gp || fail "--ccdf: no log y"
+grep -q 'using 1:(\$3 > 0 ? \$3 : NaN)' figs/by.png.gp || fail "--ccdf: not plotting column 3"
 
 # ---- sweep: means and 95% CIs recomputed here from the scalar rows ----
 plot sw.db sweep --x mean --y throughput --series rate -o figs/sweep.svg
-grep -q '^# columns: x_us mean ci95_half_width n stddev x_as_given' figs/sweep.dat ||
+grep -q '^# columns: x_us mean_k/s ci95_half_width_k/s n stddev_k/s bar_half_width_k/s x_as_given' figs/sweep.svg.dat ||
     fail "sweep.dat: no column header"
 # t(0.975, dof) for dof 1..2 (tables), as used for 95% intervals
 want=$(q sw.db "SELECT pr.value, pm.value, s.value FROM scalar s
@@ -104,19 +105,20 @@ want=$(q sw.db "SELECT pr.value, pm.value, s.value FROM scalar s
         m = s[k] / n[k]; ss = 0
         for (r = 1; r <= n[k]; r++) ss += (v[k, r] - m) ^ 2
         ci = n[k] > 1 ? t[n[k] - 1] * sqrt(ss / (n[k] - 1)) / sqrt(n[k]) : "NaN"
-        printf "%s %s %.17g %s %d\n", R[i], substr(M[j], 1, length(M[j]) - 2), m, \
-               ci == "NaN" ? ci : sprintf("%.17g", ci), n[k]
+        printf "%s %s %.17g %s %d\n", R[i], substr(M[j], 1, length(M[j]) - 2), m / 1000, \
+               ci == "NaN" ? ci : sprintf("%.17g", ci / 1000), n[k]
       } }')
-got=$(awk '/^# rate=/ { r = substr($2, 6) } !/^#/ && NF { print r, $1, $2, $3, $4 }' figs/sweep.dat)
+got=$(awk '/^# rate=/ { r = substr($2, 6) } !/^#/ && NF { print r, $1, $2, $3, $4 }' figs/sweep.svg.dat)
 near "sweep means and CIs" "$got" "$want"
-grep -q "^set xlabel 'mean (us)'" figs/sweep.gp || fail "sweep: x label without unit"
+grep -q "^set xlabel 'mean (µs)'" figs/sweep.svg.gp || fail "sweep: x label without unit"
+grep -q "^set ylabel 'throughput (k/s)'" figs/sweep.svg.gp || fail "sweep: y not in k/s"
 grep -q '<svg' figs/sweep.svg || fail "sweep.svg is not SVG"
 plot sw.db sweep --x rate --y lpar.db1:io_latency.p99 -o figs/p99.png
-want=$(q sw.db "SELECT printf('%.17g', avg(s.p99)) FROM statistic s JOIN param p ON p.run_id = s.run_id
+want=$(q sw.db "SELECT printf('%.17g', avg(s.p99) / 1000) FROM statistic s JOIN param p ON p.run_id = s.run_id
                 AND p.name = 'lpars.db1.workload.rate' WHERE s.name = 'io_latency'
                 GROUP BY p.value ORDER BY CAST(p.value AS INTEGER)")
-near "sweep of a statistic column" "$(awk '!/^#/ && NF { print $2 }' figs/p99.dat)" "$want"
-grep -q "^set ylabel 'io_latency p99 (ns)'" figs/p99.gp || fail "p99 y label"
+near "sweep of a statistic column" "$(awk '!/^#/ && NF { print $2 }' figs/p99.png.dat)" "$want"
+grep -q "^set ylabel 'io_latency p99 (µs)'" figs/p99.png.gp || fail "p99 y label"
 
 # ---- timeline, with phases from *_start/*_end events ----
 run -o tl.db --set stats.sample_interval=5ms
@@ -127,21 +129,24 @@ q tl.db "INSERT INTO event(run_id, t_ps, component, kind, detail) VALUES
          (1, 125000000000, 'lpm.db1', 'lpm_blackout_start', ''),
          (1, 140000000000, 'lpm.db1', 'lpm_blackout_end', ''),
          (1, 150000000000, 'lpm.db1', 'lpm_end', ''),
-         (1, 170000000000, 'irq.s0', 'irq_rebalance', ''),
+         (1, 170000000000, 'irq.s0', 'irq_rebalance', 'to thread 5'),
          (1, 180000000000, 'switch.db1', 'switch_start', '')"
 plot tl.db timeline --series lpar.db1:iops,outstanding -o figs/tl.png
-expect_eq "timeline iops rows" "$(awk '/^# iops$/ { on = 1; next } /^#/ { on = 0 } on && NF' figs/tl.dat | wc -l)" \
+expect_eq "timeline iops rows" "$(awk '/^# iops$/ { on = 1; next } /^#/ { on = 0 } on && NF' figs/tl.png.dat | wc -l)" \
     "$(q tl.db "SELECT count(*) FROM series WHERE name = 'iops'")"
-expect_eq "timeline t (ms)" "$(awk '/^# iops$/ { getline; print $1; exit }' figs/tl.dat)" \
+expect_eq "timeline t (ms)" "$(awk '/^# iops$/ { getline; print $1; exit }' figs/tl.png.dat)" \
     "$(q tl.db "SELECT min(t_ps) / 1e9 FROM series WHERE name = 'iops'" | sed 's/\.0$//')"
+# phases shaded behind the series and drawn as bars in the band above
 for ph in "60, graph 0 to 120" "125, graph 0 to 140" "50, graph 0 to 150" "180, graph 0 to 200"; do
-  grep -q "^set object rect from $ph, graph 1" figs/tl.gp || fail "timeline: no phase $ph"
+  grep -q "^set object rect from $ph, graph 0\.[0-9]* fc rgb '#000000'" figs/tl.png.gp ||
+    fail "timeline: no phase $ph"
 done
-expect_eq "timeline event lines" "$(grep -c '^set arrow from .* nohead' figs/tl.gp)" 8
-for l in lpm_precopy lpm_blackout irq_rebalance switch; do
-  grep -q "^set label '$l' at" figs/tl.gp || fail "timeline: no label $l"
+# the point event (not the phases' own start/end) is a line labelled with its detail
+expect_eq "timeline event lines" "$(grep -c '^set arrow from .* nohead' figs/tl.png.gp)" 1
+for l in lpm_precopy lpm_blackout switch 'irq_rebalance: to thread 5'; do
+  grep -q "^set label '$l' at" figs/tl.png.gp || fail "timeline: no label $l"
 done
-grep -q "axes x1y2 title 'outstanding'" figs/tl.gp || fail "timeline: second unit not on y2"
+grep -q "axes x1y2 title 'outstanding'" figs/tl.png.gp || fail "timeline: second unit not on y2"
 expect_eq "ambiguous run" "$("$LPARSIM" plot sw.db timeline --series iops -o x.png 2>&1 || true)" \
     "lparsim plot: error: sw.db holds 13 runs (1-13): choose one with --run ID"
 
@@ -159,9 +164,9 @@ sha=$(sha256sum sw.db | cut -d' ' -f1)
 version=$("$LPARSIM" --version | cut -d' ' -f2)
 for k in "lparsim version: $version" "database:        $(realpath sw.db)" "database sha256: $sha" \
          "runs:            1-13" "command:         lparsim plot sw.db cdf --stat io_latency -o figs/cdf.pdf"; do
-  grep -qF "# $k" figs/cdf.gp || fail "provenance: no '$k' in cdf.gp"
+  grep -qF "# $k" figs/cdf.pdf.gp || fail "provenance: no '$k' in cdf.gp"
 done
-grep -q '^#   SELECT run_id, upper, sum(count), min(lower) FROM histogram' figs/cdf.gp ||
+grep -q '^#   SELECT run_id, upper, sum(count), min(lower) FROM histogram' figs/cdf.pdf.gp ||
     fail "provenance: query missing"
 grep -aq "/Subject (lparsim $version plot: CDF" figs/cdf.pdf || fail "pdf: no metadata"
 grep -aq "database sha256: $sha" figs/cdf.pdf || fail "pdf: no hash in metadata"
@@ -171,15 +176,15 @@ grep -q '^% database sha256: ' fmt/f.tex || fail "tex: no provenance comment"
 
 # ---- `gnuplot X.gp` alone regenerates the figure, from any directory ----
 rm figs/cdf.pdf figs/tl.png figs/sweep.svg
-(cd / && gnuplot "$WORK/figs/cdf.gp")
-(cd "$WORK" && gnuplot figs/tl.gp)
-(cd "$WORK/figs" && gnuplot sweep.gp)
+(cd / && gnuplot "$WORK/figs/cdf.pdf.gp")
+(cd "$WORK" && gnuplot figs/tl.png.gp)
+(cd "$WORK/figs" && gnuplot sweep.svg.gp)
 [ "$(head -c 4 figs/cdf.pdf)" = "%PDF" ] || fail "gnuplot cdf.gp did not regenerate cdf.pdf"
 [ -s figs/tl.png ] || fail "gnuplot figs/tl.gp did not regenerate tl.png"
 [ -s figs/sweep.svg ] || fail "gnuplot sweep.gp did not regenerate sweep.svg"
 # the script finds its data through its own path (ARG0), so the pair can move
-mkdir moved && cp figs/sweep.gp figs/sweep.dat moved/
-(cd / && gnuplot "$WORK/moved/sweep.gp")
+mkdir moved && cp figs/sweep.svg.gp figs/sweep.svg.dat moved/
+(cd / && gnuplot "$WORK/moved/sweep.svg.gp")
 [ -s moved/sweep.svg ] || fail "a moved .gp/.dat pair did not render beside itself"
 
 # ---- errors ----
@@ -202,7 +207,7 @@ exit 2"
 expect_eq "format" "$(err sw.db cdf --stat io_latency -o x.eps)" \
     "lparsim plot: error: cannot tell the figure format of 'x.eps' (use .pdf, .png, .svg or .tex)
 exit 2"
-[ ! -e x.pdf ] && [ ! -e x.gp ] || fail "a bad command line wrote files"
+[ ! -e x.pdf ] && [ ! -e x.pdf.gp ] || fail "a bad command line wrote files"
 
 # gnuplot missing: a clear error, exit 1, the script and data still written
 out=$(env -u LPARSIM_GNUPLOT PATH=/nonexistent "$LPARSIM" plot sw.db cdf --stat io_latency \
@@ -210,7 +215,7 @@ out=$(env -u LPARSIM_GNUPLOT PATH=/nonexistent "$LPARSIM" plot sw.db cdf --stat 
 expect_eq "no gnuplot: exit" "$rc" 1
 case $out in "lparsim plot: error: gnuplot not found: install gnuplot"*) ;;
   *) fail "no gnuplot: message '$out'" ;; esac
-[ -s nognu/a.gp ] && [ -s nognu/a.dat ] && [ ! -e nognu/a.pdf ] || fail "no gnuplot: files"
+[ -s nognu/a.pdf.gp ] && [ -s nognu/a.pdf.dat ] && [ ! -e nognu/a.pdf ] || fail "no gnuplot: files"
 
 # a failing render leaves the previous figure untouched and no temp files
 cp figs/tl.png old.png

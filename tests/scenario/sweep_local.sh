@@ -48,7 +48,7 @@ expect_eq "runs after rerun" "$(q s.db "SELECT count(*) FROM run")" 18
 expect_eq "params after rerun" "$(q s.db "SELECT count(*) FROM param")" 90
 # --resume with everything done runs nothing.
 "$LPARSIM" "${sweep[@]}" -o s.db --resume > r.txt || fail "resume exited $?"
-grep -q 'nothing to run: all 18 runs are already ok' r.txt || fail "resume: $(cat r.txt)"
+grep -q 'nothing to run: all 18 runs are already done' r.txt || fail "resume: $(cat r.txt)"
 
 # --independent-seeds: every run its own seed.
 "$LPARSIM" "${sweep[@]}" -j 2 -o i.db -q --independent-seeds || fail "independent sweep exited $?"

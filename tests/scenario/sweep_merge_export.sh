@@ -52,8 +52,8 @@ set -e
 "$LPARSIM" export full.db --csv csv || fail "export exited $?"
 expect_eq "csv files" "$(ls csv | grep -c '\.csv$')" 7
 expect_eq "run header" "$(head -1 csv/run.csv)" \
-  "run_id,run_key,scenario,scenario_sha256,rep,seed,kernel,version,started_at,wall_s,events,sim_end_ps,status,error"
-expect_eq "param header" "$(head -1 csv/param.csv)" "run_id,name,value"
+  "run_id,run_key,scenario,scenario_sha256,rep,seed,kernel,version,started_at,wall_s,events,sim_end_ps,status,error,point"
+expect_eq "param header" "$(head -1 csv/param.csv)" "run_id,name,value,value_si"
 expect_eq "event header" "$(head -1 csv/event.csv)" "run_id,t_ps,component,kind,detail"
 for t in "${tables[@]}"; do
   # rows + header; no field in these tables holds a line break

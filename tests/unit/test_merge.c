@@ -6,7 +6,6 @@
  * quoting. */
 #define _XOPEN_SOURCE 700 /* mkdtemp, nftw */
 #include <check.h>
-#include <ftw.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,34 +15,8 @@
 
 #include "sim/results.h"
 
-static char tmpdir[1024];
-
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb, (void)flag, (void)ftw;
-    return remove(path);
-}
-
-static void setup(void)
-{
-    const char *t = getenv("TMPDIR");
-    snprintf(tmpdir, sizeof tmpdir, "%s/lparsim-merge-XXXXXX", t && *t ? t : "/tmp");
-    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-}
-
-static void teardown(void)
-{
-    nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-static const char *tmp(const char *name)
-{
-    static char buf[8][1200];
-    static int next;
-    char *p = buf[next++ % 8];
-    snprintf(p, sizeof buf[0], "%s/%s", tmpdir, name);
-    return p;
-}
+#define TMPDIR_RIG_NAME "merge"
+#include "tmpdir_rig.h"
 
 static const struct run_param params[] = {
     { "rate", "50k/s" },
@@ -258,10 +231,10 @@ START_TEST(export_writes_a_csv_per_table)
     ck_assert_msg(rc == 0, "%s: %s", err.file, err.msg);
     static const char *const heads[] = {
         "run_id,run_key,scenario,scenario_sha256,rep,seed,kernel,version,started_at,"
-        "wall_s,events,sim_end_ps,status,error\n",
-        "run_id,name,value\n", "run_id,component,name,value,unit\n",
+        "wall_s,events,sim_end_ps,status,error,point\n",
+        "run_id,name,value,value_si\n", "run_id,component,name,value,unit\n",
         "run_id,component,name,unit,count,mean,stddev,min,max,p50,p90,p99,p999\n",
-        "run_id,component,name,lower,upper,count\n", "run_id,component,name,t_ps,value\n",
+        "run_id,component,name,lower,upper,count\n", "run_id,component,name,t_ps,value,unit\n",
         "run_id,t_ps,component,kind,detail\n",
     };
     static const char *const names[] = { "run", "param", "scalar", "statistic",
@@ -280,12 +253,13 @@ START_TEST(export_writes_a_csv_per_table)
     size_t n;
     snprintf(path, sizeof path, "%s/param.csv", dir);
     char *text = slurp(path, &n);
-    ck_assert(strstr(text, "1,note,\"a, \"\"quoted\"\"\nvalue\"\n"));
+    ck_assert(strstr(text, "1,note,\"a, \"\"quoted\"\"\nvalue\",\n"));
+    ck_assert(strstr(text, "1,rate,50k/s,50000\n")); /* value_si: SI units */
     free(text);
     snprintf(path, sizeof path, "%s/run.csv", dir);
     text = slurp(path, &n);
     ck_assert(strstr(text, ",9223372036854775813,")); /* 2^63 + 5, unsigned */
-    ck_assert(strstr(text, ",failed,boom\n"));
+    ck_assert(strstr(text, ",failed,boom,\n"));
     free(text);
     ck_assert_int_eq(results_export_csv(tmp("nope.db"), dir, &err), -1);
 }

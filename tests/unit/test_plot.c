@@ -7,6 +7,7 @@
  * figures are tested by tests/scenario/plot.sh. */
 #define _XOPEN_SOURCE 700 /* mkdtemp */
 #include <check.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,19 +99,90 @@ END_TEST
 START_TEST(display_units)
 {
     double div;
-    const char *sym;
-    plot_display_unit(PARAM_TIME, 2e9, &div, &sym);
+    const char *sym, *pretty;
+    plot_display_unit(PARAM_TIME, 2e9, &div, &sym, &pretty);
     ck_assert_str_eq(sym, "ms");
     ck_assert_double_eq(div, 1e9);
-    plot_display_unit(PARAM_TIME, 999, &div, &sym);
+    plot_display_unit(PARAM_TIME, 8e6, &div, &sym, &pretty);
+    ck_assert_str_eq(sym, "us");
+    ck_assert_str_eq(pretty, "\xc2\xb5s");
+    plot_display_unit(PARAM_TIME, 999, &div, &sym, NULL);
     ck_assert_str_eq(sym, "ps");
-    plot_display_unit(PARAM_SIZE, 65536, &div, &sym);
+    plot_display_unit(PARAM_SIZE, 65536, &div, &sym, NULL);
     ck_assert_str_eq(sym, "KiB");
-    plot_display_unit(PARAM_RATE, 70e3, &div, &sym);
+    plot_display_unit(PARAM_RATE, 70e3, &div, &sym, NULL);
     ck_assert_str_eq(sym, "k/s");
-    plot_display_unit(PARAM_U64, 5e6, &div, &sym);
+    plot_display_unit(PARAM_U64, 512, &div, &sym, NULL); /* cache entries stay plain */
     ck_assert_str_eq(sym, "");
     ck_assert_double_eq(div, 1);
+    plot_display_unit(PARAM_U64, 5e6, &div, &sym, NULL); /* four digits: 5000 k */
+    ck_assert_str_eq(sym, "k");
+    plot_display_unit(PARAM_U64, 2e7, &div, &sym, NULL);
+    ck_assert_str_eq(sym, "M");
+    ck_assert_double_eq(div, 1e6);
+}
+END_TEST
+
+START_TEST(ranges_and_resolution)
+{
+    double a, b;
+    plot_pad_range(8, 512, false, &a, &b); /* cache entries: never below zero */
+    ck_assert_double_eq(a, 0);
+    ck_assert_double_eq_tol(b, 537.2, 1e-9);
+    plot_pad_range(-5, 5, false, &a, &b); /* data below zero keep their padding */
+    ck_assert_double_eq_tol(a, -5.5, 1e-12);
+    plot_pad_range(8, 512, true, &a, &b);
+    ck_assert(a > 0 && a < 8 && b > 512);
+    /* 100000 lies in [65536, 131072): buckets of 1024, half 512 */
+    ck_assert_double_eq(plot_bucket_half_width(100000), 512);
+    ck_assert_double_eq(plot_bucket_half_width(65536), 512);
+    ck_assert_double_eq(plot_bucket_half_width(65535.9), 256);
+    ck_assert_double_eq(plot_bucket_half_width(0), 0);
+}
+END_TEST
+
+/* Labels that would overlap go to rows of their own; phases stack by
+ * depth; the data end below every row. */
+START_TEST(band_layout)
+{
+    struct plot_data pd = { 0 };
+    ck_assert_int_eq(plot_mark_add(&pd, 10, "lpar_state: booted -> running"), 0);
+    ck_assert_int_eq(plot_mark_add(&pd, 12, "irq_rebalance: 3 to t5"), 0);
+    ck_assert_int_eq(plot_mark_add(&pd, 300, "far away"), 0);
+    ck_assert_int_eq(plot_mark_add(&pd, 399, "near the end"), 0);
+    ck_assert_int_eq(plot_phase_add(&pd, 50, 300, "lpm"), 0);
+    ck_assert_int_eq(plot_phase_add(&pd, 60, 200, "lpm_precopy"), 0);
+    pd.phases[1].depth = 1;
+    plot_band_layout(&pd, 400);
+    ck_assert_int_eq(pd.marks[0].row, 2); /* below the two phase rows */
+    ck_assert_int_eq(pd.marks[1].row, 3); /* overlaps the first: next row */
+    ck_assert_int_eq(pd.marks[2].row, 2); /* clear of the first again */
+    ck_assert(pd.marks[3].right);         /* would pass the right edge */
+    ck_assert_int_eq(pd.band_rows, 4);
+    ck_assert_double_eq_tol(pd.data_top, 1 - 4 * PLOT_ROW_H - 0.05, 1e-12);
+    plot_data_free(&pd);
+}
+END_TEST
+
+/* Many short phases in a row keep their bars; a label that would have to
+ * start past its own phase is left out; one at the right edge ends there. */
+START_TEST(band_phase_labels)
+{
+    struct plot_data pd = { 0 };
+    for (int i = 0; i < 10; i++)
+        ck_assert_int_eq(plot_phase_add(&pd, 100 + 10 * i, 110 + 10 * i, "round"), 0);
+    ck_assert_int_eq(plot_phase_add(&pd, 390, 400, "switch"), 0);
+    plot_band_layout(&pd, 400);
+    ck_assert(!isnan(pd.phases[0].label_x));
+    size_t labelled = 0;
+    for (int i = 0; i < 10; i++)
+        labelled += !isnan(pd.phases[i].label_x);
+    ck_assert_uint_lt(labelled, 10);
+    for (int i = 0; i < 10; i++)
+        ck_assert(isnan(pd.phases[i].label_x) || pd.phases[i].label_x <= pd.phases[i].t1);
+    ck_assert(!isnan(pd.phases[10].label_x));
+    ck_assert_double_le(pd.phases[10].label_x + 6 * PLOT_CHAR_W * 400, 400 + 1e-9);
+    plot_data_free(&pd);
 }
 END_TEST
 
@@ -301,6 +373,9 @@ static Suite *plot_suite(void)
     tcase_add_test(tc, plain_rates_and_text);
     tcase_add_test(tc, display_units);
     tcase_add_test(tc, run_lists_and_names);
+    tcase_add_test(tc, ranges_and_resolution);
+    tcase_add_test(tc, band_layout);
+    tcase_add_test(tc, band_phase_labels);
     tcase_add_test(tc, gnuplot_and_latex_strings);
     suite_add_tcase(s, tc);
     TCase *meta = tcase_create("metadata");

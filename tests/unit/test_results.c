@@ -319,8 +319,9 @@ START_TEST(schema_matches_spec)
     sqlite3 *db = db_open(path);
     check_columns(db, "run", (const char *const[]){ "run_id", "run_key",
         "scenario", "scenario_sha256", "rep", "seed", "kernel", "version",
-        "started_at", "wall_s", "events", "sim_end_ps", "status", "error", NULL });
-    check_columns(db, "param", (const char *const[]){ "run_id", "name", "value", NULL });
+        "started_at", "wall_s", "events", "sim_end_ps", "status", "error", "point", NULL });
+    check_columns(db, "param", (const char *const[]){ "run_id", "name", "value", "value_si",
+        NULL });
     check_columns(db, "scalar", (const char *const[]){ "run_id", "component",
         "name", "value", "unit", NULL });
     check_columns(db, "statistic", (const char *const[]){ "run_id", "component",
@@ -329,7 +330,7 @@ START_TEST(schema_matches_spec)
     check_columns(db, "histogram", (const char *const[]){ "run_id", "component",
         "name", "lower", "upper", "count", NULL });
     check_columns(db, "series", (const char *const[]){ "run_id", "component",
-        "name", "t_ps", "value", NULL });
+        "name", "t_ps", "value", "unit", NULL });
     check_columns(db, "event", (const char *const[]){ "run_id", "t_ps",
         "component", "kind", "detail", NULL });
     check_columns(db, "metric", (const char *const[]){ "run_id", "component",
@@ -341,7 +342,7 @@ START_TEST(schema_matches_spec)
                                " WHERE \"unique\" = 1"), 1);
     ck_assert_int_eq(q_int(db, "SELECT count(*) FROM sqlite_master WHERE"
                                " type='index' AND sql LIKE '%(run_id)'"), 6);
-    ck_assert_int_eq(q_int(db, "SELECT value FROM meta WHERE key='schema_version'"), 1);
+    ck_assert_int_eq(q_int(db, "SELECT value FROM meta WHERE key='schema_version'"), 2);
     sqlite3_stmt *st = q(db, "PRAGMA journal_mode");
     ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
     ck_assert_str_eq(col_s(st, 0), "wal");
@@ -533,7 +534,8 @@ static char *report(const char *db, enum report_format fmt)
     const char *out = tmp_path("report.out");
     FILE *f = fopen(out, "w");
     struct diag err = { 0 };
-    int rc = results_report(db, f, fmt, &err);
+    struct report_options o = { .fmt = fmt, .all = true };
+    int rc = results_report(db, f, &o, &err);
     fclose(f);
     ck_assert_msg(rc == 0, "report: %s", err.msg);
     size_t n;
@@ -614,7 +616,8 @@ START_TEST(report_formats)
     free(j);
 
     struct diag err = { 0 };
-    ck_assert_int_eq(results_report(tmp_path("missing.db"), stdout, REPORT_TABLE, &err), -1);
+    struct report_options o = { .fmt = REPORT_TABLE };
+    ck_assert_int_eq(results_report(tmp_path("missing.db"), stdout, &o, &err), -1);
     ck_assert_str_eq(err.file, tmp_path("missing.db"));
     recorder_destroy(rec);
 }

@@ -310,6 +310,56 @@ START_TEST(show_text)
 }
 END_TEST
 
+/* Measured values for people (sim/units_scale.c): the unit each value
+ * reads best in, four digits, no exponent; whole counts exactly. */
+START_TEST(measured_values)
+{
+    char b[64];
+    ck_assert_str_eq(unit_show_measured(38680.4, "ns", b, sizeof b), "38.68 us");
+    ck_assert_str_eq(unit_show_measured(3.868e7, "ns", b, sizeof b), "38.68 ms");
+    ck_assert_str_eq(unit_show_measured(999, "ns", b, sizeof b), "999 ns");
+    ck_assert_str_eq(unit_show_measured(60037.2, "1/s", b, sizeof b), "60.04 k/s");
+    ck_assert_str_eq(unit_show_measured(120096, "", b, sizeof b), "120096");
+    ck_assert_str_eq(unit_show_measured(0.82131, "", b, sizeof b), "0.8213");
+    ck_assert_str_eq(unit_show_measured(65536, "B", b, sizeof b), "64 KiB");
+    ck_assert_str_eq(unit_show_measured(12345.5, "-", b, sizeof b), "12.35 k");
+    struct unit_scale sc = unit_scale_pick("ns", 300000);
+    ck_assert_double_eq(sc.div, 1e3);
+    ck_assert_str_eq(sc.sym, "us");
+    ck_assert_str_eq(sc.pretty, "\xc2\xb5s");
+    sc = unit_scale_pick("ps", 2e12);
+    ck_assert_str_eq(sc.sym, "s");
+    sc = unit_scale_pick("", 9999); /* counts keep four digits */
+    ck_assert_double_eq(sc.div, 1);
+    sc = unit_scale_pick("", 12000);
+    ck_assert_str_eq(sc.sym, "k");
+    sc = unit_scale_pick("furlongs", 1e9); /* unknown: as it is */
+    ck_assert_double_eq(sc.div, 1);
+    ck_assert_str_eq(sc.sym, "furlongs");
+}
+END_TEST
+
+/* Parameter values in SI base units, for ORDER BY value_si. */
+START_TEST(si_values)
+{
+    double v;
+    ck_assert_int_eq(unit_value_si("40k/s", &v), 0);
+    ck_assert_double_eq(v, 40000);
+    ck_assert_int_eq(unit_value_si("8us", &v), 0);
+    ck_assert_double_eq_tol(v, 8e-6, 1e-18);
+    ck_assert_int_eq(unit_value_si("4KiB", &v), 0);
+    ck_assert_double_eq(v, 4096);
+    ck_assert_int_eq(unit_value_si("3", &v), 0);
+    ck_assert_double_eq(v, 3);
+    ck_assert_int_eq(unit_value_si("0.7", &v), 0);
+    ck_assert_double_eq(v, 0.7);
+    ck_assert_int_eq(unit_value_si("10Gbps", &v), 0);
+    ck_assert_double_eq(v, 1e10);
+    ck_assert_int_eq(unit_value_si("native", &v), -1);
+    ck_assert_int_eq(unit_value_si("true", &v), -1);
+}
+END_TEST
+
 static Suite *units_suite(void)
 {
     Suite *s = suite_create("units");
@@ -323,6 +373,8 @@ static Suite *units_suite(void)
     tcase_add_test(tc, format_canonical);
     tcase_add_test(tc, round_trip_random);
     tcase_add_test(tc, show_text);
+    tcase_add_test(tc, measured_values);
+    tcase_add_test(tc, si_values);
     suite_add_tcase(s, tc);
     return s;
 }
