@@ -21,6 +21,7 @@
 #include "models/iommu/tce_table.h"
 #include "models/pcie/phb.h"
 #include "models/guest/eeh_core.h"
+#include "models/hypervisor/adapter_switch.h"
 #include "models/hypervisor/eeh_rtas.h"
 #include "models/hypervisor/vf_assign.h"
 #include "models/hypervisor/vf_pool.h"
@@ -164,6 +165,24 @@ static int device_spec(struct machine *m, const struct cfg_node *root, const str
     return 0;
 }
 
+/* Whether a device may switch adapters: it names a standby, or a
+ * timeline item switches it. */
+static bool may_switch(const struct cfg_node *root, struct lpar *l, const struct lpar_device *d)
+{
+    const struct cfg_node *sb = cfg_find(d->cfg, "standby");
+    if (sb && sb->v.s[0])
+        return true;
+    const struct cfg_node *tl = cfg_find(root, "timeline");
+    for (size_t i = 0; tl && i < tl->nkids; i++) {
+        const struct cfg_node *it = tl->kids[i];
+        if (strcmp(cfg_str(it, "action"), "switch_adapter") == 0 &&
+            strcmp(cfg_str(it, "lpar"), lpar_name(l)) == 0 &&
+            strcmp(cfg_str(it, "device"), d->name) == 0)
+            return true;
+    }
+    return false;
+}
+
 /* The guest's driver for device d (component lpar.NAME.driver, or
  * lpar.NAME.DEVICE.driver), wired to the device's ports, and the VF
  * assigned to it through the PF. */
@@ -204,6 +223,10 @@ static int build_driver(struct machine *m, const struct cfg_node *root, struct e
         return -1;
     if (vnic && !(dev->pool = vf_pool_create(h, dev, err)))
         return -1;
+    if (eeh)
+        eeh_core_declare(eeh);
+    if (may_switch(root, l, dev))
+        adapter_switch_declare(dev);
     return 0;
 }
 

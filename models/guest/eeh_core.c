@@ -332,6 +332,12 @@ struct eeh_core *eeh_core_create(struct env *e, struct lpar *l, struct vf_driver
     return c;
 }
 
+void eeh_core_declare(struct eeh_core *c)
+{
+    if (c->rtas.vf_path(c->rtas.ctx)[0])
+        stats_of(c);
+}
+
 void eeh_core_start(struct eeh_core *c)
 {
     if (c->cfg.detect_poll)

@@ -48,6 +48,9 @@ struct eeh_core *eeh_core_create(struct env *e, struct lpar *l, struct vf_driver
                                  const struct vf_driver_config *c, struct mmio_port mmio,
                                  uint64_t bar, struct eeh_rtas_port rtas);
 void eeh_core_destroy(struct eeh_core *core);
+/* Declares the scalars of the VF bound now (written at the end even if it
+ * never froze), so `expect:` can name them; call once the VF is bound. */
+void eeh_core_declare(struct eeh_core *core);
 /* Starts the register polling (detect: mmio_poll); call after env_start. */
 void eeh_core_start(struct eeh_core *core);
 

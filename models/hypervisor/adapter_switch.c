@@ -106,17 +106,22 @@ static void on_finish(void *ctx, sim_time_t now)
     recorder_scalar(rec, t->path, "ios_replayed", "", (double)t->replayed);
 }
 
-static void tally_hook(struct adapter_switch *s)
+void adapter_switch_declare(struct lpar_device *d)
 {
-    struct mech_tally *t = &s->d->switch_tally;
+    struct mech_tally *t = &d->switch_tally;
     if (t->hooked)
         return;
     t->hooked = true;
-    if (s->d->index == 0)
-        snprintf(t->path, sizeof t->path, "switch.%s", lpar_name(s->d->lpar));
+    if (d->index == 0)
+        snprintf(t->path, sizeof t->path, "switch.%s", lpar_name(d->lpar));
     else
-        snprintf(t->path, sizeof t->path, "switch.%s.%s", lpar_name(s->d->lpar), s->d->name);
-    env_on_finish(s->env, on_finish, s->d);
+        snprintf(t->path, sizeof t->path, "switch.%s.%s", lpar_name(d->lpar), d->name);
+    env_on_finish(lpar_env(d->lpar), on_finish, d);
+}
+
+static void tally_hook(struct adapter_switch *s)
+{
+    adapter_switch_declare(s->d);
 }
 
 /* The first completion after the interrupts moved ends the blackout. */

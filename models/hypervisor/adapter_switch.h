@@ -76,6 +76,11 @@ int adapter_switch_start(struct hypervisor *h, struct lpar_device *d, struct ada
 /* The costs of the system's `switch` section (NULL: defaults). */
 void adapter_switch_config(struct hypervisor *h, const struct cfg_node *cfg);
 
+/* Declares device d's switch scalars (written at the end, zeros if it
+ * never switches), so `expect:` can name them: for a device with a
+ * standby or one a timeline switches. A switch declares them anyway. */
+void adapter_switch_declare(struct lpar_device *d);
+
 /* The hypervisor heard a PE of `phb` freeze: if the device bound to it
  * names a standby adapter, a transparent switch to it starts. */
 void adapter_switch_on_freeze(struct hypervisor *h, struct phb *phb, uint32_t pe);
