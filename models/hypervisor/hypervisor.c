@@ -11,6 +11,7 @@
 #include "models/hypervisor/adapter_switch.h"
 #include "models/hypervisor/lirq.h"
 #include "models/hypervisor/lpar.h"
+#include "models/hypervisor/vf_assign.h"
 
 /* MMIO space handed out to VF BARs: from here, one BAR after another. */
 #define MMIO_BASE UINT64_C(0x0006000000000000)
@@ -112,6 +113,10 @@ void hypervisor_destroy(struct hypervisor *h)
 {
     if (!h)
         return;
+    /* the VFs still assigned at the end: their records only (the machine
+     * is being torn down, nothing is unwired) */
+    for (size_t i = 0; i < h->nbindings; i++)
+        vf_binding_free(h->bindings[i]);
     free(h->bindings);
     xive_controller_destroy(h->xive);
     hcall_destroy(h->hcall);

@@ -198,6 +198,14 @@ void vf_binding_destroy(struct vf_binding *b, sim_time_t *cost)
     free(b);
 }
 
+void vf_binding_free(struct vf_binding *b)
+{
+    if (b) {
+        free(b->src);
+        free(b);
+    }
+}
+
 struct vf_binding *vf_assign(struct hypervisor *h, struct lpar_device *dev, struct adapter *ad,
                              unsigned vf, struct phb *p, sim_time_t *cost, struct diag *err)
 {

@@ -57,6 +57,9 @@ void vf_binding_disconnect(struct vf_binding *b, sim_time_t *cost);
 void vf_binding_unmap_dma(struct vf_binding *b, sim_time_t *cost);
 void vf_binding_destroy(struct vf_binding *b, sim_time_t *cost);
 
+/* Frees the record only, at the machine's teardown (nothing unwired). */
+void vf_binding_free(struct vf_binding *b);
+
 /* The three steps / the three inverses, and the device's `vf` set or
  * cleared. vf_assign: NULL with *err. */
 struct vf_binding *vf_assign(struct hypervisor *h, struct lpar_device *dev, struct adapter *ad,
