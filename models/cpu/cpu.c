@@ -56,6 +56,8 @@ struct cpu_thread {
     struct cpu_jobq q;
     struct cpu_job *running;
     struct event_id done_ev;
+    sim_time_t idle_since;     /* when it last ran out of jobs */
+    bool notify_idle;          /* tell the idle hook when it does */
     struct time_avg busy, busy_sample;
     uint64_t tasks, interrupts, preempted;
     struct series *se_util;
@@ -73,6 +75,9 @@ struct cpu {
     size_t nchunks;
     struct cpu_job *free_list;
     uint64_t live, pooled;
+
+    cpu_idle_fn idle_fn;       /* the dispatcher's idle hook */
+    void *idle_ctx;
 
     sim_time_t since;          /* start of the measurement window */
     struct time_avg busy_all, busy_all_sample, busy_all_batch;
@@ -221,7 +226,7 @@ struct cpu_job *cpu_job_new(struct cpu *c, enum cpu_kind kind, uint64_t cycles,
     return j;
 }
 
-static void job_free(struct cpu *c, struct cpu_job *j)
+void cpu_job_free(struct cpu *c, struct cpu_job *j)
 {
     j->next = c->free_list;
     c->free_list = j;
@@ -277,6 +282,15 @@ static void thread_kick(struct cpu *c, uint32_t thread)
         job_start(c, thread, j);
 }
 
+/* The thread has just run out of jobs. */
+static void thread_went_idle(struct cpu *c, uint32_t thread)
+{
+    struct cpu_thread *t = &c->threads[thread];
+    t->idle_since = kernel_now(c->env->k);
+    if (t->notify_idle)
+        c->idle_fn(c->idle_ctx, thread);
+}
+
 /* The running job has executed its last cycle. The callback runs before
  * the next job is chosen, so an interrupt it raises on this thread is
  * taken ahead of the queued tasks, as one pending at that instant is. */
@@ -297,11 +311,14 @@ static void job_finish(struct cpu *c, uint32_t thread, bool start_next)
     event_fn fn = j->fn;
     void *ctx = j->ctx;
     uint64_t arg = j->arg;
-    job_free(c, j);
+    cpu_job_free(c, j);
     if (fn)
         fn(ctx, arg);
-    if (start_next)
-        thread_kick(c, thread);
+    if (!start_next)
+        return;
+    thread_kick(c, thread);
+    if (!t->running)
+        thread_went_idle(c, thread);
 }
 
 static void job_done(void *ctx, uint64_t thread)
@@ -358,6 +375,29 @@ void cpu_thread_take(struct cpu *c, uint32_t thread, struct cpu_jobq *q)
     jobq_append(&taken, &t->q);
     jobq_append(&taken, q); /* q's own jobs go behind the taken ones */
     *q = taken;
+    t->idle_since = now;
+}
+
+bool cpu_thread_idle(const struct cpu *c, uint32_t thread)
+{
+    return !c->threads[thread].running;
+}
+
+sim_time_t cpu_thread_idle_since(const struct cpu *c, uint32_t thread)
+{
+    return c->threads[thread].idle_since;
+}
+
+void cpu_set_idle_hook(struct cpu *c, cpu_idle_fn fn, void *ctx)
+{
+    c->idle_fn = fn;
+    c->idle_ctx = ctx;
+}
+
+void cpu_thread_notify_idle(struct cpu *c, uint32_t thread, bool on)
+{
+    assert(thread < c->nthreads);
+    c->threads[thread].notify_idle = on && c->idle_fn;
 }
 
 int cpu_submit_task(struct cpu *c, uint32_t thread, uint64_t cycles,

@@ -73,6 +73,14 @@ static int submit_irq(void *ctx, uint32_t vp, uint64_t handler, event_fn fn, voi
     return v ? dispatch_submit_irq(v, handler, fn, fctx, arg) : -1;
 }
 
+static void escalate(void *ctx, uint32_t vp)
+{
+    struct hypervisor *h = ctx;
+    struct dispatch_vp *v = dispatch_vp_at(h->dispatch, vp);
+    if (v)
+        dispatch_escalate(v);
+}
+
 static void vp_dispatched(void *ctx, const struct dispatch_vp *vp, uint32_t thread)
 {
     struct hypervisor *h = ctx;
@@ -104,9 +112,6 @@ struct hypervisor *hypervisor_create(struct env *e, const struct cfg_node *syste
     cpu_config_init(&cc, system_cfg, cfg_find(system_cfg, "cpu"));
     snprintf(path, sizeof path, "%s.cpu", system_cfg->key);
     h->cpu = cpu_create(e, path, &cc);
-    struct dispatch_config dc;
-    dispatch_config_init(&dc, cfg_find(system_cfg, "dispatch"));
-    h->dispatch = h->cpu ? dispatch_create(e, h->path, h->cpu, &dc) : NULL;
     struct hcall_config hc;
     hcall_config_init(&hc, cfg_find(system_cfg, "hcalls"));
     snprintf(path, sizeof path, "%s.hcall", system_cfg->key);
@@ -117,8 +122,15 @@ struct hypervisor *hypervisor_create(struct env *e, const struct cfg_node *syste
     xc.threads = cc.cores * cc.threads_per_core;
     xc.vps = total_vps ? total_vps : 1;
     xc.eas_entries = (phbs ? phbs : 1) * 4096u;
+    struct dispatch_config dc;
+    dispatch_config_init(&dc, cfg_find(system_cfg, "dispatch"));
+    dc.vp_capacity = xc.vps; /* VP ids are the XIVE's VP numbers */
+    h->dispatch = h->cpu ? dispatch_create(e, h->path, h->cpu, &dc) : NULL;
+    if (h->dispatch)
+        dispatch_set_hcall(h->dispatch, h->hcall);
     snprintf(path, sizeof path, "%s.xive", system_cfg->key);
-    h->xive = xive_controller_create(e, path, &xc, (struct vp_irq_port){ submit_irq, h });
+    h->xive = xive_controller_create(e, path, &xc,
+                                     (struct vp_irq_port){ submit_irq, h, escalate });
     struct dispatch_listener dl = { vp_dispatched, vp_undispatched, h };
     if (!h->dispatch || !h->hcall || !h->xive || dispatch_add_listener(h->dispatch, &dl) != 0) {
         diag_set(err, &system_cfg->loc, "cannot build system '%s' (out of memory or bad "
@@ -165,7 +177,7 @@ int hypervisor_add_lpar(struct hypervisor *h, const struct cfg_node *lpar_cfg, s
     char path[128];
     snprintf(path, sizeof path, "lpar.%s", lpar_cfg->key);
     struct diag derr = { 0 };
-    int idx = dispatch_add_lpar(h->dispatch, path, &dc, NULL, &derr);
+    int idx = dispatch_add_lpar(h->dispatch, path, &dc, NULL, NULL, &derr);
     if (idx < 0) {
         free(l);
         const struct cfg_node *proc = cfg_find(lpar_cfg, "processors");
