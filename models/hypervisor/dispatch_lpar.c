@@ -178,6 +178,7 @@ static int load_saved(struct dispatch *d, struct dispatch_vp *vp,
         j->t_submit = sj->t_submit;
         j->started = sj->started;
         cpu_jobq_push(&vp->q, j);
+        vp->ceded = false; /* it was runnable when it left */
     }
     struct dispatch_vp_counters *n = &vp->n;
     n->dispatches += s->counters.dispatches;

@@ -219,23 +219,59 @@ static uint32_t find_thread(const struct dispatch *d, const struct dispatch_vp *
     return best;
 }
 
-/* A VP running beyond its entitlement whose thread the VP could use once
- * it leaves, from the LPAR with the highest pass; `below` (>= 0): only an
- * LPAR whose pass is higher than that. NULL if none. */
+/* Window time left minus budget left: how long a waiting VP can still
+ * wait and use its whole entitlement by the end of the window. */
+static sim_time_t laxity(const struct dispatch *d, const struct dispatch_vp *vp, sim_time_t now)
+{
+    sim_time_t end = d->window_start + d->cfg.window_ps;
+    sim_time_t left = end > now ? end - now : 0, b = vp_budget_at(vp, now);
+    return left > b ? left - b : 0;
+}
+
+/* Whether vp could use x's thread once x leaves it. */
+static bool could_replace(const struct dispatch *d, const struct dispatch_vp *vp,
+                          const struct dispatch_vp *x)
+{
+    const struct dgroup *g = &d->groups[group_of(d, x->thread)];
+    return !x->l->dedicated && x->state != VP_LEAVING && !g->dedicated &&
+           (g->busy == 1 || g->owner == vp->l->index);
+}
+
+/* A VP running beyond its entitlement whose thread vp could use, from the
+ * LPAR with the highest pass. On a tick (swap), only one that has run a
+ * slice, of an LPAR whose pass is at least vp's. NULL if none. */
 static struct dispatch_vp *find_victim(const struct dispatch *d, const struct dispatch_vp *vp,
-                                       sim_time_t now, double below, bool need_below)
+                                       sim_time_t now, bool swap)
 {
     struct dispatch_vp *best = NULL;
     for (uint32_t t = 0; t < d->nthreads; t++) {
         struct dispatch_vp *x = d->threads[t].vp;
-        if (!x || x->l->dedicated || !x->l->excess || x->state == VP_LEAVING ||
-            vp_budget_at(x, now) > 0 || (need_below && !(x->l->pass > below)))
+        if (!x || !could_replace(d, vp, x) || !x->l->excess || vp_budget_at(x, now) > 0)
             continue;
-        const struct dgroup *g = &d->groups[group_of(d, t)];
-        if (g->dedicated || (g->busy > 1 && g->owner != vp->l->index))
+        if (swap && (now - x->on_since < d->cfg.excess_slice_ps || x->l->pass < vp->l->pass))
             continue;
         if (!best || x->l->pass > best->l->pass)
             best = x;
+    }
+    return best;
+}
+
+/* A VP within its entitlement that can wait longer than vp (positive
+ * laxity) and whose thread vp could use: the one that can wait longest. */
+static struct dispatch_vp *find_entitled_victim(const struct dispatch *d,
+                                                const struct dispatch_vp *vp, sim_time_t now)
+{
+    struct dispatch_vp *best = NULL;
+    sim_time_t most = 0;
+    for (uint32_t t = 0; t < d->nthreads; t++) {
+        struct dispatch_vp *x = d->threads[t].vp;
+        if (!x || !could_replace(d, vp, x) || vp_budget_at(x, now) == 0)
+            continue;
+        sim_time_t lax = laxity(d, x, now);
+        if (lax > most) {
+            best = x;
+            most = lax;
+        }
     }
     return best;
 }
@@ -249,6 +285,10 @@ static void replace(struct dispatch *d, struct dispatch_vp *vp, struct dispatch_
     vp_on(d, vp, t);
 }
 
+/* A waiting VP with budget takes a free thread, or a thread of a VP
+ * beyond its entitlement; if it can wait no longer and use its whole
+ * budget (zero laxity), the thread of a VP that can wait (the end of a
+ * window is when every VP must have had its entitlement). */
 static bool place_entitled(struct dispatch *d, sim_time_t now)
 {
     bool settled = false;
@@ -265,7 +305,9 @@ static bool place_entitled(struct dispatch *d, sim_time_t now)
             settle_all(d, now);
             settled = true;
         }
-        struct dispatch_vp *x = find_victim(d, vp, now, 0, false);
+        struct dispatch_vp *x = find_victim(d, vp, now, false);
+        if (!x && laxity(d, vp, now) == 0)
+            x = find_entitled_victim(d, vp, now);
         if (x) {
             replace(d, vp, x);
             return true;
@@ -311,7 +353,7 @@ static bool swap_excess(struct dispatch *d, sim_time_t now)
     for (struct dispatch_vp *vp = d->rq_head; vp; vp = vp->rq_next) {
         if (vp_budget_at(vp, now) > 0 || (best && !(vp->l->pass < best->l->pass)))
             continue;
-        struct dispatch_vp *x = find_victim(d, vp, now, vp->l->pass, true);
+        struct dispatch_vp *x = find_victim(d, vp, now, true);
         if (x) {
             best = vp;
             victim = x;
@@ -354,19 +396,26 @@ static void on_tick(void *ctx, uint64_t arg)
     pool_fill(d);
 }
 
-/* While VPs wait: the next slice end if an uncapped VP beyond its
- * entitlement waits and one runs; the earliest end of a running uncapped
- * VP's budget (a VP with budget may then preempt it, one without may
- * replace it at the next tick). */
+/* While VPs wait, the next time placement may change: the next slice
+ * end if a VP without budget waits and one beyond its entitlement runs;
+ * the earliest end of a running uncapped VP's budget (a waiting VP may
+ * then take its thread); a waiting VP's zero laxity. */
 void pool_arm_tick(struct dispatch *d)
 {
     if (!d->rq_head)
         return;
     sim_time_t now = kernel_now(d->env->k);
-    bool excess = false;
-    for (const struct dispatch_vp *vp = d->rq_head; vp && !excess; vp = vp->rq_next)
-        excess = vp_budget_at(vp, now) == 0;
     sim_time_t t = SIM_TIME_MAX;
+    bool excess = false;
+    for (const struct dispatch_vp *vp = d->rq_head; vp; vp = vp->rq_next) {
+        if (vp_budget_at(vp, now) == 0) {
+            excess = true;
+            continue;
+        }
+        sim_time_t lax = laxity(d, vp, now);
+        if (lax > 0 && now + lax < t)
+            t = now + lax;
+    }
     for (uint32_t i = 0; i < d->nthreads; i++) {
         const struct dispatch_vp *x = d->threads[i].vp;
         if (!x || x->l->dedicated || !x->l->excess)

@@ -145,6 +145,28 @@ START_TEST(a_ceded_shared_vp_wakes_by_escalation_timer_and_prod_at_exact_costs)
 }
 END_TEST
 
+/* The escalation cost is part of an escalated wake-up, a task's is not. */
+START_TEST(the_escalation_cost_delays_only_escalated_wake_ups)
+{
+    const uint64_t esc[] = { 0, 5000 };
+    for (int i = 0; i < 2; i++) {
+        rig_open(1, 1);
+        rig.dc.escalation = esc[i];
+        rig_dispatch();
+        add_shared(rig.d, "lpar.a", 1, 0.5, DISPATCH_UNCAPPED, 128);
+        start(rig.d);
+        struct done_log log = { 0 };
+        struct submit_at irq = { vp_of(0, 0), &log, 100, true };
+        struct submit_at task = { vp_of(0, 0), &log, 1000, false };
+        submit_at(SIM_MS, &irq, 1);
+        submit_at(2 * SIM_MS, &task, 2);
+        kernel_run_until(rig.k, 3 * SIM_MS);
+        ck_assert_uint_eq(log.t[0], SIM_MS + esc[i] * SIM_NS + 14 * US);
+        ck_assert_uint_eq(log.t[1], 2 * SIM_MS + 14 * US);
+    }
+}
+END_TEST
+
 /* One pool thread, A and B shared. A runs 10 us of work from 0 (ceded:
  * starts at 13 us), cedes at 126 us; its switch-out holds the thread
  * until 126 + switch_out. B's task at 127 us waits for it, then pays its
@@ -417,6 +439,7 @@ int main(void)
     tcase_add_test(t, defaults_come_from_the_sources);
     tcase_add_test(t, a_dedicated_vp_snoozes_cedes_and_pays_the_exit_latency);
     tcase_add_test(t, a_ceded_shared_vp_wakes_by_escalation_timer_and_prod_at_exact_costs);
+    tcase_add_test(t, the_escalation_cost_delays_only_escalated_wake_ups);
     tcase_add_test(t, the_next_vp_on_a_thread_waits_for_the_last_ones_switch_out);
     tcase_add_test(t, snooze_sets_when_an_idle_vp_cedes);
     tcase_add_test(t, several_listeners_are_called_in_registration_order);
