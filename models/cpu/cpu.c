@@ -256,20 +256,22 @@ static void set_busy(struct cpu *c, uint32_t thread, bool busy)
         c->core_busy[thread / c->cfg.threads_per_core]--;
 }
 
-static void job_start(struct cpu *c, uint32_t thread, struct cpu_job *j)
+/* Its first cycle runs `delay` after now (a wake-up the thread spends
+ * first: busy, but no cycle of the job). */
+static void job_start(struct cpu *c, uint32_t thread, struct cpu_job *j, sim_time_t delay)
 {
     struct cpu_thread *t = &c->threads[thread];
     sim_time_t now = kernel_now(c->env->k);
     if (!j->started) {
         j->started = true;
         statistic_add(j->kind == CPU_IRQ ? c->st_irq_wait : c->st_task_wait,
-                      sim_time_to_ns(now - j->t_submit));
+                      sim_time_to_ns(now + delay - j->t_submit));
     }
     set_busy(c, thread, true);
-    j->t_start = now;
+    j->t_start = now + delay;
     j->run_ps = run_ps(c, j->cycles, c->core_busy[thread / c->cfg.threads_per_core]);
     t->running = j;
-    t->done_ev = kernel_schedule_in(c->env->k, j->run_ps, job_done, c, thread);
+    t->done_ev = kernel_schedule_in(c->env->k, delay + j->run_ps, job_done, c, thread);
 }
 
 static void thread_kick(struct cpu *c, uint32_t thread)
@@ -279,7 +281,7 @@ static void thread_kick(struct cpu *c, uint32_t thread)
         return;
     struct cpu_job *j = jobq_pop(&t->q);
     if (j)
-        job_start(c, thread, j);
+        job_start(c, thread, j, 0);
 }
 
 /* The thread has just run out of jobs. */
@@ -333,6 +335,13 @@ void cpu_thread_push(struct cpu *c, uint32_t thread, struct cpu_job *j)
     thread_kick(c, thread);
 }
 
+void cpu_thread_push_delayed(struct cpu *c, uint32_t thread, struct cpu_job *j,
+                             sim_time_t delay)
+{
+    assert(thread < c->nthreads && !c->threads[thread].running);
+    job_start(c, thread, j, delay);
+}
+
 void cpu_thread_give(struct cpu *c, uint32_t thread, struct cpu_jobq *q)
 {
     assert(thread < c->nthreads);
@@ -345,7 +354,8 @@ static struct cpu_job *job_preempt(struct cpu *c, uint32_t thread)
 {
     struct cpu_thread *t = &c->threads[thread];
     struct cpu_job *j = t->running;
-    sim_time_t elapsed = kernel_now(c->env->k) - j->t_start;
+    sim_time_t now = kernel_now(c->env->k);
+    sim_time_t elapsed = now > j->t_start ? now - j->t_start : 0; /* 0: still delayed */
     kernel_cancel(c->env->k, t->done_ev);
     t->done_ev = (struct event_id){ 0 };
     t->running = NULL;

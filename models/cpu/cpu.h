@@ -64,7 +64,7 @@ struct cpu_job {
     uint64_t arg;
     uint64_t cycles;       /* cycles still to execute */
     sim_time_t t_submit;   /* when it was created: latencies start here */
-    sim_time_t t_start;    /* start of the current run */
+    sim_time_t t_start;    /* start of the current run (its first cycle) */
     sim_time_t run_ps;     /* length of the current run */
     uint8_t kind;          /* enum cpu_kind */
     bool started;          /* has run at least once */
@@ -140,6 +140,12 @@ struct cpu_job *cpu_job_new(struct cpu *c, enum cpu_kind kind, uint64_t cycles,
 void cpu_job_free(struct cpu *c, struct cpu_job *j);
 /* Queues j on thread, starting it if the thread is idle. */
 void cpu_thread_push(struct cpu *c, uint32_t thread, struct cpu_job *j);
+/* Starts j on the idle thread with its first cycle `delay` from now: the
+ * thread spends the delay first (busy; a VP's wake-up from H_CEDE). Its
+ * wait is counted to its first cycle; taken off before it, it has run
+ * none. */
+void cpu_thread_push_delayed(struct cpu *c, uint32_t thread, struct cpu_job *j,
+                             sim_time_t delay);
 /* Moves every job of q onto thread (q is left empty), then starts the
  * first one if the thread is idle. */
 void cpu_thread_give(struct cpu *c, uint32_t thread, struct cpu_jobq *q);

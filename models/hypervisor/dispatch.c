@@ -1,8 +1,8 @@
 /* models/hypervisor/dispatch.c — a VP's life on the dispatcher: put on a
  * thread, run, snooze, H_CEDE, wake-ups (timer, H_PROD, escalation,
- * interrupt), preemption; submit; inspection. The shared pool's placement
- * decisions are in dispatch_pool.c, adding and removing LPARs and the
- * metrics in dispatch_lpar.c.
+ * interrupt), preemption; submit. The shared pool's placement decisions
+ * are in dispatch_pool.c, adding and removing LPARs in dispatch_lpar.c,
+ * inspection and metrics in dispatch_metrics.c.
  *
  * Numbers (docs/model-cpu.md, docs/model-reference.md):
  * - dispatch_window 10 ms: "At the end of the POWER Hypervisor's dispatch
@@ -26,8 +26,9 @@
  * Dedicated VPs idle lazily: nothing is scheduled when their thread runs
  * dry. When work or a prod reaches one, the time its thread has been idle
  * says whether it was snoozing (the work runs at once), inside its H_CEDE
- * call (the work runs when the call returns) or ceded (cede exit first).
- * That keeps the dedicated hot path free of idle events. */
+ * call (the work runs when the call returns) or ceded (cede exit first),
+ * and the work goes to the thread at once with that delay. That keeps the
+ * dedicated hot path free of idle and wake-up events. */
 #include "models/hypervisor/dispatch_internal.h"
 
 #include <assert.h>
@@ -204,14 +205,15 @@ static void listeners_dispatched(struct dispatch *d, struct dispatch_vp *vp)
 }
 
 /* WAKING (or CEDING with work) -> RUNNING: the backlog goes to the thread
- * in one piece, interrupts ahead of tasks. */
+ * in one piece, interrupts ahead of tasks. (A dedicated VP only at its
+ * start: its wake-ups never leave RUNNING.) */
 static void vp_run(struct dispatch *d, struct dispatch_vp *vp)
 {
     sim_time_t now = kernel_now(d->env->k);
     record_waits(vp, now);
     vp->state = VP_RUNNING;
     vp->on_cpu = true;
-    vp->idle_since = now; /* dedicated: idle (at the earliest) from here */
+    vp->idle_since = now; /* dedicated: awake, idle at the earliest from here */
     cpu_thread_give(d->cpu, vp->thread, &vp->q);
     vp->snoozing = !vp->l->dedicated && cpu_thread_idle(d->cpu, vp->thread);
     vp_arm(vp);
@@ -414,36 +416,38 @@ void vp_wake(struct dispatch *d, struct dispatch_vp *vp, enum dispatch_wake kind
     vp_make_runnable(d, vp);
 }
 
-/* A dedicated VP whose thread is idle: if it was past its snooze, it
- * called H_CEDE then; work (j, may be NULL) reaching it now runs when the
- * call returns (still in it) or after the cede exit (ceded). Returns
- * false if it was still snoozing (nothing to wait for). */
+/* A dedicated VP whose thread is idle: if it was past its snooze it
+ * called H_CEDE then, so work (j, or NULL for a prod) reaching it now
+ * starts when the call returns (still in it) or after the cede exit
+ * (ceded). The job goes to the thread at once with that delay (no event
+ * for the wake-up); a prod makes the VP awake from then (`idle_since`:
+ * the earliest its idle can have started). Returns false if it was still
+ * snoozing (nothing to wait for). */
 static bool dedicated_wake(struct dispatch *d, struct dispatch_vp *vp, struct cpu_job *j,
                            enum dispatch_wake kind)
 {
     sim_time_t now = kernel_now(d->env->k);
-    sim_time_t since = cpu_thread_idle_since(d->cpu, vp->thread);
-    if (since < vp->idle_since)
-        since = vp->idle_since;
-    sim_time_t cede_at = since + vp->l->snooze;
-    if (now < cede_at)
-        return false;
-    sim_time_t back = cede_at + hcall_charge(d, HCALL_CEDE);
-    sim_time_t start = back;
-    if (now >= back) {
-        vp->n.cedes++;
-        vp->n.wakeups[kind]++;
-        start = now + d->cfg.cede_exit_ps;
+    sim_time_t start = vp->idle_since; /* still waking from a prod */
+    if (now >= vp->idle_since) {
+        sim_time_t since = cpu_thread_idle_since(d->cpu, vp->thread);
+        if (since < vp->idle_since)
+            since = vp->idle_since;
+        sim_time_t cede_at = since + vp->l->snooze;
+        if (now < cede_at)
+            return false;
+        start = cede_at + hcall_charge(d, HCALL_CEDE);
+        if (now >= start) {
+            vp->n.cedes++;
+            vp->n.wakeups[kind]++;
+            start = now + d->cfg.cede_exit_ps;
+        }
     }
-    vp->state = VP_WAKING;
-    vp->on_cpu = false;
-    vp->phase_end = start;
-    if (j) {
-        cpu_jobq_push(&vp->q, j);
-        if (!vp->unwaited[j->kind])
-            vp->unwaited[j->kind] = j;
+    if (!j) {
+        vp->idle_since = start;
+        return true;
     }
-    vp_arm(vp);
+    statistic_add(vp->st_wait, sim_time_to_ns(start - now));
+    cpu_thread_push_delayed(d->cpu, vp->thread, j, start - now);
     return true;
 }
 
@@ -532,68 +536,4 @@ int dispatch_prod(struct dispatch_vp *vp, struct dispatch_vp *from)
     uint64_t cycles = d->hcall ? hcall_cycles(d->hcall, HCALL_PROD, 1) : 0;
     hcall_charge(d, HCALL_PROD);
     return vp_submit(from, CPU_TASK, cycles, prod_done, d, (uint64_t)vp->gen << 32 | vp->id);
-}
-
-/* ---- inspection ---------------------------------------------------------- */
-
-uint32_t dispatch_vp_count(const struct dispatch *d) { return d->nvps; }
-uint32_t dispatch_vp_capacity(const struct dispatch *d) { return d->cfg.vp_capacity; }
-
-struct dispatch_vp *dispatch_vp_at(struct dispatch *d, uint32_t id)
-{
-    return id < d->cfg.vp_capacity ? d->slots[id] : NULL;
-}
-
-struct dispatch_vp *dispatch_lpar_vp(struct dispatch *d, unsigned lpar, uint32_t i)
-{
-    if (lpar >= d->nlpars || d->lpars[lpar]->removed || i >= d->lpars[lpar]->nvps)
-        return NULL;
-    return &d->lpars[lpar]->vps[i];
-}
-
-uint32_t dispatch_vp_id(const struct dispatch_vp *vp) { return vp->id; }
-unsigned dispatch_vp_lpar(const struct dispatch_vp *vp) { return vp->l->index; }
-double dispatch_vp_share(const struct dispatch_vp *vp) { return vp->share; }
-
-int64_t dispatch_vp_thread(const struct dispatch_vp *vp)
-{
-    return vp->thread == DISPATCH_NONE ? -1 : (int64_t)vp->thread;
-}
-
-bool dispatch_is_dispatched(const struct dispatch_vp *vp)
-{
-    return vp->thread != DISPATCH_NONE;
-}
-
-bool dispatch_vp_ceded(const struct dispatch_vp *vp)
-{
-    const struct dispatch *d = vp->d;
-    if (!vp->l->dedicated)
-        return vp->state == VP_IDLE && vp->ceded;
-    if (!vp->on_cpu || !cpu_thread_idle(d->cpu, vp->thread))
-        return false;
-    sim_time_t since = cpu_thread_idle_since(d->cpu, vp->thread);
-    if (since < vp->idle_since)
-        since = vp->idle_since;
-    sim_time_t back = since + vp->l->snooze +
-                      (d->hcall ? cpu_cycles_to_ps(d->cpu, hcall_cycles(d->hcall, HCALL_CEDE, 1))
-                                : 0);
-    return kernel_now(d->env->k) >= back;
-}
-
-sim_time_t dispatch_vp_budget(const struct dispatch_vp *vp)
-{
-    return vp_budget_at(vp, kernel_now(vp->d->env->k));
-}
-
-uint64_t dispatch_vp_backlog(const struct dispatch_vp *vp)
-{
-    return vp->q.n[CPU_IRQ] + vp->q.n[CPU_TASK];
-}
-
-const char *dispatch_wake_name(enum dispatch_wake kind)
-{
-    static const char *const names[DISPATCH_WAKE_KINDS] = { "escalation", "timer", "prod",
-                                                            "interrupt" };
-    return (unsigned)kind < DISPATCH_WAKE_KINDS ? names[kind] : "?";
 }

@@ -1,8 +1,9 @@
 /* models/hypervisor/dispatch_internal.h — what the dispatcher's files
- * share (dispatch.c: VP states, submit, wake-ups, inspection;
- * dispatch_pool.c: threads, the shared pool's placement, budgets and the
- * window clock; dispatch_lpar.c: adding, removing and starting LPARs,
- * metrics). Not for use outside models/hypervisor/dispatch*.c. */
+ * share (dispatch.c: VP states, submit, wake-ups; dispatch_pool.c:
+ * threads, the shared pool's placement, budgets and the window clock;
+ * dispatch_lpar.c: creating the dispatcher, adding, removing and starting
+ * LPARs; dispatch_metrics.c: inspection and metrics). Not for use outside
+ * models/hypervisor/dispatch*.c. */
 #ifndef LPARSIM_MODELS_HYPERVISOR_DISPATCH_INTERNAL_H
 #define LPARSIM_MODELS_HYPERVISOR_DISPATCH_INTERNAL_H
 
@@ -164,7 +165,13 @@ void clock_stop_if_idle(struct dispatch *d);
 sim_time_t window_left(const struct dispatch *d, sim_time_t now);
 sim_time_t vp_window_budget(const struct dispatch_vp *vp, sim_time_t span);
 
-/* ---- dispatch_lpar.c ---------------------------------------------------- */
-void dispatch_metrics_init(struct dispatch *d);
+/* ---- dispatch_metrics.c ------------------------------------------------- */
+void dispatch_on_warmup_end(void *ctx, sim_time_t now);
+void dispatch_on_finish(void *ctx, sim_time_t now);
+
+static inline const char *pool_unit(const struct dispatch *d)
+{
+    return d->cfg.granularity == DISPATCH_CORE ? "cores" : "threads";
+}
 
 #endif

@@ -1,7 +1,7 @@
 /* models/hypervisor/dispatch_lpar.c — the dispatcher's LPARs: create and
  * destroy the dispatcher, add LPARs (before or after the start), remove
  * them with their work (to resubmit elsewhere: live partition mobility),
- * start, and the lparstat-like metrics (docs/model-cpu.md).
+ * start (docs/model-cpu.md, "Run-time VPs").
  *
  * VP ids are slots 0..vp_capacity-1; an LPAR's VPs take the lowest free
  * ones and keep them until it is removed. Each slot has a generation,
@@ -17,9 +17,6 @@
 #define SHARE_MIN 0.05
 #define SHARE_MAX 1.0
 #define EPS 1e-9
-
-static void on_warmup_end(void *ctx, sim_time_t now);
-static void on_finish(void *ctx, sim_time_t now);
 
 struct dispatch *dispatch_create(struct env *e, const char *path, struct cpu *cpu,
                                  const struct dispatch_config *c)
@@ -56,8 +53,8 @@ struct dispatch *dispatch_create(struct env *e, const char *path, struct cpu *cp
     cpu_set_idle_hook(cpu, dispatch_on_idle, d);
     for (uint32_t t = 0; t < d->nthreads; t++)
         cpu_thread_notify_idle(cpu, t, true);
-    env_on_warmup_end(e, on_warmup_end, d);
-    env_on_finish(e, on_finish, d);
+    env_on_warmup_end(e, dispatch_on_warmup_end, d);
+    env_on_finish(e, dispatch_on_finish, d);
     return d;
 }
 
@@ -104,11 +101,6 @@ static int lpar_check(const struct dispatch *d, const char *path,
         return diag_set(err, NULL, "LPAR '%s': weight %u is above %u", path, c->weight,
                         DISPATCH_WEIGHT_MAX);
     return 0;
-}
-
-static const char *pool_unit(const struct dispatch *d)
-{
-    return d->cfg.granularity == DISPATCH_CORE ? "cores" : "threads";
 }
 
 static int check_pool(const struct dispatch *d, double entitlement, uint32_t groups,
@@ -483,109 +475,4 @@ out:
     free(pinned);
     free(taken);
     return rc;
-}
-
-/* ---- metrics ------------------------------------------------------------- */
-
-struct dispatch_vp_counters dispatch_vp_counters(const struct dispatch_vp *vp)
-{
-    struct dispatch_vp_counters n = vp->n;
-    if (vp->thread != DISPATCH_NONE)
-        n.on_ps += kernel_now(vp->d->env->k) - vp->on_since;
-    if (vp->l->dedicated && dispatch_vp_ceded(vp))
-        n.cedes++; /* ceded in place, not yet woken */
-    return n;
-}
-
-uint64_t dispatch_vp_dispatches(const struct dispatch_vp *vp)
-{
-    return vp->n.dispatches;
-}
-
-double dispatch_vp_dispatched_fraction(const struct dispatch_vp *vp)
-{
-    sim_time_t span = kernel_now(vp->d->env->k) - vp->since;
-    struct dispatch_vp_counters n = dispatch_vp_counters(vp);
-    return span ? (double)n.on_ps / (double)span : (vp->thread != DISPATCH_NONE);
-}
-
-double dispatch_lpar_physc(const struct dispatch *d, unsigned lpar)
-{
-    if (lpar >= d->nlpars || d->lpars[lpar]->removed)
-        return 0;
-    const struct lpar_entry *l = d->lpars[lpar];
-    sim_time_t span = kernel_now(d->env->k) - l->since;
-    double on = 0;
-    for (uint32_t i = 0; i < l->nvps; i++)
-        on += (double)dispatch_vp_counters(&l->vps[i]).on_ps;
-    return span ? on / (double)span : 0;
-}
-
-double dispatch_lpar_entc(const struct dispatch *d, unsigned lpar)
-{
-    if (lpar >= d->nlpars || d->lpars[lpar]->removed)
-        return 0;
-    return 100 * dispatch_lpar_physc(d, lpar) / d->lpars[lpar]->entitlement;
-}
-
-double dispatch_pool_idle(const struct dispatch *d)
-{
-    sim_time_t now = kernel_now(d->env->k);
-    const struct time_avg *a = &d->pool_idle;
-    double span = (double)(now - a->since);
-    return span > 0 ? (a->area + a->value * (double)(now - a->last)) / span : a->value;
-}
-
-uint32_t dispatch_pool_size(const struct dispatch *d)
-{
-    return d->pool_groups;
-}
-
-static void on_warmup_end(void *ctx, sim_time_t now)
-{
-    struct dispatch *d = ctx;
-    d->since = now;
-    time_avg_init(&d->pool_idle, now, d->free_groups);
-    for (unsigned i = 0; i < d->nlpars; i++) {
-        struct lpar_entry *l = d->lpars[i];
-        l->since = now;
-        for (uint32_t v = 0; v < l->nvps; v++) {
-            struct dispatch_vp *vp = &l->vps[v];
-            memset(&vp->n, 0, sizeof vp->n);
-            vp->since = now;
-            if (vp->thread != DISPATCH_NONE)
-                vp->on_since = now;
-        }
-    }
-}
-
-static void on_finish(void *ctx, sim_time_t now)
-{
-    struct dispatch *d = ctx;
-    struct recorder *rec = d->env->rec;
-    char name[40];
-    (void)now;
-    for (unsigned i = 0; i < d->nlpars; i++) {
-        const struct lpar_entry *l = d->lpars[i];
-        if (l->removed)
-            continue;
-        for (uint32_t v = 0; v < l->nvps; v++) {
-            const struct dispatch_vp *vp = &l->vps[v];
-            struct dispatch_vp_counters n = dispatch_vp_counters(vp);
-            recorder_scalar(rec, vp->path, "dispatched_fraction", "",
-                            dispatch_vp_dispatched_fraction(vp));
-            recorder_scalar(rec, vp->path, "dispatches", "", (double)n.dispatches);
-            recorder_scalar(rec, vp->path, "preemptions", "", (double)n.preemptions);
-            recorder_scalar(rec, vp->path, "cedes", "", (double)n.cedes);
-            for (int k = 0; k < DISPATCH_WAKE_KINDS; k++) {
-                snprintf(name, sizeof name, "wakeups_%s", dispatch_wake_name(k));
-                recorder_scalar(rec, vp->path, name, "", (double)n.wakeups[k]);
-            }
-            recorder_scalar(rec, vp->path, "backlog", "", (double)dispatch_vp_backlog(vp));
-        }
-        recorder_scalar(rec, l->path, "physc", "", dispatch_lpar_physc(d, i));
-        recorder_scalar(rec, l->path, "entc", "%", dispatch_lpar_entc(d, i));
-    }
-    recorder_scalar(rec, d->path, "pool_size", pool_unit(d), (double)d->pool_groups);
-    recorder_scalar(rec, d->path, "pool_idle", pool_unit(d), dispatch_pool_idle(d));
 }

@@ -224,6 +224,13 @@ static inline void on_undispatched(void *ctx, const struct dispatch_vp *vp, uint
     log_event(ctx, 'U', vp, thread);
 }
 
+/* Logs rig.d's dispatches and undispatches into ev. */
+static inline void listen(struct event_log *ev)
+{
+    struct dispatch_listener l = { on_dispatched, on_undispatched, ev };
+    ck_assert_int_eq(dispatch_add_listener(rig.d, &l), 0);
+}
+
 static inline void expect_log(const struct event_log *l, const char *const *want, size_t n)
 {
     for (size_t i = 0; i < n && i < l->n; i++)

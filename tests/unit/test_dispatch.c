@@ -100,8 +100,7 @@ START_TEST(a_ceded_shared_vp_wakes_by_escalation_timer_and_prod_at_exact_costs)
     rig_open(1, 2);
     rig_dispatch();
     struct event_log ev = { 0 };
-    struct dispatch_listener l = { on_dispatched, on_undispatched, &ev };
-    ck_assert_int_eq(dispatch_add_listener(rig.d, &l), 0);
+    listen(&ev);
     ck_assert_int_eq(add_dedicated(rig.d, "lpar.b", 1, NULL), 0);
     ck_assert_int_eq(add_shared(rig.d, "lpar.a", 1, 0.5, DISPATCH_UNCAPPED, 128), 1);
     start(rig.d);
@@ -180,8 +179,7 @@ START_TEST(the_next_vp_on_a_thread_waits_for_the_last_ones_switch_out)
         rig.dc.switch_out = switch_out[i];
         rig_dispatch();
         struct event_log ev = { 0 };
-        struct dispatch_listener l = { on_dispatched, on_undispatched, &ev };
-        dispatch_add_listener(rig.d, &l);
+        listen(&ev);
         add_shared(rig.d, "lpar.a", 1, 0.5, DISPATCH_UNCAPPED, 128);
         add_shared(rig.d, "lpar.b", 1, 0.5, DISPATCH_UNCAPPED, 128);
         start(rig.d);
@@ -223,8 +221,7 @@ START_TEST(snooze_sets_when_an_idle_vp_cedes)
         rig_open(1, 1);
         rig_dispatch();
         struct event_log ev = { 0 };
-        struct dispatch_listener l = { on_dispatched, on_undispatched, &ev };
-        dispatch_add_listener(rig.d, &l);
+        listen(&ev);
         struct dispatch_lpar_config c = lpar_cfg(DISPATCH_SHARED, 1, 0.5);
         c.snooze_ps = snooze[i];
         ck_assert_int_eq(dispatch_add_lpar(rig.d, "lpar.a", &c, NULL, NULL, &rig.err), 0);

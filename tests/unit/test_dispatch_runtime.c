@@ -149,8 +149,7 @@ START_TEST(run_time_vps_take_free_threads_or_fail)
     rig_open(1, 2);
     rig_dispatch();
     struct event_log ev = { 0 };
-    struct dispatch_listener l = { on_dispatched, on_undispatched, &ev };
-    dispatch_add_listener(rig.d, &l);
+    listen(&ev);
     add_shared(rig.d, "lpar.s", 1, 0.5, DISPATCH_UNCAPPED, 128); /* id 0 */
     start(rig.d);
     struct spinner s;
