@@ -166,6 +166,29 @@ START_TEST(the_escalation_cost_delays_only_escalated_wake_ups)
 }
 END_TEST
 
+/* Without an escalation (XIVE's escalation off) an interrupt for a ceded
+ * shared VP waits in its backlog until the next window boundary wakes it
+ * (timer), then cede exit + switch-in. */
+START_TEST(an_interrupt_without_escalation_waits_for_the_window_boundary)
+{
+    rig_open(1, 1);
+    rig_dispatch();
+    add_shared(rig.d, "lpar.a", 1, 0.5, DISPATCH_UNCAPPED, 128);
+    start(rig.d);
+    struct dispatch_vp *vp = vp_of(0, 0);
+    struct done_log log = { 0 };
+    kernel_run_until(rig.k, SIM_MS);
+    ck_assert_int_eq(dispatch_submit_irq(vp, 100, log_done, &log, 1), 0);
+    kernel_run_until(rig.k, W - 1);
+    ck_assert_uint_eq(log.n, 0);
+    ck_assert_uint_eq(dispatch_vp_backlog(vp), 1);
+    kernel_run_until(rig.k, 2 * W);
+    ck_assert_uint_eq(log.n, 1);
+    ck_assert_uint_eq(log.t[0], W + 14 * US);
+    ck_assert_uint_eq(dispatch_vp_counters(vp).wakeups[DISPATCH_WAKE_TIMER], 1);
+}
+END_TEST
+
 /* One pool thread, A and B shared. A runs 10 us of work from 0 (ceded:
  * starts at 13 us), cedes at 126 us; its switch-out holds the thread
  * until 126 + switch_out. B's task at 127 us waits for it, then pays its
@@ -437,6 +460,7 @@ int main(void)
     tcase_add_test(t, a_dedicated_vp_snoozes_cedes_and_pays_the_exit_latency);
     tcase_add_test(t, a_ceded_shared_vp_wakes_by_escalation_timer_and_prod_at_exact_costs);
     tcase_add_test(t, the_escalation_cost_delays_only_escalated_wake_ups);
+    tcase_add_test(t, an_interrupt_without_escalation_waits_for_the_window_boundary);
     tcase_add_test(t, the_next_vp_on_a_thread_waits_for_the_last_ones_switch_out);
     tcase_add_test(t, snooze_sets_when_an_idle_vp_cedes);
     tcase_add_test(t, several_listeners_are_called_in_registration_order);
