@@ -330,7 +330,7 @@ void dispatch_on_idle(void *ctx, uint32_t thread)
 {
     struct dispatch *d = ctx;
     struct dispatch_vp *vp = d->threads[thread].vp;
-    if (!vp || vp->state != VP_RUNNING || vp->l->dedicated || vp->snoozing)
+    if (!vp || vp->state != VP_RUNNING || vp->dedicated || vp->snoozing)
         return;
     vp->snoozing = true;
     vp->idle_since = kernel_now(d->env->k);
@@ -459,7 +459,7 @@ static int vp_submit(struct dispatch_vp *vp, enum cpu_kind kind, uint64_t cycles
     if (!j)
         return -1;
     if (vp->on_cpu) {
-        if (vp->l->dedicated) {
+        if (vp->dedicated) {
             if (cpu_thread_idle(d->cpu, vp->thread) &&
                 dedicated_wake(d, vp, j, kind == CPU_IRQ ? DISPATCH_WAKE_INTERRUPT
                                                          : DISPATCH_WAKE_TIMER))

@@ -36,36 +36,38 @@ enum vp_state {
 struct lpar_entry;
 
 struct dispatch_vp {
+    /* what every submit reads, in one cache line */
     struct dispatch *d;
+    struct statistic *st_wait;
+    uint32_t thread;         /* DISPATCH_NONE when off a thread */
+    bool on_cpu;             /* RUNNING: jobs go straight to the thread */
+    bool dedicated;          /* its LPAR's mode (a copy, for the hot path) */
+    bool snoozing;           /* RUNNING with an idle thread (shared VPs) */
+    uint8_t state;           /* enum vp_state */
+    sim_time_t idle_since;   /* snoozing: since when; dedicated: awake from */
     struct lpar_entry *l;
+    struct cpu_job *unwaited[CPU_KINDS]; /* first job whose wait is open */
+
     uint32_t id;             /* slot: the global VP id */
     uint32_t gen;            /* the slot's generation when this VP took it */
     uint32_t index;          /* i of VP i of its LPAR */
-    char path[112];
-    uint8_t state;           /* enum vp_state */
-    bool on_cpu;             /* RUNNING: jobs go straight to the thread */
     bool ceded;              /* left by H_CEDE: its next dispatch pays cede exit */
-    bool snoozing;           /* RUNNING with an idle thread (shared VPs) */
     bool queued;             /* on the pool's ready list */
     bool active;             /* READY or on a thread (counted in its LPAR's `active`) */
-    uint32_t thread;         /* DISPATCH_NONE when off a thread */
     uint32_t pinned;         /* dedicated: requested thread or DISPATCH_NONE */
     uint32_t last_thread;    /* where it last ran (affinity) */
     double share;            /* processing units of this VP */
     sim_time_t budget;       /* entitlement left at `acct` (shared) */
     sim_time_t acct;         /* on a thread: time since which it is uncounted */
     sim_time_t on_since;     /* when it got its thread */
-    sim_time_t idle_since;   /* snoozing: since when */
     sim_time_t phase_end;    /* ESCALATING / WAKING / CEDING */
     sim_time_t ev_at;        /* when `ev` fires (SIM_TIME_MAX: none) */
     sim_time_t since;        /* measurements start (warm-up or arrival) */
     struct event_id ev;      /* the VP's one pending event */
     struct dispatch_vp *rq_next, *rq_prev;
     struct cpu_jobq q;       /* jobs while it is not RUNNING */
-    struct cpu_job *unwaited[CPU_KINDS]; /* first job whose wait is open */
-    struct time_avg disp;    /* on a thread: 1 */
     struct dispatch_vp_counters n;
-    struct statistic *st_wait;
+    char path[112];
 };
 
 struct lpar_entry {

@@ -228,7 +228,8 @@ static struct lpar_entry *lpar_new(struct dispatch *d, const char *path,
             slot++;
         d->slots[slot] = vp;
         *vp = (struct dispatch_vp){
-            .d = d, .l = l, .id = slot, .gen = ++d->slot_gen[slot], .index = i,
+            .d = d, .l = l, .dedicated = l->dedicated, .id = slot,
+            .gen = ++d->slot_gen[slot], .index = i,
             .state = l->dedicated ? VP_NEW : VP_IDLE, .ceded = true,
             .thread = DISPATCH_NONE, .last_thread = DISPATCH_NONE,
             .pinned = l->dedicated && threads ? threads[i] : DISPATCH_NONE,
