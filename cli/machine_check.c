@@ -176,13 +176,22 @@ static int take_processors(struct cpu_budget *b, const struct cfg_node *lpar, st
     return 0;
 }
 
+/* With granularity core the pool is counted in cores (a shared VP takes
+ * a core no other LPAR uses), and dedicated VPs, placed on the lowest
+ * threads, take the cores they touch. */
 static int check_pool(const struct cpu_budget *b, const struct cfg_node *sys, struct diag *err)
 {
     double pool = (double)(b->threads - b->dedicated);
+    const char *unit = "threads";
+    if (strcmp(cfg_str(cfg_find(sys, "dispatch"), "granularity"), "core") == 0) {
+        uint64_t tpc = cfg_u64(sys, "threads_per_core");
+        pool = (double)(b->threads / tpc - (b->dedicated + tpc - 1) / tpc);
+        unit = "cores";
+    }
     if (b->entitlement > pool + 1e-9)
         return diag_set(err, &sys->loc,
                         "system '%s': shared LPARs are entitled to %g processors, but its "
-                        "shared pool has %g threads", sys->key, b->entitlement, pool);
+                        "shared pool has %g %s", sys->key, b->entitlement, pool, unit);
     return 0;
 }
 

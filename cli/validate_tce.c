@@ -70,11 +70,9 @@
 
 /* ---- rows --------------------------------------------------------------- */
 
-/* The row format of cli/validate.c's print_row. half_width < 0: no
- * interval, PASS within the tolerance; otherwise PASS inside the interval,
- * PASS* outside it but within the tolerance. NAN fails. */
-static int print_row(FILE *out, const char *scenario, const char *quantity, const char *unit,
-                     double reference, double simulated, double half_width, double tolerance)
+/* The row format of cli/validate.c's print_row (validate_tce.h). */
+int validate_row(FILE *out, const char *scenario, const char *quantity, const char *unit,
+                 double reference, double simulated, double half_width, double tolerance)
 {
     double err = simulated - reference;
     bool in_ci = half_width >= 0 && fabs(err) <= half_width;
@@ -204,11 +202,11 @@ static int walk_rows(FILE *out, const struct walk_setup *s)
     double per = s->mode == TCE_WALK_PER_LEVEL ? (double)s->levels : 1;
     double ref_ns = sim_time_to_ns(cc.hit_ps) + sim_time_to_ns(cc.walk_ps) * per;
     double m = ok && misses ? (double)misses : NAN;
-    int failed = print_row(out, s->name, "mean added per miss", "ns", ref_ns,
-                           miss_ps / 1000 / m, -1, 0.001);
-    failed += print_row(out, s->name, "all added / misses", "ns", ref_ns, all_ps / 1000 / m,
-                        -1, 0.001);
-    failed += print_row(out, s->name, "walk reads per miss", "", s->levels, reads, -1, 0.001);
+    int failed = validate_row(out, s->name, "mean added per miss", "ns", ref_ns,
+                              miss_ps / 1000 / m, -1, 0.001);
+    failed += validate_row(out, s->name, "all added / misses", "ns", ref_ns, all_ps / 1000 / m,
+                           -1, 0.001);
+    failed += validate_row(out, s->name, "walk reads per miss", "", s->levels, reads, -1, 0.001);
     return failed;
 }
 
@@ -351,7 +349,7 @@ static int lru_row(FILE *out, const struct lru_setup *s)
     double mean = sum / BATCHES;
     double var = (sum2 - BATCHES * mean * mean) / (BATCHES - 1);
     double hw = student_t975(BATCHES - 1) * sqrt(var > 0 ? var : 0) / sqrt(BATCHES);
-    return print_row(out, s->name, quantity, "", ref, ok ? mean : NAN, hw, 0.01);
+    return validate_row(out, s->name, quantity, "", ref, ok ? mean : NAN, hw, 0.01);
 }
 
 /* LRU's worst case: a cycle over C+1 pages evicts each page just before
@@ -382,7 +380,7 @@ static int cyclic_row(FILE *out)
     char quantity[40];
     snprintf(quantity, sizeof quantity, "miss ratio cycle C=%u N=%llu", cc.entries,
              (unsigned long long)pages);
-    return print_row(out, "tce-lru-fa", quantity, "", 1, ok ? miss_ratio : NAN, -1, 0);
+    return validate_row(out, "tce-lru-fa", quantity, "", 1, ok ? miss_ratio : NAN, -1, 0);
 }
 
 int validate_tce(FILE *out, enum kernel_backend k)

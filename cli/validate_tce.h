@@ -16,4 +16,12 @@
  * on stderr). */
 int validate_tce(FILE *out, enum kernel_backend k);
 
+/* One row in cli/validate.c's column format; 1 if it fails, else 0.
+ * half_width < 0: no interval, PASS within the relative tolerance;
+ * otherwise PASS inside the interval, PASS* outside it but within the
+ * tolerance. NAN fails. Shared by the component-level rows
+ * (validate_tce.c, validate_dispatch.c). */
+int validate_row(FILE *out, const char *scenario, const char *quantity, const char *unit,
+                 double reference, double simulated, double half_width, double tolerance);
+
 #endif

@@ -30,7 +30,8 @@ static const struct param_desc workload_params[] = {
       "storage, network, replay: the LPAR device (an item of its `devices`) the I/O goes "
       "to; empty: the LPAR's own adapter/vf" },
     { "mode", PARAM_ENUM, "", "open",
-      "storage: open = arrivals at `rate`; closed = `depth` I/Os kept outstanding",
+      "storage, compute: open = arrivals at `rate`; closed = `depth` I/Os (items) kept "
+      "outstanding",
       .choices = "open|closed" },
     { "rate", PARAM_RATE, "1/s", "10k/s",
       "storage (open): I/Os/s; compute: work items/s; dirty: pages written/s",
@@ -38,9 +39,10 @@ static const struct param_desc workload_params[] = {
     { "arrivals", PARAM_ENUM, "", "poisson",
       "storage, network, compute: gaps (and think times) exponential or constant",
       .choices = "poisson|constant" },
-    { "depth", PARAM_U64, "", "1", "storage (closed): I/Os kept outstanding",
+    { "depth", PARAM_U64, "", "1", "storage, compute (closed): I/Os (items) kept outstanding",
       .min = "1", .max = "1048576" },
-    { "think", PARAM_TIME, "ns", "0ns", "storage (closed): mean think time after a completion" },
+    { "think", PARAM_TIME, "ns", "0ns",
+      "storage, compute (closed): mean think time after a completion" },
     { "block_size", PARAM_SIZE, "B", "4KiB", "storage: bytes per I/O", .min = "1B",
       .max = "1GiB" },
     { "block_sizes", PARAM_STR, "", "",

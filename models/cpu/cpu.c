@@ -56,6 +56,8 @@ struct cpu_thread {
     struct cpu_jobq q;
     struct cpu_job *running;
     struct event_id done_ev;
+    sim_time_t idle_since;     /* when it last ran out of jobs */
+    bool notify_idle;          /* tell the idle hook when it does */
     struct time_avg busy, busy_sample;
     uint64_t tasks, interrupts, preempted;
     struct series *se_util;
@@ -73,6 +75,9 @@ struct cpu {
     size_t nchunks;
     struct cpu_job *free_list;
     uint64_t live, pooled;
+
+    cpu_idle_fn idle_fn;       /* the dispatcher's idle hook */
+    void *idle_ctx;
 
     sim_time_t since;          /* start of the measurement window */
     struct time_avg busy_all, busy_all_sample, busy_all_batch;
@@ -221,7 +226,7 @@ struct cpu_job *cpu_job_new(struct cpu *c, enum cpu_kind kind, uint64_t cycles,
     return j;
 }
 
-static void job_free(struct cpu *c, struct cpu_job *j)
+void cpu_job_free(struct cpu *c, struct cpu_job *j)
 {
     j->next = c->free_list;
     c->free_list = j;
@@ -251,20 +256,22 @@ static void set_busy(struct cpu *c, uint32_t thread, bool busy)
         c->core_busy[thread / c->cfg.threads_per_core]--;
 }
 
-static void job_start(struct cpu *c, uint32_t thread, struct cpu_job *j)
+/* Its first cycle runs `delay` after now (a wake-up the thread spends
+ * first: busy, but no cycle of the job). */
+static void job_start(struct cpu *c, uint32_t thread, struct cpu_job *j, sim_time_t delay)
 {
     struct cpu_thread *t = &c->threads[thread];
     sim_time_t now = kernel_now(c->env->k);
     if (!j->started) {
         j->started = true;
         statistic_add(j->kind == CPU_IRQ ? c->st_irq_wait : c->st_task_wait,
-                      sim_time_to_ns(now - j->t_submit));
+                      sim_time_to_ns(now + delay - j->t_submit));
     }
     set_busy(c, thread, true);
-    j->t_start = now;
+    j->t_start = now + delay;
     j->run_ps = run_ps(c, j->cycles, c->core_busy[thread / c->cfg.threads_per_core]);
     t->running = j;
-    t->done_ev = kernel_schedule_in(c->env->k, j->run_ps, job_done, c, thread);
+    t->done_ev = kernel_schedule_in(c->env->k, delay + j->run_ps, job_done, c, thread);
 }
 
 static void thread_kick(struct cpu *c, uint32_t thread)
@@ -274,7 +281,16 @@ static void thread_kick(struct cpu *c, uint32_t thread)
         return;
     struct cpu_job *j = jobq_pop(&t->q);
     if (j)
-        job_start(c, thread, j);
+        job_start(c, thread, j, 0);
+}
+
+/* The thread has just run out of jobs. */
+static void thread_went_idle(struct cpu *c, uint32_t thread)
+{
+    struct cpu_thread *t = &c->threads[thread];
+    t->idle_since = kernel_now(c->env->k);
+    if (t->notify_idle)
+        c->idle_fn(c->idle_ctx, thread);
 }
 
 /* The running job has executed its last cycle. The callback runs before
@@ -297,11 +313,14 @@ static void job_finish(struct cpu *c, uint32_t thread, bool start_next)
     event_fn fn = j->fn;
     void *ctx = j->ctx;
     uint64_t arg = j->arg;
-    job_free(c, j);
+    cpu_job_free(c, j);
     if (fn)
         fn(ctx, arg);
-    if (start_next)
-        thread_kick(c, thread);
+    if (!start_next)
+        return;
+    thread_kick(c, thread);
+    if (!t->running)
+        thread_went_idle(c, thread);
 }
 
 static void job_done(void *ctx, uint64_t thread)
@@ -316,6 +335,13 @@ void cpu_thread_push(struct cpu *c, uint32_t thread, struct cpu_job *j)
     thread_kick(c, thread);
 }
 
+void cpu_thread_push_delayed(struct cpu *c, uint32_t thread, struct cpu_job *j,
+                             sim_time_t delay)
+{
+    assert(thread < c->nthreads && !c->threads[thread].running);
+    job_start(c, thread, j, delay);
+}
+
 void cpu_thread_give(struct cpu *c, uint32_t thread, struct cpu_jobq *q)
 {
     assert(thread < c->nthreads);
@@ -328,7 +354,8 @@ static struct cpu_job *job_preempt(struct cpu *c, uint32_t thread)
 {
     struct cpu_thread *t = &c->threads[thread];
     struct cpu_job *j = t->running;
-    sim_time_t elapsed = kernel_now(c->env->k) - j->t_start;
+    sim_time_t now = kernel_now(c->env->k);
+    sim_time_t elapsed = now > j->t_start ? now - j->t_start : 0; /* 0: still delayed */
     kernel_cancel(c->env->k, t->done_ev);
     t->done_ev = (struct event_id){ 0 };
     t->running = NULL;
@@ -358,6 +385,29 @@ void cpu_thread_take(struct cpu *c, uint32_t thread, struct cpu_jobq *q)
     jobq_append(&taken, &t->q);
     jobq_append(&taken, q); /* q's own jobs go behind the taken ones */
     *q = taken;
+    t->idle_since = now;
+}
+
+bool cpu_thread_idle(const struct cpu *c, uint32_t thread)
+{
+    return !c->threads[thread].running;
+}
+
+sim_time_t cpu_thread_idle_since(const struct cpu *c, uint32_t thread)
+{
+    return c->threads[thread].idle_since;
+}
+
+void cpu_set_idle_hook(struct cpu *c, cpu_idle_fn fn, void *ctx)
+{
+    c->idle_fn = fn;
+    c->idle_ctx = ctx;
+}
+
+void cpu_thread_notify_idle(struct cpu *c, uint32_t thread, bool on)
+{
+    assert(thread < c->nthreads);
+    c->threads[thread].notify_idle = on && c->idle_fn;
 }
 
 int cpu_submit_task(struct cpu *c, uint32_t thread, uint64_t cycles,

@@ -11,7 +11,9 @@
  * at the granularity of cost-in-cycles items the difference is at most
  * one item's length); it only overtakes tasks that have not started.
  * Only the hypervisor's dispatcher takes a running job off its thread
- * (cpu_thread_take), when the VP it belongs to is undispatched.
+ * (cpu_thread_take), when the VP it belongs to is undispatched. A thread
+ * remembers when it last ran out of jobs, and can tell the dispatcher at
+ * that instant (the start of a VP's idle loop).
  *
  * An interrupt job costs irq_entry + handler + irq_exit cycles; cycles
  * are converted to picoseconds once per job, exactly (integer Hz, 128-bit
@@ -62,7 +64,7 @@ struct cpu_job {
     uint64_t arg;
     uint64_t cycles;       /* cycles still to execute */
     sim_time_t t_submit;   /* when it was created: latencies start here */
-    sim_time_t t_start;    /* start of the current run */
+    sim_time_t t_start;    /* start of the current run (its first cycle) */
     sim_time_t run_ps;     /* length of the current run */
     uint8_t kind;          /* enum cpu_kind */
     bool started;          /* has run at least once */
@@ -124,6 +126,8 @@ uint64_t cpu_jobs_pooled(const struct cpu *c);
  * It keeps the jobs of an undispatched VP in a cpu_jobq and moves them
  * to and from the thread the VP is dispatched on. */
 
+typedef void (*cpu_idle_fn)(void *ctx, uint32_t thread);
+
 void cpu_jobq_init(struct cpu_jobq *q);
 bool cpu_jobq_empty(const struct cpu_jobq *q);
 void cpu_jobq_push(struct cpu_jobq *q, struct cpu_job *j);
@@ -132,8 +136,16 @@ void cpu_jobq_push(struct cpu_jobq *q, struct cpu_job *j);
  * already applied), submitted now. NULL if the pool cannot grow. */
 struct cpu_job *cpu_job_new(struct cpu *c, enum cpu_kind kind, uint64_t cycles,
                             event_fn fn, void *ctx, uint64_t arg);
+/* Returns a job that will not run (moved elsewhere) to the pool. */
+void cpu_job_free(struct cpu *c, struct cpu_job *j);
 /* Queues j on thread, starting it if the thread is idle. */
 void cpu_thread_push(struct cpu *c, uint32_t thread, struct cpu_job *j);
+/* Starts j on the idle thread with its first cycle `delay` from now: the
+ * thread spends the delay first (busy; a VP's wake-up from H_CEDE). Its
+ * wait is counted to its first cycle; taken off before it, it has run
+ * none. */
+void cpu_thread_push_delayed(struct cpu *c, uint32_t thread, struct cpu_job *j,
+                             sim_time_t delay);
 /* Moves every job of q onto thread (q is left empty), then starts the
  * first one if the thread is idle. */
 void cpu_thread_give(struct cpu *c, uint32_t thread, struct cpu_jobq *q);
@@ -143,5 +155,15 @@ void cpu_thread_give(struct cpu *c, uint32_t thread, struct cpu_jobq *q);
  * queued ones. A running job that has just finished (its completion is
  * due now) completes first, with its callback. */
 void cpu_thread_take(struct cpu *c, uint32_t thread, struct cpu_jobq *q);
+
+/* No job running (then none is queued either), and since when: the end
+ * of the last job, or the last take (creation: 0). */
+bool cpu_thread_idle(const struct cpu *c, uint32_t thread);
+sim_time_t cpu_thread_idle_since(const struct cpu *c, uint32_t thread);
+/* The hook is called when a thread with notification on runs out of jobs
+ * (after the last one's callback; not when cpu_thread_take empties it).
+ * Notification is off for every thread until turned on. */
+void cpu_set_idle_hook(struct cpu *c, cpu_idle_fn fn, void *ctx);
+void cpu_thread_notify_idle(struct cpu *c, uint32_t thread, bool on);
 
 #endif

@@ -1,40 +1,73 @@
-/* models/hypervisor/dispatch.c — dedicated and shared-pool VP dispatch.
+/* models/hypervisor/dispatch.c — a VP's life on the dispatcher: put on a
+ * thread, run, snooze, H_CEDE, wake-ups (timer, H_PROD, escalation,
+ * interrupt), preemption; submit. The shared pool's placement decisions
+ * are in dispatch_pool.c, adding and removing LPARs in dispatch_lpar.c,
+ * inspection and metrics in dispatch_metrics.c.
  *
- * Numbers (docs/model-cpu.md):
+ * Numbers (docs/model-cpu.md, docs/model-reference.md):
  * - dispatch_window 10 ms: "At the end of the POWER Hypervisor's dispatch
  *   cycle (10 ms), all partitions receive total CPU time equal to their
  *   processing units entitlement" (IBM Redbooks, POWER7/POWER8 technical
  *   overviews, "Shared mode");
- * - a VP's share of its LPAR's entitlement lies in [0.05, 1.0] processing
- *   units (PowerVM since POWER7+: minimum 0.05 per VP, maximum 1.0);
- * - the layout of slices in the window is a modelling choice (fixed,
- *   wrap-around, same every window): PowerVM does not publish its
- *   dispatcher, and a fixed layout makes the added latency analytic.
+ * - a VP's share lies in [0.05, 1.0] processing units (PowerVM since
+ *   POWER7+); uncapped weight 0..255, default 128 (IBM HMC, "Weight");
+ * - snooze 100 us and cede exit 10 us: Linux drivers/cpuidle/
+ *   cpuidle-pseries.c, whose CEDE state (dedicated and shared) declares
+ *   exit_latency 10 us and target_residency 100 us, and whose snooze loop
+ *   polls for target_residency before the CEDE state is entered;
+ * - switch_in / switch_out 3000 cycles each (modelling choice, anchored to
+ *   a KVM POWER9 guest exit + entry, the "virt-mode NULL hcall", 6319
+ *   cycles after N. Piggin's 2021 P9 entry/exit series); escalation 2000
+ *   cycles (choice: an interrupt into the hypervisor, ~900 cycles as the
+ *   cpu's irq_entry + irq_exit, plus marking the VP runnable);
+ * - excess_slice 1 ms (choice): how often uncapped VPs running beyond
+ *   their entitlement re-compete for the pool.
  *
- * The schedule is a sorted list of transitions (offset in the window,
- * thread, VP leaving, VP arriving); one kernel event at a time walks it,
- * handling all transitions of an offset together. */
-#include "models/hypervisor/dispatch.h"
+ * Dedicated VPs idle lazily: nothing is scheduled when their thread runs
+ * dry. When work or a prod reaches one, the time its thread has been idle
+ * says whether it was snoozing (the work runs at once), inside its H_CEDE
+ * call (the work runs when the call returns) or ceded (cede exit first),
+ * and the work goes to the thread at once with that delay. That keeps the
+ * dedicated hot path free of idle and wake-up events. */
+#include "models/hypervisor/dispatch_internal.h"
 
 #include <assert.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "models/hypervisor/lpar.h"
-#include "sim/timeavg.h"
 
 const struct param_desc dispatch_params[] = {
     { "dispatch_window", PARAM_TIME, "ms", "10ms",
-      "shared pool dispatch cycle: each VP gets its entitlement once per window "
+      "shared pool dispatch cycle: each VP's entitlement is a budget per window "
       "(PowerVM: 10 ms, IBM Redbooks)", .min = "1us", .max = "10s" },
+    { "granularity", PARAM_ENUM, "", "thread",
+      "thread: a shared VP takes any free pool thread; core: only threads of a core no "
+      "other LPAR's VP uses (choice: thread, a VP is one hardware thread)",
+      .choices = "thread|core" },
+    { "cede_exit", PARAM_TIME, "us", "10us",
+      "wake-up from H_CEDE before a ceded VP runs (Linux cpuidle-pseries: CEDE "
+      "exit_latency 10 us)", .max = "1s" },
+    { "switch_in", PARAM_U64, "cycles", "3000",
+      "put a shared VP's state on a thread (choice; KVM POWER9 guest exit + entry "
+      "~6300 cycles)", .max = "100000000" },
+    { "switch_out", PARAM_U64, "cycles", "3000",
+      "save a shared VP's state when it leaves its thread; the thread's next VP waits "
+      "for it (choice, as switch_in)", .max = "100000000" },
+    { "escalation", PARAM_U64, "cycles", "2000",
+      "hypervisor handling of an escalation interrupt before the ceded VP is runnable "
+      "(choice: interrupt entry/exit ~900 + marking the VP runnable)",
+      .max = "100000000" },
+    { "excess_slice", PARAM_TIME, "us", "1ms",
+      "uncapped VPs running beyond entitlement re-compete for the pool this often "
+      "(choice)", .min = "1us", .max = "10s" },
     { 0 }
 };
 
 const struct schema dispatch_schema = {
     .name = "dispatch",
-    .doc = "hypervisor VP dispatcher: the shared pool's dispatch window",
+    .doc = "hypervisor VP dispatcher: dispatch window, granularity, wake-up and switch costs",
     .params = dispatch_params,
 };
 
@@ -45,6 +78,16 @@ const struct param_desc dispatch_lpar_params[] = {
     { "entitlement", PARAM_F64, "", "1.0",
       "shared: processing units of the LPAR, split evenly over its VPs "
       "(PowerVM: 0.05 to 1.0 per VP)", .min = "0.05", .max = "1024" },
+    { "sharing", PARAM_ENUM, "", "uncapped",
+      "shared: uncapped LPARs use spare pool capacity beyond their entitlement, by "
+      "weight; capped ones never (PowerVM HMC default: uncapped)",
+      .choices = "uncapped|capped" },
+    { "weight", PARAM_U64, "", "128",
+      "uncapped weight: spare capacity is shared in proportion; 0 gets none "
+      "(PowerVM: 0-255, default 128)", .max = "255" },
+    { "snooze", PARAM_TIME, "us", "100us",
+      "an idle VP polls this long before H_CEDE, charged to its entitlement (Linux "
+      "cpuidle-pseries: CEDE target_residency 100 us)", .max = "1000s" },
     { 0 }
 };
 
@@ -54,68 +97,19 @@ const struct schema dispatch_lpar_schema = {
     .params = dispatch_lpar_params,
 };
 
-#define SHARE_MIN 0.05
-#define SHARE_MAX 1.0
-#define EPS 1e-9
-
-struct dispatch_vp {
-    struct dispatch *d;
-    uint32_t id;
-    unsigned lpar;
-    char path[112];
-    uint32_t thread;         /* CPU_NO_THREAD: not dispatched */
-    uint32_t pinned;         /* dedicated: requested thread or CPU_NO_THREAD */
-    bool on_cpu;             /* jobs go straight to the thread */
-    double share;            /* processing units of this VP (1 if dedicated) */
-    sim_time_t slice;
-    struct cpu_jobq q;       /* jobs waiting for the next dispatch */
-    struct cpu_job *unwaited[CPU_KINDS]; /* first job whose wait is open */
-    struct time_avg disp;
-    uint64_t dispatches;
-    struct statistic *st_wait;
-};
-
-struct lpar_entry {
-    struct dispatch_vp *vps;
-    uint32_t nvps;
-    enum dispatch_mode mode;
-};
-
-struct transition {
-    sim_time_t offset;
-    uint32_t thread;
-    struct dispatch_vp *off, *on;
-};
-
-struct segment {
-    uint32_t thread;
-    sim_time_t start, end;
-    struct dispatch_vp *vp;
-};
-
-struct dispatch {
-    struct env *env;
-    struct cpu *cpu;
-    char path[96];
-    sim_time_t window;
-    struct dispatch_listener listeners[DISPATCH_MAX_LISTENERS];
-    unsigned nlisteners;
-    struct lpar_entry *lpars;
-    unsigned nlpars;
-    struct dispatch_vp **vps;
-    uint32_t nvps;
-    bool started;
-
-    struct transition *trans;
-    size_t ntrans, next;
-    sim_time_t window_start;
-};
-
 /* ---- configuration ------------------------------------------------------ */
 
 void dispatch_config_init(struct dispatch_config *c, const struct cfg_node *cfg)
 {
     c->window_ps = cfg_param(cfg, dispatch_params, "dispatch_window").u;
+    c->granularity = strcmp(cfg_param(cfg, dispatch_params, "granularity").s, "core") == 0
+                         ? DISPATCH_CORE : DISPATCH_THREAD;
+    c->cede_exit_ps = cfg_param(cfg, dispatch_params, "cede_exit").u;
+    c->switch_in = cfg_param(cfg, dispatch_params, "switch_in").u;
+    c->switch_out = cfg_param(cfg, dispatch_params, "switch_out").u;
+    c->escalation = cfg_param(cfg, dispatch_params, "escalation").u;
+    c->excess_slice_ps = cfg_param(cfg, dispatch_params, "excess_slice").u;
+    c->vp_capacity = DISPATCH_VP_CAPACITY_DEFAULT;
 }
 
 void dispatch_lpar_config_init(struct dispatch_lpar_config *c, const struct cfg_node *lpar_cfg,
@@ -125,38 +119,15 @@ void dispatch_lpar_config_init(struct dispatch_lpar_config *c, const struct cfg_
     const char *mode = cfg_param(proc_cfg, dispatch_lpar_params, "mode").s;
     c->mode = strcmp(mode, "shared") == 0 ? DISPATCH_SHARED : DISPATCH_DEDICATED;
     c->entitlement = cfg_param(proc_cfg, dispatch_lpar_params, "entitlement").d;
+    const char *sharing = cfg_param(proc_cfg, dispatch_lpar_params, "sharing").s;
+    c->sharing = strcmp(sharing, "capped") == 0 ? DISPATCH_CAPPED : DISPATCH_UNCAPPED;
+    c->weight = (unsigned)cfg_param(proc_cfg, dispatch_lpar_params, "weight").u;
+    c->snooze_ps = cfg_param(proc_cfg, dispatch_lpar_params, "snooze").u;
 }
 
-static void on_warmup_end(void *ctx, sim_time_t now);
-static void on_finish(void *ctx, sim_time_t now);
-
-struct dispatch *dispatch_create(struct env *e, const char *path, struct cpu *cpu,
-                                 const struct dispatch_config *c)
+void dispatch_set_hcall(struct dispatch *d, struct hcall *h)
 {
-    if (!c->window_ps)
-        return NULL;
-    struct dispatch *d = calloc(1, sizeof *d);
-    if (!d)
-        return NULL;
-    d->env = e;
-    d->cpu = cpu;
-    d->window = c->window_ps;
-    snprintf(d->path, sizeof d->path, "%s", path);
-    env_on_warmup_end(e, on_warmup_end, d);
-    env_on_finish(e, on_finish, d);
-    return d;
-}
-
-void dispatch_destroy(struct dispatch *d)
-{
-    if (!d)
-        return;
-    for (unsigned i = 0; i < d->nlpars; i++)
-        free(d->lpars[i].vps);
-    free(d->lpars);
-    free(d->vps);
-    free(d->trans);
-    free(d);
+    d->hcall = h;
 }
 
 int dispatch_add_listener(struct dispatch *d, const struct dispatch_listener *l)
@@ -167,68 +138,54 @@ int dispatch_add_listener(struct dispatch *d, const struct dispatch_listener *l)
     return 0;
 }
 
-static int lpar_check(const struct dispatch *d, const char *path,
-                      const struct dispatch_lpar_config *c, struct diag *err)
+/* Cycles of one H_CEDE / H_PROD, counted with the hcalls. */
+static sim_time_t hcall_charge(struct dispatch *d, enum hcall_kind kind)
 {
-    if (d->started)
-        return diag_set(err, NULL, "LPAR '%s' added after the dispatcher started", path);
-    if (c->vps == 0)
-        return diag_set(err, NULL, "LPAR '%s' has no virtual processors", path);
-    if (c->mode != DISPATCH_SHARED)
-        return 0;
-    double share = c->entitlement / c->vps;
-    if (share < SHARE_MIN - EPS || share > SHARE_MAX + EPS)
-        return diag_set(err, NULL,
-                        "LPAR '%s': entitlement %g over %u VPs is %g per VP; it must be "
-                        "between %g and %g", path, c->entitlement, c->vps, share,
-                        SHARE_MIN, SHARE_MAX);
-    return 0;
+    return d->hcall ? hcall_cost_ps(d->hcall, d->cpu, kind, 1) : 0;
 }
 
-static void vp_init(struct dispatch *d, struct dispatch_vp *vp, const char *path,
-                    const struct dispatch_lpar_config *c, const uint32_t *threads, uint32_t i)
-{
-    vp->d = d;
-    vp->id = d->nvps + i;
-    vp->lpar = d->nlpars;
-    snprintf(vp->path, sizeof vp->path, "%s.vp%u", path, i);
-    vp->thread = CPU_NO_THREAD;
-    vp->pinned = c->mode == DISPATCH_DEDICATED && threads ? threads[i] : CPU_NO_THREAD;
-    vp->share = c->mode == DISPATCH_SHARED ? fmin(c->entitlement / c->vps, SHARE_MAX) : 1.0;
-    cpu_jobq_init(&vp->q);
-    time_avg_init(&vp->disp, kernel_now(d->env->k), 0);
-    vp->st_wait = recorder_statistic(d->env->rec, vp->path, "dispatch_wait", "ns");
-}
+/* ---- the VP's event ------------------------------------------------------ */
 
-int dispatch_add_lpar(struct dispatch *d, const char *path,
-                      const struct dispatch_lpar_config *c, const uint32_t *threads,
-                      struct diag *err)
+static sim_time_t vp_deadline(const struct dispatch_vp *vp)
 {
-    if (lpar_check(d, path, c, err) != 0)
-        return -1;
-    struct lpar_entry *lpars = realloc(d->lpars, (d->nlpars + 1) * sizeof *lpars);
-    if (!lpars)
-        return diag_set(err, NULL, "out of memory");
-    d->lpars = lpars;
-    struct dispatch_vp **all = realloc(d->vps, (d->nvps + c->vps) * sizeof *all);
-    if (!all)
-        return diag_set(err, NULL, "out of memory");
-    d->vps = all;
-    struct dispatch_vp *vps = calloc(c->vps, sizeof *vps);
-    if (!vps)
-        return diag_set(err, NULL, "out of memory");
-    for (uint32_t i = 0; i < c->vps; i++) {
-        vp_init(d, &vps[i], path, c, threads, i);
-        d->vps[d->nvps + i] = &vps[i];
+    sim_time_t t = SIM_TIME_MAX;
+    switch (vp->state) {
+    case VP_ESCALATING:
+    case VP_WAKING:
+    case VP_CEDING:
+        t = vp->phase_end;
+        break;
+    case VP_RUNNING:
+        if (vp->snoozing)
+            t = vp->idle_since + vp->l->snooze;
+        break;
+    default:
+        return SIM_TIME_MAX;
     }
-    d->lpars[d->nlpars] = (struct lpar_entry){ vps, c->vps, c->mode };
-    d->nvps += c->vps;
-    return (int)d->nlpars++;
+    /* A VP that may not run beyond its entitlement leaves at its end. */
+    if (vp->thread != DISPATCH_NONE && !vp->l->dedicated && !vp->l->excess &&
+        vp->acct + vp->budget < t)
+        t = vp->acct + vp->budget;
+    return t;
 }
 
-/* ---- dispatch and undispatch -------------------------------------------- */
+static void vp_event(void *ctx, uint64_t arg);
 
-/* The jobs submitted while the VP was off its thread are a suffix of each
+void vp_arm(struct dispatch_vp *vp)
+{
+    sim_time_t t = vp_deadline(vp);
+    if (t == vp->ev_at)
+        return;
+    struct kernel *k = vp->d->env->k;
+    if (vp->ev_at != SIM_TIME_MAX)
+        kernel_cancel(k, vp->ev);
+    vp->ev_at = t;
+    vp->ev = t == SIM_TIME_MAX ? (struct event_id){ 0 } : kernel_schedule_at(k, t, vp_event, vp, 0);
+}
+
+/* ---- on and off a thread ------------------------------------------------- */
+
+/* The jobs submitted while the VP was not running are a suffix of each
  * backlog list (jobs taken back at undispatch go in front), so only they
  * are walked: each job's wait is recorded once. */
 static void record_waits(struct dispatch_vp *vp, sim_time_t now)
@@ -240,38 +197,259 @@ static void record_waits(struct dispatch_vp *vp, sim_time_t now)
     }
 }
 
-/* Listeners first: work they submit (a redelivered interrupt) joins the
- * VP's backlog in order, and the backlog goes to the thread in one piece,
- * interrupts ahead of tasks. */
-static void vp_dispatch(struct dispatch *d, struct dispatch_vp *vp, uint32_t thread)
+static void listeners_dispatched(struct dispatch *d, struct dispatch_vp *vp)
 {
-    sim_time_t now = kernel_now(d->env->k);
-    assert(vp->thread == CPU_NO_THREAD && !vp->on_cpu);
-    vp->thread = thread;
-    vp->dispatches++;
-    time_avg_set(&vp->disp, now, 1);
     for (unsigned i = 0; i < d->nlisteners; i++)
         if (d->listeners[i].dispatched)
-            d->listeners[i].dispatched(d->listeners[i].ctx, vp, thread);
-    record_waits(vp, now);
-    cpu_thread_give(d->cpu, thread, &vp->q);
-    vp->on_cpu = true;
+            d->listeners[i].dispatched(d->listeners[i].ctx, vp, vp->thread);
 }
 
-static void vp_undispatch(struct dispatch *d, struct dispatch_vp *vp)
+/* WAKING (or CEDING with work) -> RUNNING: the backlog goes to the thread
+ * in one piece, interrupts ahead of tasks. (A dedicated VP only at its
+ * start: its wake-ups never leave RUNNING.) */
+static void vp_run(struct dispatch *d, struct dispatch_vp *vp)
+{
+    sim_time_t now = kernel_now(d->env->k);
+    record_waits(vp, now);
+    vp->state = VP_RUNNING;
+    vp->on_cpu = true;
+    vp->idle_since = now; /* dedicated: awake, idle at the earliest from here */
+    cpu_thread_give(d->cpu, vp->thread, &vp->q);
+    vp->snoozing = !vp->l->dedicated && cpu_thread_idle(d->cpu, vp->thread);
+    vp_arm(vp);
+}
+
+/* A shared VP gets a free pool thread (dispatch_pool.c chose it). The
+ * listeners run before its backlog moves, so an interrupt they redeliver
+ * joins the backlog's interrupts; the backlog moves once the thread has
+ * finished the previous VP's switch-out, switched this one in and, if it
+ * had ceded, come out of H_CEDE. */
+void vp_on(struct dispatch *d, struct dispatch_vp *vp, uint32_t thread)
+{
+    sim_time_t now = kernel_now(d->env->k);
+    sim_time_t busy = d->threads[thread].busy_until;
+    assert(vp->thread == DISPATCH_NONE && !vp->l->dedicated);
+    pool_take(d, vp, thread);
+    vp->state = VP_WAKING;
+    vp->on_cpu = false;
+    vp->acct = now;
+    vp->on_since = now;
+    vp->n.dispatches++;
+    vp->phase_end = (busy > now ? busy : now) + d->switch_in_ps +
+                    (vp->ceded ? d->cfg.cede_exit_ps : 0);
+    vp->ceded = false;
+    listeners_dispatched(d, vp);
+    if (vp->phase_end == now)
+        vp_run(d, vp);
+    else
+        vp_arm(vp);
+}
+
+/* A dedicated VP takes its thread for good. */
+void vp_dedicated_start(struct dispatch *d, struct dispatch_vp *vp, uint32_t thread)
+{
+    sim_time_t now = kernel_now(d->env->k);
+    pool_set_dedicated(d, thread, vp);
+    pool_take(d, vp, thread);
+    vp->on_since = now;
+    vp->n.dispatches++;
+    vp->ceded = false;
+    listeners_dispatched(d, vp);
+    vp_run(d, vp);
+}
+
+/* Off its thread, after its jobs came back (take) and its time was
+ * settled: the thread is free once it has saved the VP (switch_out). */
+void vp_leave_thread(struct dispatch *d, struct dispatch_vp *vp, bool take)
 {
     uint32_t thread = vp->thread;
-    assert(thread != CPU_NO_THREAD);
-    vp->on_cpu = false;
-    cpu_thread_take(d->cpu, thread, &vp->q);
-    vp->thread = CPU_NO_THREAD;
-    time_avg_set(&vp->disp, kernel_now(d->env->k), 0);
+    assert(thread != DISPATCH_NONE);
+    if (take)
+        cpu_thread_take(d->cpu, thread, &vp->q);
+    vp->n.on_ps += kernel_now(d->env->k) - vp->on_since;
+    pool_release(d, vp, thread);
     for (unsigned i = 0; i < d->nlisteners; i++)
         if (d->listeners[i].undispatched)
             d->listeners[i].undispatched(d->listeners[i].ctx, vp, thread);
 }
 
-/* ---- hot path ----------------------------------------------------------- */
+/* Takes the VP off its thread: its jobs come back (a running one with the
+ * cycles it has left) and its budget is settled. Work arriving meanwhile
+ * (a job completing at this instant may submit some) goes to its
+ * backlog. The caller sets the state that follows. */
+void vp_off(struct dispatch *d, struct dispatch_vp *vp)
+{
+    vp_account(vp, kernel_now(d->env->k));
+    bool take = vp->on_cpu;
+    vp->state = VP_LEAVING;
+    vp->on_cpu = false;
+    vp->snoozing = false;
+    vp_leave_thread(d, vp, take);
+}
+
+/* Off its thread with work: waits for one (READY) or, out of budget and
+ * not allowed beyond it, for the next window (PARKED). */
+void vp_make_runnable(struct dispatch *d, struct dispatch_vp *vp)
+{
+    sim_time_t now = kernel_now(d->env->k);
+    if (vp_may_run(vp, now)) {
+        vp->state = VP_READY;
+        vp_set_active(d, vp, true);
+        rq_push(d, vp);
+    } else {
+        vp->state = VP_PARKED;
+        vp_set_active(d, vp, false);
+    }
+    vp_arm(vp);
+    pool_fill(d);
+}
+
+/* Preempted: at the end of its budget (not allowed beyond it) or for a
+ * VP with entitlement left. An idle VP taken off is treated as ceded
+ * (choice: Linux would poll on at its next dispatch and cede; the model
+ * skips that dispatch). */
+void vp_preempt(struct dispatch *d, struct dispatch_vp *vp)
+{
+    vp->n.preemptions++;
+    vp_off(d, vp);
+    if (!cpu_jobq_empty(&vp->q)) {
+        vp_make_runnable(d, vp);
+        return;
+    }
+    vp->ceded = true;
+    vp->state = VP_IDLE;
+    vp_set_active(d, vp, false);
+    vp_arm(vp);
+    pool_fill(d);
+}
+
+/* ---- idle: snooze, H_CEDE ----------------------------------------------- */
+
+/* The cpu's idle hook: a pool thread ran out of jobs. */
+void dispatch_on_idle(void *ctx, uint32_t thread)
+{
+    struct dispatch *d = ctx;
+    struct dispatch_vp *vp = d->threads[thread].vp;
+    if (!vp || vp->state != VP_RUNNING || vp->dedicated || vp->snoozing)
+        return;
+    vp->snoozing = true;
+    vp->idle_since = kernel_now(d->env->k);
+    vp_arm(vp);
+}
+
+static void cede_start(struct dispatch *d, struct dispatch_vp *vp, sim_time_t now)
+{
+    vp->state = VP_CEDING;
+    vp->on_cpu = false;
+    vp->snoozing = false;
+    vp->phase_end = now + hcall_charge(d, HCALL_CEDE);
+    vp_arm(vp);
+}
+
+/* H_CEDE returns: work that arrived meanwhile runs (no cede); otherwise
+ * the VP gives its thread back, keeping its budget. */
+static void cede_end(struct dispatch *d, struct dispatch_vp *vp)
+{
+    if (!cpu_jobq_empty(&vp->q)) {
+        vp_run(d, vp);
+        return;
+    }
+    vp->n.cedes++;
+    vp_off(d, vp);
+    vp->ceded = true;
+    vp->state = VP_IDLE;
+    vp_set_active(d, vp, false);
+    vp_arm(vp);
+    pool_fill(d);
+}
+
+static void vp_event(void *ctx, uint64_t arg)
+{
+    (void)arg;
+    struct dispatch_vp *vp = ctx;
+    struct dispatch *d = vp->d;
+    sim_time_t now = kernel_now(d->env->k);
+    vp->ev_at = SIM_TIME_MAX;
+    vp->ev = (struct event_id){ 0 };
+    bool on = vp->thread != DISPATCH_NONE;
+    if (on && !vp->l->dedicated && !vp->l->excess && vp_budget_at(vp, now) == 0) {
+        vp_preempt(d, vp);
+        return;
+    }
+    switch (vp->state) {
+    case VP_ESCALATING:
+        if (now >= vp->phase_end) {
+            vp_make_runnable(d, vp);
+            return;
+        }
+        break;
+    case VP_WAKING:
+        if (now >= vp->phase_end) {
+            vp_run(d, vp);
+            return;
+        }
+        break;
+    case VP_CEDING:
+        if (now >= vp->phase_end) {
+            cede_end(d, vp);
+            return;
+        }
+        break;
+    case VP_RUNNING:
+        if (vp->snoozing && now >= vp->idle_since + vp->l->snooze) {
+            cede_start(d, vp, now);
+            return;
+        }
+        break;
+    default:
+        break;
+    }
+    vp_arm(vp);
+}
+
+/* ---- wake-ups ------------------------------------------------------------ */
+
+void vp_wake(struct dispatch *d, struct dispatch_vp *vp, enum dispatch_wake kind)
+{
+    assert(vp->state == VP_IDLE);
+    vp->n.wakeups[kind]++;
+    vp_make_runnable(d, vp);
+}
+
+/* A dedicated VP whose thread is idle: if it was past its snooze it
+ * called H_CEDE then, so work (j, or NULL for a prod) reaching it now
+ * starts when the call returns (still in it) or after the cede exit
+ * (ceded). The job goes to the thread at once with that delay (no event
+ * for the wake-up); a prod makes the VP awake from then (`idle_since`:
+ * the earliest its idle can have started). Returns false if it was still
+ * snoozing (nothing to wait for). */
+static bool dedicated_wake(struct dispatch *d, struct dispatch_vp *vp, struct cpu_job *j,
+                           enum dispatch_wake kind)
+{
+    sim_time_t now = kernel_now(d->env->k);
+    sim_time_t start = vp->idle_since; /* still waking from a prod */
+    if (now >= vp->idle_since) {
+        sim_time_t since = cpu_thread_idle_since(d->cpu, vp->thread);
+        if (since < vp->idle_since)
+            since = vp->idle_since;
+        sim_time_t cede_at = since + vp->l->snooze;
+        if (now < cede_at)
+            return false;
+        start = cede_at + hcall_charge(d, HCALL_CEDE);
+        if (now >= start) {
+            vp->n.cedes++;
+            vp->n.wakeups[kind]++;
+            start = now + d->cfg.cede_exit_ps;
+        }
+    }
+    if (!j) {
+        vp->idle_since = start;
+        return true;
+    }
+    statistic_add(vp->st_wait, sim_time_to_ns(start - now));
+    cpu_thread_push_delayed(d->cpu, vp->thread, j, start - now);
+    return true;
+}
 
 static int vp_submit(struct dispatch_vp *vp, enum cpu_kind kind, uint64_t cycles,
                      event_fn fn, void *ctx, uint64_t arg)
@@ -281,13 +459,24 @@ static int vp_submit(struct dispatch_vp *vp, enum cpu_kind kind, uint64_t cycles
     if (!j)
         return -1;
     if (vp->on_cpu) {
+        if (vp->dedicated) {
+            if (cpu_thread_idle(d->cpu, vp->thread) &&
+                dedicated_wake(d, vp, j, kind == CPU_IRQ ? DISPATCH_WAKE_INTERRUPT
+                                                         : DISPATCH_WAKE_TIMER))
+                return 0;
+        } else if (vp->snoozing) {
+            vp->snoozing = false;
+            vp_arm(vp);
+        }
         statistic_add(vp->st_wait, 0);
         cpu_thread_push(d->cpu, vp->thread, j);
-    } else {
-        cpu_jobq_push(&vp->q, j);
-        if (!vp->unwaited[kind])
-            vp->unwaited[kind] = j;
+        return 0;
     }
+    cpu_jobq_push(&vp->q, j);
+    if (!vp->unwaited[kind])
+        vp->unwaited[kind] = j;
+    if (vp->state == VP_IDLE && kind == CPU_TASK && d->started)
+        vp_wake(d, vp, DISPATCH_WAKE_TIMER);
     return 0;
 }
 
@@ -303,286 +492,48 @@ int dispatch_submit_irq(struct dispatch_vp *vp, uint64_t handler, event_fn fn, v
     return vp_submit(vp, CPU_IRQ, cpu_irq_cycles(vp->d->cpu, handler), fn, ctx, arg);
 }
 
-/* ---- the window clock --------------------------------------------------- */
-
-static void on_boundary(void *ctx, uint64_t first);
-
-/* Schedules the transitions at d->next, wrapping into the next window. */
-static void schedule_next(struct dispatch *d)
+void dispatch_escalate(struct dispatch_vp *vp)
 {
-    if (d->next == d->ntrans) {
-        d->next = 0;
-        d->window_start += d->window;
-    }
-    kernel_schedule_at(d->env->k, d->window_start + d->trans[d->next].offset, on_boundary, d,
-                       d->next);
+    struct dispatch *d = vp->d;
+    if (vp->state != VP_IDLE || vp->l->dedicated || !d->started)
+        return;
+    vp->n.wakeups[DISPATCH_WAKE_ESCALATION]++;
+    vp->state = VP_ESCALATING;
+    vp->phase_end = kernel_now(d->env->k) + d->escalation_ps;
+    if (d->escalation_ps == 0)
+        vp_make_runnable(d, vp);
+    else
+        vp_arm(vp);
 }
 
-static void on_boundary(void *ctx, uint64_t first)
+static void prod_now(struct dispatch *d, struct dispatch_vp *vp)
+{
+    if (vp->l->dedicated) {
+        if (vp->on_cpu && cpu_thread_idle(d->cpu, vp->thread))
+            dedicated_wake(d, vp, NULL, DISPATCH_WAKE_PROD);
+    } else if (vp->state == VP_IDLE && d->started) {
+        vp_wake(d, vp, DISPATCH_WAKE_PROD);
+    }
+}
+
+/* The H_PROD call ended: the target, if it is still the VP in that slot. */
+static void prod_done(void *ctx, uint64_t arg)
 {
     struct dispatch *d = ctx;
-    size_t end = (size_t)first;
-    sim_time_t offset = d->trans[first].offset;
-    while (end < d->ntrans && d->trans[end].offset == offset)
-        end++;
-    for (size_t i = (size_t)first; i < end; i++)
-        if (d->trans[i].off)
-            vp_undispatch(d, d->trans[i].off);
-    for (size_t i = (size_t)first; i < end; i++)
-        if (d->trans[i].on)
-            vp_dispatch(d, d->trans[i].on, d->trans[i].thread);
-    d->next = end;
-    schedule_next(d);
+    uint32_t id = (uint32_t)arg;
+    struct dispatch_vp *vp = id < d->cfg.vp_capacity ? d->slots[id] : NULL;
+    if (vp && vp->gen == (uint32_t)(arg >> 32))
+        prod_now(d, vp);
 }
 
-/* ---- building the schedule ---------------------------------------------- */
-
-/* Dedicated VPs: requested threads first, then the lowest free ones. */
-static int place_dedicated(struct dispatch *d, bool *taken, struct diag *err)
+int dispatch_prod(struct dispatch_vp *vp, struct dispatch_vp *from)
 {
-    uint32_t n = cpu_threads(d->cpu), next = 0;
-    for (int pass = 0; pass < 2; pass++)
-        for (uint32_t i = 0; i < d->nvps; i++) {
-            struct dispatch_vp *vp = d->vps[i];
-            if (d->lpars[vp->lpar].mode != DISPATCH_DEDICATED ||
-                (pass == 0) != (vp->pinned != CPU_NO_THREAD))
-                continue;
-            if (pass == 1) {
-                while (next < n && taken[next])
-                    next++;
-                if (next == n)
-                    return diag_set(err, NULL, "%s: no free hardware thread for a "
-                                    "dedicated VP (%u threads)", vp->path, n);
-                vp->pinned = next;
-            } else if (vp->pinned >= n || taken[vp->pinned]) {
-                return diag_set(err, NULL, "%s: thread %u is %s", vp->path, vp->pinned,
-                                vp->pinned >= n ? "out of range" : "already taken");
-            }
-            taken[vp->pinned] = true;
-            vp->slice = d->window;
-        }
-    return 0;
-}
-
-/* Lays the shared VPs' slices end to end over the pool threads. Slice
- * edges are rounded from the running sum of entitlements, so the slices
- * add up exactly and each is within 1 ps of share x window. */
-static int layout_pool(struct dispatch *d, const uint32_t *pool, uint32_t npool,
-                       struct segment *segs, size_t *nsegs, struct diag *err)
-{
-    double total = 0;
-    for (uint32_t i = 0; i < d->nvps; i++)
-        if (d->lpars[d->vps[i]->lpar].mode == DISPATCH_SHARED)
-            total += d->vps[i]->share;
-    if (total > npool + EPS)
-        return diag_set(err, NULL, "%s: shared LPARs are entitled to %g processing units "
-                        "but the shared pool has %u threads", d->path, total, npool);
-    const sim_time_t w = d->window;
-    double sum = 0;
-    *nsegs = 0;
-    for (uint32_t i = 0; i < d->nvps; i++) {
-        struct dispatch_vp *vp = d->vps[i];
-        if (d->lpars[vp->lpar].mode != DISPATCH_SHARED)
-            continue;
-        sim_time_t a = (sim_time_t)llround(sum * (double)w);
-        sum += vp->share;
-        sim_time_t b = (sim_time_t)llround(sum * (double)w);
-        if (b > (sim_time_t)npool * w)
-            b = (sim_time_t)npool * w;
-        vp->slice = b - a;
-        uint32_t k = (uint32_t)(a / w);
-        sim_time_t a_off = a - (sim_time_t)k * w;
-        if (b <= (sim_time_t)(k + 1) * w) {
-            segs[(*nsegs)++] = (struct segment){ pool[k], a_off, b - (sim_time_t)k * w, vp };
-        } else {
-            segs[(*nsegs)++] = (struct segment){ pool[k], a_off, w, vp };
-            segs[(*nsegs)++] = (struct segment){ pool[k + 1], 0, b - (sim_time_t)(k + 1) * w, vp };
-        }
+    struct dispatch *d = vp->d;
+    if (!from) {
+        prod_now(d, vp);
+        return 0;
     }
-    return 0;
-}
-
-static int cmp_segment(const void *pa, const void *pb)
-{
-    const struct segment *a = pa, *b = pb;
-    if (a->thread != b->thread)
-        return a->thread < b->thread ? -1 : 1;
-    return a->start < b->start ? -1 : a->start > b->start;
-}
-
-static int cmp_transition(const void *pa, const void *pb)
-{
-    const struct transition *a = pa, *b = pb;
-    if (a->offset != b->offset)
-        return a->offset < b->offset ? -1 : 1;
-    return a->thread < b->thread ? -1 : a->thread > b->thread;
-}
-
-/* Who holds the thread just after / just before offset p (cyclically:
- * just before 0 is the end of the window). s[0..m) are one thread's. */
-static struct dispatch_vp *holder_after(const struct segment *s, size_t m, sim_time_t p)
-{
-    for (size_t i = 0; i < m; i++)
-        if (s[i].start <= p && p < s[i].end)
-            return s[i].vp;
-    return NULL;
-}
-
-static struct dispatch_vp *holder_before(const struct segment *s, size_t m, sim_time_t p,
-                                         sim_time_t w)
-{
-    for (size_t i = 0; i < m; i++)
-        if (p == 0 ? s[i].end == w : (s[i].start < p && p <= s[i].end))
-            return s[i].vp;
-    return NULL;
-}
-
-/* Transitions of one thread: at 0 and at every segment edge inside the
- * window where the holder changes. The segments are sorted and disjoint,
- * so the edges 0, start0, end0, start1, ... never decrease and a shared
- * edge appears twice in a row. */
-static void thread_transitions(struct dispatch *d, const struct segment *s, size_t m)
-{
-    sim_time_t prev = 0;
-    for (size_t i = 0; i <= 2 * m; i++) {
-        sim_time_t p = i == 0 ? 0 : (i % 2 ? s[(i - 1) / 2].start : s[(i - 1) / 2].end);
-        if (p >= d->window || (i > 0 && p == prev))
-            continue;
-        prev = p;
-        struct dispatch_vp *before = holder_before(s, m, p, d->window);
-        struct dispatch_vp *after = holder_after(s, m, p);
-        if (before != after)
-            d->trans[d->ntrans++] = (struct transition){ p, s[0].thread, before, after };
-    }
-}
-
-static int build_schedule(struct dispatch *d, struct segment *segs, size_t *nsegs,
-                          struct diag *err)
-{
-    uint32_t n = cpu_threads(d->cpu), npool = 0;
-    bool *taken = calloc(n, sizeof *taken);
-    uint32_t *pool = calloc(n, sizeof *pool);
-    int rc = -1;
-    if (!taken || !pool) {
-        diag_set(err, NULL, "out of memory");
-        goto out;
-    }
-    if (place_dedicated(d, taken, err) != 0)
-        goto out;
-    for (uint32_t t = 0; t < n; t++)
-        if (!taken[t])
-            pool[npool++] = t;
-    if (layout_pool(d, pool, npool, segs, nsegs, err) != 0)
-        goto out;
-    qsort(segs, *nsegs, sizeof *segs, cmp_segment);
-    d->trans = calloc(3 * *nsegs + 1, sizeof *d->trans);
-    if (!d->trans) {
-        diag_set(err, NULL, "out of memory");
-        goto out;
-    }
-    for (size_t i = 0, j; i < *nsegs; i = j) {
-        for (j = i; j < *nsegs && segs[j].thread == segs[i].thread; j++)
-            ;
-        thread_transitions(d, segs + i, j - i);
-    }
-    qsort(d->trans, d->ntrans, sizeof *d->trans, cmp_transition);
-    rc = 0;
-out:
-    free(taken);
-    free(pool);
-    return rc;
-}
-
-int dispatch_start(struct dispatch *d, struct diag *err)
-{
-    if (d->started)
-        return diag_set(err, NULL, "%s: dispatcher started twice", d->path);
-    struct segment *segs = calloc(2 * (size_t)d->nvps + 1, sizeof *segs);
-    size_t nsegs = 0;
-    if (!segs)
-        return diag_set(err, NULL, "out of memory");
-    if (build_schedule(d, segs, &nsegs, err) != 0) {
-        free(segs);
-        return -1;
-    }
-    d->started = true;
-    d->window_start = kernel_now(d->env->k);
-    for (uint32_t i = 0; i < d->nvps; i++)
-        if (d->lpars[d->vps[i]->lpar].mode == DISPATCH_DEDICATED)
-            vp_dispatch(d, d->vps[i], d->vps[i]->pinned);
-    for (size_t i = 0; i < nsegs; i++)
-        if (segs[i].start == 0)
-            vp_dispatch(d, segs[i].vp, segs[i].thread);
-    free(segs);
-    /* Transitions at offset 0 belong to the next window's start. */
-    for (d->next = 0; d->next < d->ntrans && d->trans[d->next].offset == 0; d->next++)
-        ;
-    if (d->ntrans)
-        schedule_next(d);
-    return 0;
-}
-
-/* ---- inspection and measurement ----------------------------------------- */
-
-uint32_t dispatch_vp_count(const struct dispatch *d) { return d->nvps; }
-
-struct dispatch_vp *dispatch_vp_at(struct dispatch *d, uint32_t id)
-{
-    return id < d->nvps ? d->vps[id] : NULL;
-}
-
-struct dispatch_vp *dispatch_lpar_vp(struct dispatch *d, unsigned lpar, uint32_t i)
-{
-    return lpar < d->nlpars && i < d->lpars[lpar].nvps ? &d->lpars[lpar].vps[i] : NULL;
-}
-
-uint32_t dispatch_vp_id(const struct dispatch_vp *vp) { return vp->id; }
-unsigned dispatch_vp_lpar(const struct dispatch_vp *vp) { return vp->lpar; }
-
-int64_t dispatch_vp_thread(const struct dispatch_vp *vp)
-{
-    return vp->thread == CPU_NO_THREAD ? -1 : (int64_t)vp->thread;
-}
-
-bool dispatch_is_dispatched(const struct dispatch_vp *vp)
-{
-    return vp->thread != CPU_NO_THREAD;
-}
-
-sim_time_t dispatch_vp_slice(const struct dispatch_vp *vp) { return vp->slice; }
-uint64_t dispatch_vp_dispatches(const struct dispatch_vp *vp) { return vp->dispatches; }
-
-uint64_t dispatch_vp_backlog(const struct dispatch_vp *vp)
-{
-    return vp->q.n[CPU_IRQ] + vp->q.n[CPU_TASK];
-}
-
-double dispatch_vp_dispatched_fraction(const struct dispatch_vp *vp)
-{
-    sim_time_t now = kernel_now(vp->d->env->k);
-    const struct time_avg *a = &vp->disp;
-    double span = (double)(now - a->since);
-    return span > 0 ? (a->area + a->value * (double)(now - a->last)) / span : a->value;
-}
-
-static void on_warmup_end(void *ctx, sim_time_t now)
-{
-    struct dispatch *d = ctx;
-    for (uint32_t i = 0; i < d->nvps; i++) {
-        time_avg_init(&d->vps[i]->disp, now, d->vps[i]->disp.value);
-        d->vps[i]->dispatches = 0;
-    }
-}
-
-static void on_finish(void *ctx, sim_time_t now)
-{
-    struct dispatch *d = ctx;
-    (void)now;
-    for (uint32_t i = 0; i < d->nvps; i++) {
-        const struct dispatch_vp *vp = d->vps[i];
-        recorder_scalar(d->env->rec, vp->path, "dispatched_fraction", "",
-                        dispatch_vp_dispatched_fraction(vp));
-        recorder_scalar(d->env->rec, vp->path, "dispatches", "", (double)vp->dispatches);
-        recorder_scalar(d->env->rec, vp->path, "backlog", "", (double)dispatch_vp_backlog(vp));
-    }
+    uint64_t cycles = d->hcall ? hcall_cycles(d->hcall, HCALL_PROD, 1) : 0;
+    hcall_charge(d, HCALL_PROD);
+    return vp_submit(from, CPU_TASK, cycles, prod_done, d, (uint64_t)vp->gen << 32 | vp->id);
 }

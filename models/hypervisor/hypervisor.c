@@ -40,6 +40,14 @@ static int submit_irq(void *ctx, uint32_t vp, uint64_t handler, event_fn fn, voi
     return v ? dispatch_submit_irq(v, handler, fn, fctx, arg) : -1;
 }
 
+static void escalate(void *ctx, uint32_t vp)
+{
+    struct hypervisor *h = ctx;
+    struct dispatch_vp *v = dispatch_vp_at(h->dispatch, vp);
+    if (v)
+        dispatch_escalate(v);
+}
+
 static void vp_dispatched(void *ctx, const struct dispatch_vp *vp, uint32_t thread)
 {
     struct hypervisor *h = ctx;
@@ -57,19 +65,21 @@ static void vp_undispatched(void *ctx, const struct dispatch_vp *vp, uint32_t th
 
 static struct xive_controller *build_xive(struct hypervisor *h, const struct cfg_node *system_cfg,
                                           const struct cpu_config *cc, uint32_t vp_capacity,
-                                          uint32_t phbs, struct diag *err)
+                                          uint32_t phbs, struct xive_router_config *xc,
+                                          struct diag *err)
 {
-    struct xive_router_config xc;
     char path[128];
-    xive_router_config_init(&xc, cfg_find(system_cfg, "xive"), err);
+    xive_router_config_init(xc, cfg_find(system_cfg, "xive"), err);
     /* the machine decides these three: every thread, VP and PHB source */
-    xc.threads = cc->cores * cc->threads_per_core;
-    xc.vps = vp_capacity ? vp_capacity : 1;
-    xc.eas_entries = (phbs ? phbs : 1) * 4096u;
+    xc->threads = cc->cores * cc->threads_per_core;
+    xc->vps = vp_capacity ? vp_capacity : 1;
+    xc->eas_entries = (phbs ? phbs : 1) * 4096u;
     /* one cost for H_INT_SET_SOURCE_CONFIG: the hcall's */
-    xc.retarget_ps = cpu_cycles_to_ps(h->cpu, hcall_cycles(h->hcall, HCALL_INT_SET_SOURCE_CONFIG, 1));
+    xc->retarget_ps = cpu_cycles_to_ps(h->cpu,
+                                       hcall_cycles(h->hcall, HCALL_INT_SET_SOURCE_CONFIG, 1));
     snprintf(path, sizeof path, "%s.xive", system_cfg->key);
-    return xive_controller_create(h->env, path, &xc, (struct vp_irq_port){ submit_irq, h });
+    return xive_controller_create(h->env, path, xc,
+                                  (struct vp_irq_port){ submit_irq, h, escalate });
 }
 
 struct hypervisor *hypervisor_create(struct env *e, const struct cfg_node *system_cfg,
@@ -90,14 +100,19 @@ struct hypervisor *hypervisor_create(struct env *e, const struct cfg_node *syste
     cpu_config_init(&cc, system_cfg, cfg_find(system_cfg, "cpu"));
     snprintf(path, sizeof path, "%s.cpu", system_cfg->key);
     h->cpu = cpu_create(e, path, &cc);
-    struct dispatch_config dc;
-    dispatch_config_init(&dc, cfg_find(system_cfg, "dispatch"));
-    h->dispatch = h->cpu ? dispatch_create(e, h->path, h->cpu, &dc) : NULL;
     struct hcall_config hc;
     hcall_config_init(&hc, cfg_find(system_cfg, "hcalls"));
     snprintf(path, sizeof path, "%s.hcall", system_cfg->key);
     h->hcall = hcall_create(e, path, &hc);
-    h->xive = h->cpu && h->hcall ? build_xive(h, system_cfg, &cc, vp_capacity, phbs, err) : NULL;
+    struct xive_router_config xc = { 0 };
+    h->xive = h->cpu && h->hcall ? build_xive(h, system_cfg, &cc, vp_capacity, phbs, &xc, err)
+                                 : NULL;
+    struct dispatch_config dc;
+    dispatch_config_init(&dc, cfg_find(system_cfg, "dispatch"));
+    dc.vp_capacity = xc.vps; /* VP ids are the XIVE's VP numbers */
+    h->dispatch = h->xive ? dispatch_create(e, h->path, h->cpu, &dc) : NULL;
+    if (h->dispatch)
+        dispatch_set_hcall(h->dispatch, h->hcall);
     adapter_switch_config(h, cfg_find(system_cfg, "switch"));
     struct dispatch_listener dl = { vp_dispatched, vp_undispatched, h };
     if (!h->dispatch || !h->hcall || !h->xive || dispatch_add_listener(h->dispatch, &dl) != 0) {
@@ -138,7 +153,7 @@ int hypervisor_add_lpar(struct hypervisor *h, struct lpar *l, struct diag *err)
     struct dispatch_lpar_config dc;
     dispatch_lpar_config_init(&dc, cfg, cfg ? cfg_find(cfg, "processors") : NULL);
     struct diag derr = { 0 };
-    int idx = dispatch_add_lpar(h->dispatch, lpar_path(l), &dc, NULL, &derr);
+    int idx = dispatch_add_lpar(h->dispatch, lpar_path(l), &dc, NULL, NULL, &derr);
     if (idx < 0) {
         const struct cfg_node *proc = cfg ? cfg_find(cfg, "processors") : NULL;
         return diag_set(err, proc ? cfg_loc(proc, "entitlement") : cfg ? &cfg->loc : NULL,

@@ -51,6 +51,8 @@ static void deliver(struct xive_controller *x, uint32_t src, struct xive_outcome
         x->lost++;
         xive_router_eoi(x->router, src);
     }
+    if (o.escalation && x->cpu.escalate)
+        x->cpu.escalate(x->cpu.ctx, o.vp);
 }
 
 static void trigger(void *ctx, uint32_t src, bool traced)

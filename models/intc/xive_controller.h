@@ -38,11 +38,13 @@ struct irq_action {
     uint64_t handler_cycles;
 };
 
-/* How the controller runs an interrupt job on a VP (the dispatcher). */
+/* How the controller runs an interrupt job on a VP (the dispatcher), and
+ * tells it when an interrupt escalated for the VP (optional: NULL). */
 struct vp_irq_port {
     int (*submit_irq)(void *ctx, uint32_t vp, uint64_t handler_cycles, event_fn fn, void *fctx,
                       uint64_t arg);
     void *ctx;
+    void (*escalate)(void *ctx, uint32_t vp);
 };
 
 struct xive_controller;

@@ -35,4 +35,17 @@ nargs=(--set duration=30ms --set warmup=5ms --set lpars.kv1.processors.mode=shar
 rows n1.db > n1.txt; rows n2.db > n2.txt
 [ "$(wc -l < n1.txt)" -gt 100 ] || fail "too few network rows to compare"
 cmp -s n1.txt n2.txt || fail "network scenario: native backend differs from systemc"
+
+# shared processors on the storage baseline: an uncapped LPAR (batch1) and
+# a capped, saturated one (db1) on a pool with core granularity: budgets,
+# preemption, snooze and H_CEDE, wake-ups, both backends
+st=$SRC/scenarios/io-storage-baseline.yaml
+sargs=(--set duration=60ms --set warmup=10ms --set systems.s0.dispatch.granularity=core
+       --set lpars.db1.processors.mode=shared --set lpars.db1.processors.entitlement=1.0
+       --set lpars.db1.processors.sharing=capped -q --progress never)
+"$LPARSIM" run "$st" "${sargs[@]}" -o p1.db
+"$LPARSIM" run "$st" "${sargs[@]}" --kernel native -o p2.db
+rows p1.db > p1.txt; rows p2.db > p2.txt
+grep -q '^lpar.db1|physc||1.0$' p1.txt || fail "the capped LPAR is not at its entitlement"
+cmp -s p1.txt p2.txt || fail "shared processors: native backend differs from systemc"
 echo ok

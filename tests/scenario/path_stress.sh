@@ -2,7 +2,7 @@
 # hardware path that change its control flow: queue pairs vs VPs, ring
 # and buffer pool sizes (SQ full, buffers exhausted, RX drops), interrupt
 # moderation, TCE cache size and replacement, per-I/O mapping, shared
-# processors (backlog, escalation), late activation (held I/O), a storage
+# processors, capped (backlog, escalation) or uncapped, late activation (held I/O), a storage
 # and a NIC VF in one LPAR, open and closed loops. Every run must end ok,
 # lose no I/O and balance its accounting; a few must also agree across
 # the two kernel backends.
@@ -15,12 +15,12 @@ pick() { local v=$1; shift; local a=("$@"); printf -v "$v" '%s' "${a[RANDOM % ${
 
 machine() {  # machine SEED > yaml
   RANDOM=$1
-  local qp vps cc ct entries bufs mapping shared cache rep fetch ent
+  local qp vps cc ct entries bufs mapping shared sharing cache rep fetch ent
   local servers qentries width rate_port activate mode rate depth tx rx
   pick qp 1 2 4; pick vps 1 2 3 4; pick cc 1 1 2 4 8
   if [ "$cc" = 1 ]; then ct=10us; else pick ct 5us 50us 1ms; fi
   pick entries 2 4 8 1024; pick bufs 1 2 4 16 256; pick mapping static per_io
-  pick shared dedicated dedicated shared; pick cache 1 4 64; pick rep lru fifo random
+  pick shared dedicated dedicated shared; pick sharing capped uncapped; pick cache 1 4 64; pick rep lru fifo random
   pick fetch 1 2 8; pick servers 1 4; pick qentries 4 65536; pick width x1 x4 x8
   pick rate_port 1Gbps 10Gbps 25Gbps; pick activate 0ns 1ms; pick mode open closed
   pick rate 5 20 80; pick depth 1 8 32; pick tx 0 10 50; pick rx 0 10 50
@@ -59,7 +59,7 @@ lpars:
     system: s0
     adapter: st
     vps: $vps
-    processors: {mode: $shared, entitlement: $ent}
+    processors: {mode: $shared, entitlement: $ent, sharing: $sharing}
     activate_at: $activate
     driver: {queue_entries: $entries, buffers: $bufs, buffer_size: 64KiB, tce_mapping: $mapping}
     devices:

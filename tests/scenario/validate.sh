@@ -39,3 +39,17 @@ for row in 'tce-lru-fa +hit rate C=64 N=128' 'tce-lru-fa +hit rate C=64 N=1024' 
 done
 grep -qE '^tce-lru-fa +miss ratio cycle C=64 N=65 .* PASS$' out.txt ||
     fail "LRU does not miss every access of a cycle over C+1 pages"
+
+# dispatcher rows (cli/validate_dispatch.c): water-filling shares within 1%
+# (PASS), the wake-up costs exactly (PASS, spread 0), the capped VP's
+# interrupt wait (PASS or PASS*) and its physc exactly
+expect_eq "dispatcher rows" "$(grep -cE '^dispatch-' out.txt)" 14
+for s in A B C D E F; do
+    grep -qE "^dispatch-share +physc $s .* PASS$" out.txt || fail "no PASS share row for $s"
+done
+grep -qE '^dispatch-wake +irq: esc \+ exit \+ switch-in +us +11\.32 +11\.32 .* PASS$' out.txt ||
+    fail "an escalated wake-up does not take escalation + cede exit + switch-in"
+[ "$(grep -cE '^dispatch-wake +spread max - min .* ns +0 +0 .* PASS$' out.txt)" = 3 ] ||
+    fail "wake-ups are not all exactly the same"
+grep -qE '^dispatch-cap +irq wait .* PASS\*?$' out.txt || fail "capped interrupt wait"
+grep -qE '^dispatch-cap +physc = entitlement .* PASS$' out.txt || fail "capped physc"

@@ -324,10 +324,9 @@ END_TEST
 
 /* ---- take / give (the dispatcher's primitives) -------------------------- */
 
-static void take_now(void *ctx, uint64_t arg)
+static void take_now(void *ctx, uint64_t thread)
 {
-    (void)arg;
-    cpu_thread_take(rig.cpu, 0, ctx);
+    cpu_thread_take(rig.cpu, (uint32_t)thread, ctx);
 }
 
 static void give_now(void *ctx, uint64_t arg)
@@ -384,6 +383,47 @@ START_TEST(a_job_due_when_taken_completes_instead)
     ck_assert_uint_eq(q.n[CPU_TASK], 1);
     ck_assert_uint_eq(q.head[CPU_TASK]->cycles, 10);
     ck_assert_uint_eq(cpu_thread_counters(cpu, 0).preempted, 0);
+}
+END_TEST
+
+/* A delayed start (a VP's wake-up): the thread is busy for the delay, the
+ * job's cycles follow, its wait counts the delay; taken during the delay
+ * it keeps every cycle; the idle hook hears the thread run dry. */
+static unsigned idle_calls;
+
+static void count_idle(void *ctx, uint32_t thread)
+{
+    (void)ctx;
+    (void)thread;
+    idle_calls++;
+}
+
+START_TEST(a_delayed_job_starts_after_the_delay)
+{
+    struct cpu_config c = cfg_of(1, 2, 1000000000u);
+    struct cpu *cpu = rig_open(&c);
+    idle_calls = 0;
+    cpu_set_idle_hook(cpu, count_idle, NULL);
+    cpu_thread_notify_idle(cpu, 0, true);
+    ck_assert(cpu_thread_idle(cpu, 0));
+    cpu_thread_push_delayed(cpu, 0, cpu_job_new(cpu, CPU_TASK, 1000, log_done, &rig.log, 1),
+                            10 * SIM_US);
+    ck_assert(!cpu_thread_idle(cpu, 0));
+    run_to(20 * SIM_US);
+    ck_assert_uint_eq(rig.log.t[0], 11 * SIM_US);
+    ck_assert_uint_eq(cpu_thread_idle_since(cpu, 0), 11 * SIM_US);
+    ck_assert_uint_eq(idle_calls, 1);
+    const struct statistic *w = recorder_find_statistic(rig.rec, "s0.cpu", "task_wait");
+    ck_assert_double_eq_tol(statistic_mean(w), 10000, 1e-9);
+    ck_assert_double_eq_tol(cpu_thread_utilisation(cpu, 0), 11.0 / 20, 1e-12);
+
+    struct cpu_jobq q;
+    cpu_jobq_init(&q);
+    cpu_thread_push_delayed(cpu, 1, cpu_job_new(cpu, CPU_TASK, 1000, NULL, NULL, 2), 5 * SIM_US);
+    kernel_schedule_at(rig.k, 22 * SIM_US, take_now, &q, 1);
+    run_to(30 * SIM_US);
+    ck_assert_uint_eq(q.head[CPU_TASK]->cycles, 1000);
+    ck_assert_uint_eq(idle_calls, 1); /* thread 1: no notification, and a take is no run-dry */
 }
 END_TEST
 
@@ -446,6 +486,7 @@ static Suite *cpu_suite(void)
     tcase_add_test(t, smt_slowdown_scales_with_busy_threads_at_start);
     tcase_add_test(t, a_taken_job_keeps_its_remaining_cycles);
     tcase_add_test(t, a_job_due_when_taken_completes_instead);
+    tcase_add_test(t, a_delayed_job_starts_after_the_delay);
     tcase_add_test(t, jobs_come_from_a_pool_that_does_not_grow_per_job);
     suite_add_tcase(s, t);
     return s;

@@ -89,7 +89,7 @@ START_TEST(check_refuses_parameters_of_another_kind_where_written)
 {
     ck_assert_str_eq(check_error("workload:\n  kind: network\n  think: 1ms\n"),
                      "t.yaml:3:10: 'think' does not apply to a network workload (it is a storage "
-                     "parameter)");
+                     "and compute parameter)");
     ck_assert_str_eq(check_error("workload: {kind: network, rate: 5k/s}\n"),
                      "t.yaml:1:33: 'rate' does not apply to a network workload (it is a storage, "
                      "compute and dirty parameter)");

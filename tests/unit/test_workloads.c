@@ -9,7 +9,7 @@
  * Checked: open-loop rates and read mix, closed loop keeping exactly
  * `depth` outstanding (also when issue refuses), size mixes, offsets
  * (aligned random, sequential wrapping), network TX/RX rates and ops,
- * compute latency and round-robin, dirty rate and working set, what
+ * compute latency and round-robin, its closed loop, dirty rate and working set, what
  * workload_create and lpar_memory_create refuse for a kind, replay times
  * (scaled, looping, path next to the scenario). What workload_check and
  * the replay CSV reader refuse is in test_workload_check.c. */
@@ -329,6 +329,32 @@ START_TEST(compute_items_take_their_cycles_round_robin)
 }
 END_TEST
 
+/* Closed loop: `depth` items, spread over the VPs round-robin, each one
+ * issued again on its VP when it completes (after `think`). 50 us items:
+ * by 1 ms each of 5 chains has completed 20 (and issued the 21st); with
+ * a constant 20 us think, a chain completes at 50, 120, ... 960 us. */
+START_TEST(compute_closed_loop_keeps_depth_items_on_their_vps)
+{
+    rig_open(9, 0);
+    start_spec("{kind: compute, mode: closed, depth: 5, cycles: 50000}");
+    run_to(SIM_MS);
+    env_finish(&rig.env);
+    ck_assert_double_eq(scalar("lpar.l1.w", "items_completed"), 100);
+    ck_assert_double_eq(scalar("lpar.l1.w", "items_issued"), 105);
+    const uint64_t runs[3] = { 42, 42, 21 }; /* chains 0 and 3, 1 and 4, 2 */
+    for (int v = 0; v < 3; v++)
+        ck_assert_uint_eq(rig.cpu_runs[v], runs[v]);
+
+    rig_open(9, 0);
+    start_spec("{kind: compute, mode: closed, depth: 2, think: 20us, arrivals: constant, "
+               "cycles: 50000}");
+    run_to(SIM_MS);
+    env_finish(&rig.env);
+    ck_assert_double_eq(scalar("lpar.l1.w", "items_completed"), 28);
+    ck_assert_double_eq(scalar("lpar.l1.w", "items_issued"), 30);
+}
+END_TEST
+
 START_TEST(compute_needs_vps)
 {
     rig_open(9, 0);
@@ -510,6 +536,7 @@ static Suite *workloads_suite(void)
     tcase_add_test(t, network_tx_rx_rates_ops_and_sizes);
     tcase_add_test(t, network_default_packet_size_and_idle_direction);
     tcase_add_test(t, compute_items_take_their_cycles_round_robin);
+    tcase_add_test(t, compute_closed_loop_keeps_depth_items_on_their_vps);
     tcase_add_test(t, compute_needs_vps);
     tcase_add_test(t, dirty_rate_times_time_within_the_working_set);
     tcase_add_test(t, dirty_fractional_batches_carry_over);
