@@ -149,11 +149,17 @@ const char *hypervisor_name(const struct hypervisor *h)
 
 int hypervisor_add_lpar(struct hypervisor *h, struct lpar *l, struct diag *err)
 {
+    return hypervisor_place_lpar(h, l, NULL, err);
+}
+
+int hypervisor_place_lpar(struct hypervisor *h, struct lpar *l, const struct dispatch_saved *saved,
+                          struct diag *err)
+{
     const struct cfg_node *cfg = lpar_cfg(l);
     struct dispatch_lpar_config dc;
     dispatch_lpar_config_init(&dc, cfg, cfg ? cfg_find(cfg, "processors") : NULL);
     struct diag derr = { 0 };
-    int idx = dispatch_add_lpar(h->dispatch, lpar_path(l), &dc, NULL, NULL, &derr);
+    int idx = dispatch_add_lpar(h->dispatch, lpar_path(l), &dc, NULL, saved, &derr);
     if (idx < 0) {
         const struct cfg_node *proc = cfg ? cfg_find(cfg, "processors") : NULL;
         return diag_set(err, proc ? cfg_loc(proc, "entitlement") : cfg ? &cfg->loc : NULL,
@@ -175,6 +181,21 @@ static void pe_frozen(void *ctx, uint32_t pe, const char *why)
     (void)why;
     struct hyp_slot *s = ctx;
     adapter_switch_on_freeze(s->h, s->phb, pe);
+}
+
+int hypervisor_remove_lpar(struct hypervisor *h, struct lpar *l, struct dispatch_saved *saved)
+{
+    const struct lpar_placement *p = lpar_placement(l);
+    if (p->hyp != h || dispatch_remove_lpar(h->dispatch, (unsigned)p->dispatch_lpar, saved) != 0)
+        return -1;
+    h->mem_used -= cfg_param(lpar_cfg(l), lpar_params, "memory").u;
+    lpar_place(l, &(struct lpar_placement){ NULL, -1, 0 });
+    return 0;
+}
+
+uint64_t hypervisor_memory_used(const struct hypervisor *h)
+{
+    return h->mem_used;
 }
 
 int hypervisor_attach_phb(struct hypervisor *h, struct phb *p)

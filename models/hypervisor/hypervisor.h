@@ -41,6 +41,18 @@ const char *hypervisor_name(const struct hypervisor *h);
 /* Places the LPAR on this system: its VPs join the dispatcher, its memory
  * gets a real-address range. 0, or -1 with *err. */
 int hypervisor_add_lpar(struct hypervisor *h, struct lpar *l, struct diag *err);
+/* The same while the machine runs, resubmitting the work `saved` (NULL:
+ * none) that hypervisor_remove_lpar took off another (or this) system. */
+struct dispatch_saved;
+int hypervisor_place_lpar(struct hypervisor *h, struct lpar *l, const struct dispatch_saved *saved,
+                          struct diag *err);
+/* The inverse: the LPAR's VPs leave the dispatcher (their pending and
+ * partly run work into *saved when not NULL, else dropped), its memory
+ * goes back to the system, and it is no longer placed (its VP port
+ * refuses work until it is placed again). 0, or -1 if it is not here. */
+int hypervisor_remove_lpar(struct hypervisor *h, struct lpar *l, struct dispatch_saved *saved);
+/* Memory the system's placed LPARs use. */
+uint64_t hypervisor_memory_used(const struct hypervisor *h);
 
 /* Runs a task of `cycles` on VP `vp` of the LPAR at dispatcher entry
  * `dispatch_lpar` (what an LPAR's VP port calls). 0, or -1. */
