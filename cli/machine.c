@@ -27,7 +27,7 @@
 #include "models/hypervisor/vf_pool.h"
 #include "workloads/workload.h"
 
-#define MSI_SOURCES_PER_PHB 4096 /* PHB4 (REFERENCE.md "PHB / PCIe on POWER") */
+#define MSI_SOURCES_PER_PHB 4096 /* PHB4 (skiboot hw/phb4.c) */
 
 struct machine {
     struct hypervisor **hyps;

@@ -7,7 +7,7 @@
  * notify()s for the next agenda time. When woken it fires every agenda
  * event due now and, horizon batching, every event due before SystemC's
  * next own activity and not after the run limit, then re-arms. One
- * sc_event or sc_spawn per callback would cost 3-140x (REFERENCE.md).
+ * sc_event or sc_spawn per callback would cost 3-140x (docs/performance.md).
  * Inside a batch the C clock runs ahead of sc_time_stamp(); models never
  * touch SystemC, so nothing can observe the lag.
  *

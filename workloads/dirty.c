@@ -1,7 +1,8 @@
 /* workloads/dirty.c — the dirty kind: memory writes at `rate` pages per
  * second over a working set, which is what live migration's pre-copy has
- * to send again (SPEC §4: rounds driven by the dirty rate and working
- * set; the analytic pre-copy model takes the same two numbers).
+ * to send again (Clark et al., NSDI 2005: rounds driven by the dirty
+ * rate and working set; the analytic pre-copy model takes the same two
+ * numbers).
  *
  * Pages are drawn uniformly from the first `working_set` bytes of the
  * LPAR's memory (0 = all of it), in pages of the memory's page size, so

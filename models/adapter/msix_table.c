@@ -1,6 +1,6 @@
 /* models/adapter/msix_table.c — MSI-X table, PBA and mask semantics.
  *
- * Facts: REFERENCE.md "SR-IOV, vNIC on POWER" (16-byte entries, at most
+ * Facts: PCI Express Base Specification, MSI-X (16-byte entries, at most
  * 2048 vectors, one PBA bit per vector) and the PCIe MSI-X capability
  * (reset state: vectors masked, MSI-X disabled; a message is held pending
  * while masked and sent when unmasked). The default table size is a
@@ -14,7 +14,7 @@
 
 static const struct param_desc msix_table_params[] = {
     { "vectors", PARAM_U64, "", "64",
-      "MSI-X table size (REFERENCE SR-IOV: at most 2048; 64 is a modelling "
+      "MSI-X table size (PCIe MSI-X: at most 2048; 64 is a modelling "
       "choice: one vector per queue of a multi-queue VF)",
       .min = "1", .max = "2048" },
     { 0 }

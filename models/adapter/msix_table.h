@@ -1,7 +1,7 @@
 /* models/adapter/msix_table.h — one PCIe function's MSI-X table and
  * pending bit array (PBA).
  *
- * Layout (REFERENCE.md "SR-IOV, vNIC on POWER"; PCIe MSI-X capability):
+ * Layout (PCI Express Base Specification, MSI-X capability):
  * up to 2048 vectors, each a 16-byte entry of four dwords: message address
  * low (bits 1:0 read as zero), message address high, message data, vector
  * control (bit 0 = mask); a PBA of one bit per vector; in the capability's

@@ -4,7 +4,7 @@
  * (preamble 7 + start delimiter 1 + inter-frame gap 12, IEEE 802.3); the
  * packet size includes the MAC header and FCS. Every VF of the adapter
  * shares the port (an SR-IOV logical port is a share of one physical
- * port, REFERENCE.md "SR-IOV, vNIC on POWER").
+ * port: IBM, "SR-IOV logical ports", PowerVM documentation).
  *
  * Metrics "<path>": tx_packets, rx_packets, tx_bytes, rx_bytes,
  * tx_utilisation, rx_utilisation. */

@@ -3,7 +3,7 @@
  * table with interrupt moderation, and the hand-off to the device's
  * service stage (the storage media queue, or the NIC port).
  *
- * One command's life (SPEC §3, steps 2-6):
+ * One command's life (docs/architecture.md "The seven steps", 2-6):
  *   doorbell MMIO write lands in the BAR (the new SQ tail)
  *   -> descriptor fetch: DMA read of the new 64-byte SQ entries (up to
  *      `fetch_max` per read), translated by the PHB's TCEs

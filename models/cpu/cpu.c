@@ -9,8 +9,8 @@
  *   "powerpc/64s: Optimize hypercall/syscall entry"); an external
  *   interrupt adds the XIVE acknowledge and EOI (cache-inhibited loads).
  *   With XIVE a dispatched VP takes its interrupts without a hypervisor
- *   exit (REFERENCE "Interrupt delivery costs": what ELI, ASPLOS 2012,
- *   achieves in software on x86), so these are native costs;
+ *   exit (what ELI, Gordon et al., ASPLOS 2012, achieves in software on
+ *   x86), so these are native costs;
  * - smt_slowdown defaults to 1 (off): the SMT scaling of a workload is an
  *   input, not something this model can know.
  *

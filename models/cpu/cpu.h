@@ -1,6 +1,6 @@
 /* models/cpu/cpu.h — a system's processor: `cores` x `threads_per_core`
  * hardware threads at `frequency`, each executing work items whose cost
- * is given in cycles (no instruction-level simulation, SPEC §3).
+ * is given in cycles (no instruction-level simulation).
  *
  * A work item ("job") is a number of cycles, a kind (task or interrupt)
  * and a completion callback (event_fn, ctx, arg) called when its last

@@ -3,7 +3,7 @@
  * and a completion ring in LPAR memory, a pool of DMA buffers in the VF's
  * DMA window, the submit path and the interrupt handler.
  *
- * Submit (SPEC §3 steps 1-2): a task of `submit_cycles` on the issuing VP
+ * Submit (steps 1-2 of docs/architecture.md): a task of `submit_cycles` on the issuing VP
  * (VPs taken round-robin; queue pair = VP mod queue pairs, as blk-mq
  * maps CPUs to hardware queues), with the TCE mapping of the buffer when
  * `tce_mapping` is per_io; then the command goes into the SQ and the

@@ -8,7 +8,7 @@
  *   real work (validate arguments, translate a guest address, update a
  *   table, sync a cache) costs that plus its work, so 1500-3000 cycles;
  * - batching: H_PUT_TCE_INDIRECT and H_STUFF_TCE take up to 512 TCEs per
- *   call (REFERENCE "TCE tables"; PowerVM firmware enforces 512 for
+ *   call (LoPAR; PowerVM firmware enforces 512 for
  *   H_STUFF_TCE too: Linux "powerpc/iommu: limit number of TCEs to 512 for
  *   H_STUFF_TCE hcall", 2023), saving the round trip per entry, which is
  *   why KVM added them ("saves time on transition to/from real mode",

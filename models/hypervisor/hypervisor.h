@@ -1,7 +1,7 @@
 /* models/hypervisor/hypervisor.h — one system's firmware hypervisor: the
  * processor (models/cpu), the VP dispatcher, the XIVE interrupt
  * controller, hypervisor-call accounting, and the partition services the
- * I/O path needs (SPEC §3), each in its own file:
+ * I/O path needs (docs/architecture.md), each in its own file:
  *  - LPAR placement: VPs on the dispatcher, a real-memory range
  *    (hypervisor.c);
  *  - VF assignment through the PF: PE, MMIO window, DMA window, queues,

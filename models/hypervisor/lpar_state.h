@@ -1,6 +1,6 @@
 /* models/hypervisor/lpar_state.h — an LPAR's lifecycle, as the hypervisor
  * (PowerVM's partition states, and the migration session's suspend and
- * resume, REFERENCE.md "PowerVM live partition mobility") sees it:
+ * resume, Linux arch/powerpc/platforms/pseries/mobility.c) sees it:
  *
  *   not_activated --activate--> starting --booted--> running
  *   running --suspend--> suspended --resume--> running

@@ -1,6 +1,7 @@
 /* models/intc/xive_router.c — XIVE router, event queues, presenters, NVTs.
  *
- * Behaviour from REFERENCE.md "XIVE-like interrupt controller" (EAS ->
+ * Behaviour from the POWER9 XIVE as QEMU models it (hw/intc/xive.c) and
+ * skiboot documents it (doc/xive.rst) (EAS ->
  * END/EQ -> presenter; IPB/PIPR/CPPR; NVT backlog and escalation; EQ
  * generation bit; priority 0xFF masks). Defaults and their sources are in
  * the descriptor below and docs/model-state-machines.md. EQ rings are
@@ -19,17 +20,17 @@ static const struct param_desc xive_router_params[] = {
       "NVT entries = virtual processors that can be targeted (modelling choice: "
       "room for several LPARs' VPs over 96 threads)", .min = "1", .max = "1048576" },
     { "eas_entries", PARAM_U64, "", "4096",
-      "routable interrupt sources (REFERENCE PHB: 4096 sources per PHB4)",
+      "routable interrupt sources (skiboot hw/phb4.c: 4096 MSIs per PHB4)",
       .min = "1", .max = "16777216" },
     { "priorities", PARAM_U64, "", "8",
-      "usable priorities, 0 most favoured (REFERENCE XIVE: Linux uses 8)",
+      "usable priorities, 0 most favoured (Linux arch/powerpc/sysdev/xive: 8)",
       .min = "1", .max = "8" },
     { "eq_qsize", PARAM_U64, "", "4",
       "default EQ size, 2^(qsize+10) entries (Linux: one 64 KiB page = 16 Ki "
       "entries, qsize 4)", .max = "12" },
     { "escalation", PARAM_BOOL, "", "true",
       "escalate to the hypervisor when a VP gets an interrupt while not dispatched "
-      "(REFERENCE XIVE: routing with escalation)" },
+      "(skiboot doc/xive.rst: escalation interrupts)" },
     { 0 }
 };
 

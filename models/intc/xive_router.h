@@ -1,6 +1,6 @@
 /* models/intc/xive_router.h — XIVE routing and presentation (IVRE + IVPE).
  *
- * State (REFERENCE.md "XIVE-like interrupt controller"):
+ * State (POWER9 XIVE: QEMU hw/intc/xive.c, skiboot doc/xive.rst):
  *  - EAS per source: target virtual processor (VP), priority, event data;
  *    priority 0xFF masks the source at the router;
  *  - an event queue (EQ) per (VP, priority): 2^(qsize+10) 32-bit entries,

@@ -1,8 +1,9 @@
 /* models/intc/xive_source.c — PQ state machine of XIVE interrupt sources.
  *
- * The transition table is REFERENCE.md "XIVE-like interrupt controller"
+ * The transition table is the XIVE ESB PQ state machine (QEMU
+ * hw/intc/xive.c)
  * row by row; the block size default is a PHB4's 4096 interrupt sources
- * (REFERENCE.md "PHB / PCIe on POWER"). One byte of state per source,
+ * (skiboot hw/phb4.c). One byte of state per source,
  * allocated at create; trigger and EOI are table lookups. */
 #include "models/intc/xive_source.h"
 
@@ -12,7 +13,7 @@
 
 static const struct param_desc xive_source_params[] = {
     { "sources", PARAM_U64, "", "4096",
-      "interrupt sources in the block (REFERENCE PHB: a PHB4 has 4096)",
+      "interrupt sources in the block (skiboot hw/phb4.c: a PHB4 has 4096)",
       .min = "1", .max = "16777216" },
     { 0 }
 };
@@ -23,7 +24,7 @@ const struct schema xive_source_schema = {
     .params = xive_source_params,
 };
 
-/* REFERENCE.md's table, indexed by the current PQ (00, 01, 10, 11). */
+/* The ESB PQ table, indexed by the current PQ (00, 01, 10, 11). */
 static const uint8_t trigger_next[4]   = { XIVE_PQ_10, XIVE_PQ_01, XIVE_PQ_11, XIVE_PQ_11 };
 static const bool    trigger_notify[4] = { true,       false,      false,      false };
 static const uint8_t eoi_next[4]       = { XIVE_PQ_00, XIVE_PQ_01, XIVE_PQ_00, XIVE_PQ_10 };

@@ -2,7 +2,8 @@
  * per-source PQ bits of the event state buffer (ESB).
  *
  * A trigger (an MSI write landing on the source, or an IPI) and an EOI
- * (the OS's ESB load) move the PQ bits as REFERENCE.md "XIVE" tabulates;
+ * (the OS's ESB load) move the PQ bits as the XIVE ESB state machine does
+ * (QEMU hw/intc/xive.c xive_esb_trigger/xive_esb_eoi; skiboot doc/xive.rst);
  * the result says whether the source notifies the router. Sources reset
  * to 01 (off): the OS or hypervisor turns a source on by setting PQ to
  * 00 (an ESB "set PQ" load). */

@@ -1,6 +1,6 @@
 /* models/iommu/tce_cache.c — a TCE cache (PHB TCE cache / IOTLB).
  *
- * Defaults (REFERENCE.md "TCE tables", from pcie-bench on x86):
+ * Defaults (pcie-bench, Neugebauer et al., SIGCOMM 2018, measured on x86):
  *  - entries 64: with 4 KiB pages the measured reach was ~256 KiB;
  *  - walk 280 ns: a miss measured ~270-280 ns more than a hit;
  *  - fully associative, LRU, hit 0 ns: modelling choices (pcie-bench's
@@ -24,14 +24,14 @@
 
 static const struct param_desc tce_cache_params[] = {
     { "entries", PARAM_U64, "", "64",
-      "cached TCEs (REFERENCE TCE tables, pcie-bench: ~64 x 4 KiB reach)",
+      "cached TCEs (pcie-bench, SIGCOMM 2018: ~64 x 4 KiB reach)",
       .min = "1", .max = "1048576" },
     { "ways", PARAM_U64, "", "0",
       "associativity; 0 = fully associative (modelling choice: pcie-bench's "
       "reach fits a fully associative LRU)", .max = "1048576" },
     { "walk", PARAM_TIME, "ns", "280ns",
       "added latency of a miss, or of each walk read with walk_mode=per_level "
-      "(REFERENCE TCE tables, pcie-bench: 270-280 ns per miss)" },
+      "(pcie-bench, SIGCOMM 2018: 270-280 ns per miss)" },
     { "walk_mode", PARAM_ENUM, "", "per_miss",
       "per_miss: every miss costs `walk`; per_level: `walk` per memory read "
       "(modelling choice: pcie-bench measured a whole miss)",

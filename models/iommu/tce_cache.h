@@ -4,7 +4,7 @@
  * LRU (default), FIFO or random replacement. A hit adds `hit` (default 0: the hit cost is part of the
  * base DMA latency); a miss adds `hit` + the table walk: `walk` per miss,
  * or `walk` per memory read of the walk (walk_mode = per_level). Defaults
- * from pcie-bench (REFERENCE.md "TCE tables": ~64 entries of 4 KiB reach,
+ * from pcie-bench (Neugebauer et al., SIGCOMM 2018: ~64 entries of 4 KiB reach,
  * ~280 ns per miss). Unmapping or remapping an entry in the table drops
  * the cached copy (the hypervisor's TCE kill), so a stale translation is
  * never used. */

@@ -1,6 +1,8 @@
 /* models/iommu/tce_table.c — a multi-level TCE table for one DMA window.
  *
- * Numbers (REFERENCE.md "TCE tables" unless noted):
+ * Numbers (LoPAR, the Linux on Power Architecture Reference, "TCE" and
+ * the H_PUT_TCE family; Linux arch/powerpc/platforms/pseries/iommu.c;
+ * docs/model-reference.md), unless noted:
  *  - TCE format: bit 0 read, bit 1 write, RPN = real address >> 12;
  *  - I/O page sizes 4K, 64K, 2M, 16M, 256M, 1G; 1..5 levels;
  *  - default window: the 32-bit window 0..1 GiB with 4 KiB pages;
@@ -26,19 +28,19 @@
 
 static const struct param_desc tce_table_params[] = {
     { "window_base", PARAM_SIZE, "B", "0",
-      "I/O address of the DMA window (REFERENCE TCE tables: the 32-bit default "
-      "window starts at 0)" },
+      "I/O address of the DMA window (the 32-bit default window of a pseries PE "
+      "starts at 0: Linux pseries iommu.c)" },
     { "window_size", PARAM_SIZE, "B", "1GiB",
-      "DMA window size, a power of two (REFERENCE TCE tables: 32-bit default "
-      "window 0..1 GiB)", .min = "4KiB" },
+      "DMA window size, a power of two (the 32-bit default window spans "
+      "0..1 GiB: Linux pseries iommu.c, ibm,dma-window)", .min = "4KiB" },
     { "page_size", PARAM_SIZE, "B", "4KiB",
-      "I/O page size: 4KiB, 64KiB, 2MiB, 16MiB, 256MiB or 1GiB (REFERENCE TCE "
-      "tables; 4 KiB is the default window's page)", .min = "4KiB", .max = "1GiB" },
+      "I/O page size: 4KiB, 64KiB, 2MiB, 16MiB, 256MiB or 1GiB (the sizes "
+      "ibm,query-pe-dma-window offers; 4 KiB is the default window's page)", .min = "4KiB", .max = "1GiB" },
     { "levels", PARAM_U64, "", "2",
       "table levels; a cache miss walks one memory read per level (Linux powernv "
       "POWERNV_IOMMU_DEFAULT_LEVELS = 2)", .min = "1", .max = "5" },
     { "indirect_max", PARAM_U64, "", "512",
-      "TCEs per H_PUT_TCE_INDIRECT call (REFERENCE TCE tables: up to 512)",
+      "TCEs per H_PUT_TCE_INDIRECT call (LoPAR: one 4 KiB page of TCEs, 512)",
       .min = "1", .max = "512" },
     { "stuff_max", PARAM_U64, "", "512",
       "TCEs per H_STUFF_TCE call (Linux pseries splits H_STUFF_TCE into calls "

@@ -6,7 +6,7 @@
  * bit 1 = the device may write memory, bits 12.. = the real page number
  * (real address >> 12). The table is a radix tree of 1..5 levels; a miss in
  * the PHB's TCE cache costs one memory access per level walked
- * (REFERENCE.md "TCE tables"; docs/model-state-machines.md).
+ * (LoPAR "TCE"; docs/model-state-machines.md).
  *
  * Two sides:
  *  - control path (the hypervisor's H_PUT_TCE / H_PUT_TCE_INDIRECT /

@@ -1,7 +1,7 @@
 /* models/pcie/pe.h — a partitionable endpoint (PE) and its EEH state, plus
  * the requester ID -> PE mapping of a PHB (RTT) and the SR-IOV VF RID rule.
  *
- * EEH (REFERENCE.md "EEH"): an error freezes the PE: MMIO reads return
+ * EEH (Linux arch/powerpc/kernel/eeh.c, eeh_pe.c): an error freezes the PE: MMIO reads return
  * all-ones, MMIO writes and DMA are dropped, interrupts are still
  * delivered. Slot states: 0 normal, 1 reset asserted, 2 stopped/frozen,
  * 4 MMIO enabled only, 5 temporarily unavailable. Recovery is a sequence

@@ -3,7 +3,7 @@
  * per PE (a TCE table with a TCE cache in front), the MMIO windows that
  * map the functions' BARs, and the PHB's MSI interrupt sources.
  *
- * I/O path (REFERENCE.md "PHB / PCIe on POWER"):
+ * I/O path (skiboot hw/phb4.c; the POWER9 PHB4 specification):
  *  - MMIO from the host: address -> window -> PE (frozen: dropped) ->
  *    posted write down the link -> the function's BAR;
  *  - DMA from the device: RID -> PE (DMA stopped: dropped) -> TCE
