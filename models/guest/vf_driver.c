@@ -500,7 +500,16 @@ void vf_driver_set_eeh(struct vf_driver *d, const struct vf_driver_eeh *eeh)
  * in memory are taken, every command the device still holds is taken
  * back to be issued again (retried), the rings start over, and new I/O
  * waits. */
+static uint64_t take_back(struct vf_driver *d, bool retry);
+
 uint64_t vf_driver_freeze(struct vf_driver *d)
+{
+    return take_back(d, true);
+}
+
+/* retry false: the device is removed, what it held fails (vf_driver_fail_all):
+ * not counted as retried. */
+static uint64_t take_back(struct vf_driver *d, bool retry)
 {
     if (d->state != DRV_RUNNING)
         return 0;
@@ -519,7 +528,7 @@ uint64_t vf_driver_freeze(struct vf_driver *d)
                 continue;
             tag_free(q, r);
             io_req_take_back(r, d);
-            if (r->done->retried)
+            if (retry && r->done->retried)
                 r->done->retried(r->done->ctx, r);
             list_push(&cancelled, r);
             d->nretry++;
@@ -575,7 +584,7 @@ uint64_t vf_driver_thaw(struct vf_driver *d, bool retry)
 void vf_driver_fail_all(struct vf_driver *d, bool for_good)
 {
     if (d->state == DRV_RUNNING)
-        vf_driver_freeze(d);
+        take_back(d, false);
     d->state = for_good ? DRV_GONE : DRV_REMOVED;
     struct io_req *r;
     while ((r = list_pop(&d->requeue)))

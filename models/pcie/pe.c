@@ -303,6 +303,11 @@ sim_time_t pe_restore_time(const struct pe *pe)
     return pe->cfg.restore_ps;
 }
 
+sim_time_t pe_thaw_time(const struct pe *pe)
+{
+    return pe->cfg.thaw_ps;
+}
+
 void pe_set_offline(struct pe *pe)
 {
     pe->offline = true;

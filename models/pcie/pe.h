@@ -132,6 +132,9 @@ sim_time_t pe_reset_assert(struct pe *pe);
 sim_time_t pe_reset_deassert(struct pe *pe, bool device_alive);
 sim_time_t pe_configure(struct pe *pe);
 sim_time_t pe_restore_time(const struct pe *pe);
+/* One freeze-clear call that cannot clear the freeze (the function is
+ * dead or its link down: the PHB freezes the PE again at once). */
+sim_time_t pe_thaw_time(const struct pe *pe);
 /* Recovery gave up (its reset attempts failed): permanently offline. */
 void pe_set_offline(struct pe *pe);
 /* When it last froze. */
