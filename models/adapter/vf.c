@@ -98,6 +98,12 @@ static void write_completion(struct vf *f, struct io_req *r)
 {
     struct vf_qp *q = &f->qps[r->queue];
     struct io_qmem *mem = q->mem;
+    if (!mem) {
+        /* the queue pair was detached (the VF reset, and not set up
+         * again): no completion queue to write; the command stays here */
+        abort_command(f, r);
+        return;
+    }
     uint32_t slot = mem->cq_tail & (mem->entries - 1);
     sim_time_t t = f->up.dma_write(f->up.ctx, f->rid, mem->cq_ioba + (uint64_t)slot * IO_CQ_ENTRY_BYTES,
                                    IO_CQ_ENTRY_BYTES, r->traced);

@@ -139,17 +139,15 @@ static bool skipped(struct eeh_core *c, enum step s)
 
 static bool reads_all_ones(const struct eeh_core *c);
 
-/* Linux eeh_pci_enable: after a thaw the slot state must show MMIO (DMA)
+/* Linux eeh_pci_enable: after the MMIO thaw the slot must show MMIO
  * enabled, or the call fails (-EIO) and recovery gives up: a thaw cannot
- * bring back a device that does not answer. A thaw left out
- * (debug.skip_step) is not checked: the core believes it done. */
+ * bring back a device that does not answer (its register reads stay
+ * all-ones). A device that answers MMIO takes its DMA thaw, which is not
+ * checked again. A thaw left out (debug.skip_step) is not checked: the
+ * core believes it done. */
 static bool thaw_failed(struct eeh_core *c, enum step s)
 {
-    if (c->left_out)
-        return false;
-    if (s == ST_THAW_MMIO)
-        return reads_all_ones(c);
-    return s == ST_THAW_DMA && c->rtas.state(c->rtas.ctx) != RTAS_SLOT_ACTIVE;
+    return !c->left_out && s == ST_THAW_MMIO && reads_all_ones(c);
 }
 
 /* What the step does now, and how long before the next may start. */

@@ -117,12 +117,14 @@ sim_time_t pe_recovery_duration(const struct pe *pe, enum pe_recovery kind);
 
 /* The RTAS primitives a guest's EEH core drives recovery with, one call
  * each; each returns how long it takes before the next may run:
- *  - thaw MMIO (frozen -> 4) and DMA (-> 0): `thaw` (ibm,set-eeh-option);
+ *  - thaw MMIO (frozen -> 4) and DMA (4 -> 0; a slot still frozen stays
+ *    so): `thaw` (ibm,set-eeh-option);
  *  - reset assert (-> 1): `reset_hold`; deassert: `reset_settle`, after
  *    which the slot is frozen again but its device answers (-> 2), or,
  *    when the device does not answer (it failed, or its link is down),
  *    stays temporarily unavailable (-> 5): the attempt failed;
- *  - configure after reset (2 -> 0): `configure` (ibm,configure-pe);
+ *  - configure after reset (2 -> 0; a PE frozen by an error and not reset
+ *    since stays frozen): `configure` (ibm,configure-pe);
  *  - restore BARs and config space: `restore` (the driver's state is the
  *    hypervisor's to restore, no state change here).
  * A permanently offline PE stays as it is. */
