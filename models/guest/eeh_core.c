@@ -77,6 +77,8 @@ struct eeh_core {
     struct event_id poll_ev;
     uint64_t taken_back;     /* at this recovery's error_detected */
     bool left_out;           /* the step running now was skipped (debug.skip_step) */
+    bool noticed_any;        /* a freeze was noticed, the last one at noticed_at */
+    sim_time_t noticed_at;
 };
 
 static const char *comp(const struct eeh_core *c)
@@ -276,6 +278,8 @@ static void detected(struct eeh_core *c, const char *how)
         return; /* given up already: its reads stay all-ones for ever */
     c->cur = s;
     sim_time_t now = now_of(c), frozen = c->rtas.frozen_at(c->rtas.ctx);
+    c->noticed_any = true;
+    c->noticed_at = frozen;
     c->cur->freezes++;
     c->cur->detect_ns += sim_time_to_ns(now - frozen);
     c->recovering = true;
@@ -359,6 +363,18 @@ void eeh_core_start(struct eeh_core *c)
 {
     if (c->cfg.detect_poll)
         c->poll_ev = kernel_schedule_in(c->env->k, c->cfg.poll_interval, on_poll, c, 0);
+}
+
+bool eeh_core_waiting(const struct eeh_core *c)
+{
+    if (!c)
+        return false;
+    if (c->recovering)
+        return true;
+    enum rtas_slot st = c->rtas.state(c->rtas.ctx);
+    if (st == RTAS_SLOT_NONE || st == RTAS_SLOT_ACTIVE)
+        return false;
+    return !c->noticed_any || c->rtas.frozen_at(c->rtas.ctx) != c->noticed_at;
 }
 
 void eeh_core_destroy(struct eeh_core *c)

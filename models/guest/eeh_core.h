@@ -50,5 +50,10 @@ struct eeh_core *eeh_core_create(struct env *e, struct lpar *l, struct vf_driver
 void eeh_core_destroy(struct eeh_core *core);
 /* Starts the register polling (detect: mmio_poll); call after env_start. */
 void eeh_core_start(struct eeh_core *core);
+/* Whether what the device holds waits on EEH rather than being stuck: its
+ * PE froze and the guest has not noticed that freeze yet (its I/O
+ * timeout or next poll will), or a recovery is running. For the LPAR's
+ * conservation check (debug.stuck_after); false for NULL. */
+bool eeh_core_waiting(const struct eeh_core *core);
 
 #endif

@@ -415,6 +415,58 @@ START_TEST(timeout_detection_of_a_stall_mid_run)
 }
 END_TEST
 
+/* ---- waiting on EEH is not being stuck --------------------------------------- */
+
+START_TEST(a_freeze_not_yet_noticed_is_no_loss)
+{
+    /* The default 30 s I/O timeout has not expired when the run ends, 3.9 s
+     * after the freeze: the stalled commands are outstanding longer than
+     * debug.stuck_after (1 s here), but the guest has not noticed the
+     * freeze yet, so they are in flight, not lost. */
+    struct eeh_case c = { .answer = "reset", .detect = "timeout", .timeline = one_freeze };
+    char yaml[4096];
+    snprintf(yaml, sizeof yaml, yaml_fmt, VIOCTL_CYCLES, QP, THAW, HOLD, SETTLE, CONFIGURE,
+             RESTORE, 5u, c.detect, POLL, "30s", c.answer, REINIT, CB, 3u, HOTPLUG, 4u, "0ns",
+             c.timeline);
+    strcat(yaml, "debug: {stuck_after: 1s}\n");
+    struct diag err;
+    struct scenario *s = scenario_load_string("eeh.yaml", yaml, &scenario_schema, &err);
+    ck_assert_msg(s != NULL, "%s", err.msg);
+    struct run_options ro = { .kernel = KERNEL_NATIVE };
+    struct run_outcome o;
+    ck_assert_int_eq(run_scenario(s, &ro, &o, &err), 0);
+    scenario_free(s);
+    assert_no_loss(&o);
+    ck_assert_double_eq(scalar_of(&o, "lpar.db1", "ios_in_flight"), 4);
+    ck_assert_uint_eq(event_count(&o, EEH_COMP, "eeh_start"), 0);
+    recorder_destroy(o.rec);
+}
+END_TEST
+
+START_TEST(a_long_recovery_is_no_loss)
+{
+    /* 5 reset attempts against a dead adapter (4.1 s) with stuck_after
+     * 1 s: the I/O taken back at error_detected waits on the recovery */
+    char yaml[4096];
+    snprintf(yaml, sizeof yaml, yaml_fmt, VIOCTL_CYCLES, QP, THAW, HOLD, SETTLE, CONFIGURE,
+             RESTORE, 5u, "mmio_poll", POLL, "30s", "reset", REINIT, CB, 5u, HOTPLUG, 4u,
+             "0ns", "  - {at: 100500us, action: fail, target: s0.nvme0}\n");
+    strcat(yaml, "debug: {stuck_after: 1s}\n");
+    struct diag err;
+    struct scenario *s = scenario_load_string("eeh.yaml", yaml, &scenario_schema, &err);
+    ck_assert_msg(s != NULL, "%s", err.msg);
+    struct run_options ro = { .kernel = KERNEL_NATIVE };
+    struct run_outcome o;
+    ck_assert_int_eq(run_scenario(s, &ro, &o, &err), 0);
+    scenario_free(s);
+    assert_no_loss(&o);
+    /* still recovering at the end (4 s): attempt 5 would end at 4.2 s */
+    ck_assert_uint_eq(event_count(&o, EEH_COMP, "eeh_end"), 0);
+    ck_assert_double_eq(scalar_of(&o, "lpar.db1", "ios_in_flight"), 4);
+    recorder_destroy(o.rec);
+}
+END_TEST
+
 /* ---- the steps debug.skip_step can remove ---------------------------------- */
 
 START_TEST(steps_are_listed_once_each)
@@ -475,6 +527,8 @@ static Suite *eeh_suite(void)
     tcase_add_test(t, too_many_freezes_take_the_pe_offline);
     tcase_add_test(t, timeout_detection_and_retried_depth);
     tcase_add_test(t, timeout_detection_of_a_stall_mid_run);
+    tcase_add_test(t, a_freeze_not_yet_noticed_is_no_loss);
+    tcase_add_test(t, a_long_recovery_is_no_loss);
     tcase_add_test(t, steps_are_listed_once_each);
     tcase_add_test(t, a_skipped_retry_is_reported_lost);
     suite_add_tcase(s, t);
