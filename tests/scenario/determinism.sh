@@ -35,4 +35,21 @@ nargs=(--set duration=30ms --set warmup=5ms --set lpars.kv1.processors.mode=shar
 rows n1.db > n1.txt; rows n2.db > n2.txt
 [ "$(wc -l < n1.txt)" -gt 100 ] || fail "too few network rows to compare"
 cmp -s n1.txt n2.txt || fail "network scenario: native backend differs from systemc"
+
+# a timeline of faults (scenarios/eeh-recovery.yaml: an adapter failure
+# and repair, frozen VFs, recoveries by two answers and two ways of
+# noticing): identical rows, events included, on a rerun and on the
+# native kernel
+eeh=$SRC/scenarios/eeh-recovery.yaml
+eargs=(-q --progress never)
+"$LPARSIM" run "$eeh" "${eargs[@]}" -o e1.db
+"$LPARSIM" run "$eeh" "${eargs[@]}" -o e2.db
+"$LPARSIM" run "$eeh" "${eargs[@]}" --kernel native -o e3.db
+for x in e1 e2 e3; do
+  { rows $x.db; q $x.db "SELECT t_ps, component, kind, detail FROM event ORDER BY rowid"; } > $x.txt
+done
+[ "$(q e1.db "SELECT COUNT(*) FROM event WHERE kind LIKE 'eeh_%'")" -gt 40 ] || fail "too few EEH events"
+cmp -s e1.txt e2.txt || fail "timeline scenario: rerun differs"
+cmp -s e1.txt e3.txt || fail "timeline scenario: native backend differs from systemc"
+expect_eq "timeline scenario status" "$(q e1.db "SELECT status FROM run")" ok
 echo ok

@@ -87,6 +87,7 @@ struct eeh_case {
     unsigned reset_attempts, max_freezes, depth;
     const char *start;      /* workload start */
     const char *timeline;   /* the items, YAML lines */
+    const char *debug;      /* a `debug:` section's flow mapping, or NULL */
 };
 
 static const char *yaml_fmt =
@@ -129,6 +130,8 @@ static struct run_outcome run_case(const struct eeh_case *c, enum kernel_backend
              c->io_timeout ? c->io_timeout : "30s", c->answer, REINIT, CB,
              c->reset_attempts ? c->reset_attempts : 3, HOTPLUG, c->depth ? c->depth : 4,
              c->start ? c->start : "0ns", c->timeline);
+    if (c->debug)
+        snprintf(text + strlen(text), sizeof text - strlen(text), "debug: %s\n", c->debug);
     struct diag err;
     struct scenario *s = scenario_load_string("eeh.yaml", text, &scenario_schema, &err);
     ck_assert_msg(s != NULL, "%s", err.msg);
@@ -423,19 +426,9 @@ START_TEST(a_freeze_not_yet_noticed_is_no_loss)
      * after the freeze: the stalled commands are outstanding longer than
      * debug.stuck_after (1 s here), but the guest has not noticed the
      * freeze yet, so they are in flight, not lost. */
-    struct eeh_case c = { .answer = "reset", .detect = "timeout", .timeline = one_freeze };
-    char yaml[4096];
-    snprintf(yaml, sizeof yaml, yaml_fmt, VIOCTL_CYCLES, QP, THAW, HOLD, SETTLE, CONFIGURE,
-             RESTORE, 5u, c.detect, POLL, "30s", c.answer, REINIT, CB, 3u, HOTPLUG, 4u, "0ns",
-             c.timeline);
-    strcat(yaml, "debug: {stuck_after: 1s}\n");
-    struct diag err;
-    struct scenario *s = scenario_load_string("eeh.yaml", yaml, &scenario_schema, &err);
-    ck_assert_msg(s != NULL, "%s", err.msg);
-    struct run_options ro = { .kernel = KERNEL_NATIVE };
-    struct run_outcome o;
-    ck_assert_int_eq(run_scenario(s, &ro, &o, &err), 0);
-    scenario_free(s);
+    struct eeh_case c = { .answer = "reset", .detect = "timeout", .timeline = one_freeze,
+                          .debug = "{stuck_after: 1s}" };
+    struct run_outcome o = run_case(&c, KERNEL_NATIVE);
     assert_no_loss(&o);
     ck_assert_double_eq(scalar_of(&o, "lpar.db1", "ios_in_flight"), 4);
     ck_assert_uint_eq(event_count(&o, EEH_COMP, "eeh_start"), 0);
@@ -447,18 +440,10 @@ START_TEST(a_long_recovery_is_no_loss)
 {
     /* 5 reset attempts against a dead adapter (4.1 s) with stuck_after
      * 1 s: the I/O taken back at error_detected waits on the recovery */
-    char yaml[4096];
-    snprintf(yaml, sizeof yaml, yaml_fmt, VIOCTL_CYCLES, QP, THAW, HOLD, SETTLE, CONFIGURE,
-             RESTORE, 5u, "mmio_poll", POLL, "30s", "reset", REINIT, CB, 5u, HOTPLUG, 4u,
-             "0ns", "  - {at: 100500us, action: fail, target: s0.nvme0}\n");
-    strcat(yaml, "debug: {stuck_after: 1s}\n");
-    struct diag err;
-    struct scenario *s = scenario_load_string("eeh.yaml", yaml, &scenario_schema, &err);
-    ck_assert_msg(s != NULL, "%s", err.msg);
-    struct run_options ro = { .kernel = KERNEL_NATIVE };
-    struct run_outcome o;
-    ck_assert_int_eq(run_scenario(s, &ro, &o, &err), 0);
-    scenario_free(s);
+    struct eeh_case c = { .answer = "reset", .detect = "mmio_poll", .reset_attempts = 5,
+                          .timeline = "  - {at: 100500us, action: fail, target: s0.nvme0}\n",
+                          .debug = "{stuck_after: 1s}" };
+    struct run_outcome o = run_case(&c, KERNEL_NATIVE);
     assert_no_loss(&o);
     /* still recovering at the end (4 s): attempt 5 would end at 4.2 s */
     ck_assert_uint_eq(event_count(&o, EEH_COMP, "eeh_end"), 0);
@@ -492,17 +477,8 @@ START_TEST(a_skipped_retry_is_reported_lost)
     ck_assert(o.ok);
     recorder_destroy(o.rec);
     /* the same with eeh.retry left out: the 4 I/Os taken back are dropped */
-    char yaml[4096];
-    snprintf(yaml, sizeof yaml, yaml_fmt, VIOCTL_CYCLES, QP, THAW, HOLD, SETTLE, CONFIGURE,
-             RESTORE, 5u, "mmio_poll", POLL, "30s", "reset", REINIT, CB, 3u, HOTPLUG, 4u,
-             "0ns", one_freeze);
-    strcat(yaml, "debug: {skip_step: eeh.retry}\n");
-    struct diag err;
-    struct scenario *s = scenario_load_string("eeh.yaml", yaml, &scenario_schema, &err);
-    ck_assert_msg(s != NULL, "%s", err.msg);
-    struct run_options ro = { .kernel = KERNEL_NATIVE };
-    ck_assert_int_eq(run_scenario(s, &ro, &o, &err), 0);
-    scenario_free(s);
+    c.debug = "{skip_step: eeh.retry}";
+    o = run_case(&c, KERNEL_NATIVE);
     ck_assert(!o.ok);
     ck_assert_double_eq(scalar_of(&o, "lpar.db1", "ios_lost"), 4);
     ck_assert_ptr_nonnull(strstr(o.error, "'eeh.retry'"));
