@@ -18,8 +18,10 @@
  *            hotplug sleep, reinit (probe)
  * At error_detected the driver takes back every command the device held
  * (ios_retried) and the VF is reset; at resume they go out again. When
- * every reset attempt fails, or the PE froze too often (max_freezes per
- * freeze_window), the PE is given up: the device's I/O fails visibly.
+ * every reset attempt fails, the MMIO thaw leaves the device unanswering
+ * (a failed adapter: Linux eeh_pci_enable fails), or the PE froze too
+ * often (max_freezes per freeze_window), the PE is given up: the
+ * device's I/O fails visibly, and it is not detected again.
  *
  * Each step is a pair of events eeh_<step>_start / _end inside
  * eeh_start / eeh_end, on component "eeh.<S>.<A>.vf<N>", which also gets
