@@ -13,6 +13,7 @@
 #include "cli/machine.h"
 #include "cli/registry.h"
 #include "cli/run.h"
+#include "cli/timeline_actions.h"
 #include "sim/scenario.h"
 #include "sim/units.h"
 #include "workloads/workload.h"
@@ -337,8 +338,20 @@ static bool param_applies(const struct cfg_node *param)
 static const struct opt_desc check_opts[] = {
     { "set", 0, true, true },
     { "seed", 0, true, false },
+    { "steps", 0, false, false },
     { 0 }
 };
+
+/* `check --steps`: every protocol step debug.skip_step may remove, one a
+ * line, "MECH.STEP  what leaving it out does". */
+static int print_steps(void)
+{
+    const struct mech_step *const *steps;
+    size_t n = timeline_steps(&steps);
+    for (size_t i = 0; i < n; i++)
+        printf("%-24s %s\n", steps[i]->name, steps[i]->doc);
+    return 0;
+}
 
 int cmd_check(int argc, char **argv)
 {
@@ -346,10 +359,19 @@ int cmd_check(int argc, char **argv)
     if (args_parse(&a, argc, argv, check_opts) != 0)
         return 2;
     if (a.help) {
-        puts("usage: lparsim check SCENARIO [--set PATH=VALUE]... [--seed N]\n\n"
+        puts("usage: lparsim check SCENARIO [--set PATH=VALUE]... [--seed N]\n"
+             "       lparsim check --steps\n\n"
              "Validates SCENARIO and prints the resolved machine: every parameter of\n"
-             "every component, with defaults filled in (marked # default).");
+             "every component, with defaults filled in (marked # default).\n\n"
+             "--steps lists the protocol steps `debug.skip_step` may remove, one a line:\n"
+             "MECH.STEP, then what leaving it out does (the run must then detect the\n"
+             "loss and end check_failed).");
         return 0;
+    }
+    if (args_has(&a, "steps")) {
+        if (a.npositional != 0 || a.nopts != 1)
+            return cli_error(a.cmd, "--steps takes no SCENARIO and no other option");
+        return print_steps();
     }
     if (a.npositional != 1)
         return cli_error(a.cmd, "expected one SCENARIO file (see lparsim check --help)");

@@ -99,6 +99,19 @@ size_t timeline_steps(const struct mech_step *const **out)
 
 /* ---- checks ------------------------------------------------------------- */
 
+/* A component kind as a phrase: "an adapter", "a VF". */
+static const char *kind_phrase(const char *kind)
+{
+    static const struct { const char *kind, *phrase; } names[] = {
+        { "adapter", "an adapter" }, { "vf", "a VF" }, { "nic_port", "an Ethernet port" },
+        { "pcie_link", "a PCIe link" }, { "lpar", "an LPAR" },
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(names[i].kind, kind) == 0)
+            return names[i].phrase;
+    return kind;
+}
+
 /* `target` names a component of one of the kinds in `kinds` ("a|b"). */
 static int check_target(const struct cfg_node *root, const struct cfg_node *item,
                         const char *kinds, const char *what, struct diag *err)
@@ -118,9 +131,9 @@ static int check_target(const struct cfg_node *root, const struct cfg_node *item
             return 0;
         p += w + (p[w] == '|');
     }
-    return diag_set(err, &v->loc, "'target' = '%s' is a %s; a '%s' acts on %s",
-                    unit_show(v->v.s, shown, sizeof shown), t.kind, cfg_str(item, "action"),
-                    what);
+    return diag_set(err, &v->loc, "'target' = '%s' is %s; a '%s' acts on %s",
+                    unit_show(v->v.s, shown, sizeof shown), kind_phrase(t.kind),
+                    cfg_str(item, "action"), what);
 }
 
 /* switch_adapter: the LPAR and its device exist and are on the hardware
@@ -192,9 +205,9 @@ static int check_skip_step(const struct cfg_node *root, struct diag *err)
     }
     char shown[64];
     const char *near = suggest_closest(v->v.s, names, n < 256 ? n : 256);
-    return diag_set(err, &v->loc, "'skip_step' = '%s' is not a protocol step%s%s%s (see "
-                    "lparsim check --steps)", unit_show(v->v.s, shown, sizeof shown),
-                    near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
+    return diag_set(err, &v->loc, "'skip_step' = '%s' is not a protocol step (%s%s%s"
+                    "lparsim check --steps lists them)", unit_show(v->v.s, shown, sizeof shown),
+                    near ? "did you mean '" : "", near ? near : "", near ? "'? " : "");
 }
 
 int timeline_check(const struct cfg_node *root, struct diag *err)

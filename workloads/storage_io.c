@@ -93,13 +93,15 @@ static void on_think_done(void *ctx, uint64_t arg)
 
 static void storage_completed(struct workload *w, enum io_status st)
 {
-    (void)st; /* a failed I/O frees its slot in the loop like a good one */
+    /* A failed I/O frees its slot in the loop like a good one. A device
+     * that is gone fails I/O at once: with no think time the loop would
+     * spin at one instant, so it waits at least 1 us, as after a refusal. */
     struct storage *s = (struct storage *)w;
     if (!s->closed)
         return;
-    if (s->think_ps > 0)
-        kernel_schedule_in(w->env->k, workload_gap(w, s->poisson, s->think_ps), on_think_done,
-                           s, 0);
+    double think = st != IO_OK && s->think_ps < 1e6 ? 1e6 : s->think_ps;
+    if (think > 0)
+        kernel_schedule_in(w->env->k, workload_gap(w, s->poisson, think), on_think_done, s, 0);
     else
         issue_one(s);
 }

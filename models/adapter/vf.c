@@ -99,7 +99,9 @@ static void write_completion(struct vf *f, struct io_req *r)
     struct vf_qp *q = &f->qps[r->queue];
     struct io_qmem *mem = q->mem;
     if (!mem) {
-        abort_command(f, r); /* its queue went away: no CQ to write to */
+        /* the queue pair was detached (the VF reset, and not set up
+         * again): no completion queue to write; the command stays here */
+        abort_command(f, r);
         return;
     }
     uint32_t slot = mem->cq_tail & (mem->entries - 1);

@@ -76,6 +76,9 @@ struct eeh_core {
     size_t nvfs;
     struct event_id poll_ev;
     uint64_t taken_back;     /* at this recovery's error_detected */
+    bool left_out;           /* the step running now was skipped (debug.skip_step) */
+    bool noticed_any;        /* a freeze was noticed, the last one at noticed_at */
+    sim_time_t noticed_at;
 };
 
 static const char *comp(const struct eeh_core *c)
@@ -132,7 +135,21 @@ static void on_reset_deassert(void *ctx, uint64_t arg);
 
 static bool skipped(struct eeh_core *c, enum step s)
 {
-    return mech_skip(c->env, comp(c), "eeh", step_names[s]);
+    c->left_out = mech_skip(c->env, comp(c), "eeh", step_names[s]);
+    return c->left_out;
+}
+
+static bool reads_all_ones(const struct eeh_core *c);
+
+/* Linux eeh_pci_enable: after the MMIO thaw the slot must show MMIO
+ * enabled, or the call fails (-EIO) and recovery gives up: a thaw cannot
+ * bring back a device that does not answer (its register reads stay
+ * all-ones). A device that answers MMIO takes its DMA thaw, which is not
+ * checked again. A thaw left out (debug.skip_step) is not checked: the
+ * core believes it done. */
+static bool thaw_failed(struct eeh_core *c, enum step s)
+{
+    return !c->left_out && s == ST_THAW_MMIO && reads_all_ones(c);
 }
 
 /* What the step does now, and how long before the next may start. */
@@ -220,6 +237,7 @@ static void begin_step(struct eeh_core *c)
         return;
     }
     mech_mark(c->env, comp(c), "eeh", step_names[s], MECH_START, "%s", step_names[s]);
+    c->left_out = false;
     kernel_schedule_in(c->env->k, perform(c, s), on_step_end, c, 0);
 }
 
@@ -232,6 +250,11 @@ static void on_step_end(void *ctx, uint64_t arg)
         uint64_t n = vf_driver_thaw(c->drv, !mech_skip(c->env, comp(c), "eeh", "retry"));
         mech_mark(c->env, comp(c), "eeh", step_names[s], MECH_END, "%llu I/O(s) issued again",
                   (unsigned long long)n);
+    } else if (thaw_failed(c, s)) {
+        mech_mark(c->env, comp(c), "eeh", step_names[s], MECH_END, "%s failed: the slot is "
+                  "still frozen", step_names[s]);
+        give_up(c, "a thaw failed: the device does not answer");
+        return;
     } else if (s == ST_ERROR_DETECTED) {
         mech_mark(c->env, comp(c), "eeh", step_names[s], MECH_END, "%s: %llu I/O(s) the device "
                   "held taken back", c->cfg.eeh == EEH_ANSWER_NONE ? "no handler, device "
@@ -250,8 +273,13 @@ static void detected(struct eeh_core *c, const char *how)
     enum rtas_slot st = c->rtas.state(c->rtas.ctx);
     if (c->recovering || st == RTAS_SLOT_NONE || st == RTAS_SLOT_ACTIVE)
         return;
-    c->cur = stats_of(c);
+    struct vf_stats *s = stats_of(c);
+    if (s->permanent)
+        return; /* given up already: its reads stay all-ones for ever */
+    c->cur = s;
     sim_time_t now = now_of(c), frozen = c->rtas.frozen_at(c->rtas.ctx);
+    c->noticed_any = true;
+    c->noticed_at = frozen;
     c->cur->freezes++;
     c->cur->detect_ns += sim_time_to_ns(now - frozen);
     c->recovering = true;
@@ -262,7 +290,6 @@ static void detected(struct eeh_core *c, const char *how)
               c->cfg.eeh == EEH_ANSWER_RESET ? "reset" : c->cfg.eeh == EEH_ANSWER_RECOVER
               ? "recover" : "none (remove and add back)");
     if (st == RTAS_SLOT_OFFLINE) {
-        vf_driver_freeze(c->drv);
         give_up(c, "the PE froze more than max_freezes times in freeze_window");
         return;
     }
@@ -342,6 +369,18 @@ void eeh_core_start(struct eeh_core *c)
 {
     if (c->cfg.detect_poll)
         c->poll_ev = kernel_schedule_in(c->env->k, c->cfg.poll_interval, on_poll, c, 0);
+}
+
+bool eeh_core_waiting(const struct eeh_core *c)
+{
+    if (!c)
+        return false;
+    if (c->recovering)
+        return true;
+    enum rtas_slot st = c->rtas.state(c->rtas.ctx);
+    if (st == RTAS_SLOT_NONE || st == RTAS_SLOT_ACTIVE)
+        return false;
+    return !c->noticed_any || c->rtas.frozen_at(c->rtas.ctx) != c->noticed_at;
 }
 
 void eeh_core_destroy(struct eeh_core *c)

@@ -18,8 +18,10 @@
  *            hotplug sleep, reinit (probe)
  * At error_detected the driver takes back every command the device held
  * (ios_retried) and the VF is reset; at resume they go out again. When
- * every reset attempt fails, or the PE froze too often (max_freezes per
- * freeze_window), the PE is given up: the device's I/O fails visibly.
+ * every reset attempt fails, the MMIO thaw leaves the device unanswering
+ * (a failed adapter: Linux eeh_pci_enable fails), or the PE froze too
+ * often (max_freezes per freeze_window), the PE is given up: the
+ * device's I/O fails visibly, and it is not detected again.
  *
  * Each step is a pair of events eeh_<step>_start / _end inside
  * eeh_start / eeh_end, on component "eeh.<S>.<A>.vf<N>", which also gets
@@ -53,5 +55,10 @@ void eeh_core_destroy(struct eeh_core *core);
 void eeh_core_declare(struct eeh_core *core);
 /* Starts the register polling (detect: mmio_poll); call after env_start. */
 void eeh_core_start(struct eeh_core *core);
+/* Whether what the device holds waits on EEH rather than being stuck: its
+ * PE froze and the guest has not noticed that freeze yet (its I/O
+ * timeout or next poll will), or a recovery is running. For the LPAR's
+ * conservation check (debug.stuck_after); false for NULL. */
+bool eeh_core_waiting(const struct eeh_core *core);
 
 #endif

@@ -496,9 +496,16 @@ void vf_driver_set_eeh(struct vf_driver *d, const struct vf_driver_eeh *eeh)
  * in memory are taken, every command the device still holds is taken
  * back to be issued again (retried), the rings start over, and new I/O
  * waits. */
-/* Stops the queues and takes back what the device holds: to retry it
- * (counted), or to fail it. */
-static uint64_t quiesce(struct vf_driver *d, bool retry)
+static uint64_t take_back(struct vf_driver *d, bool retry);
+
+uint64_t vf_driver_freeze(struct vf_driver *d)
+{
+    return take_back(d, true);
+}
+
+/* retry false: the device is removed, what it held fails (vf_driver_fail_all):
+ * not counted as retried. */
+static uint64_t take_back(struct vf_driver *d, bool retry)
 {
     if (d->state != DRV_RUNNING)
         return 0;
@@ -536,11 +543,6 @@ static uint64_t quiesce(struct vf_driver *d, bool retry)
     return d->nretry;
 }
 
-uint64_t vf_driver_freeze(struct vf_driver *d)
-{
-    return quiesce(d, true);
-}
-
 /* One held I/O goes out again: into its ring, or its RX buffer posted. */
 static void resubmit(struct vf_driver *d, struct io_req *r)
 {
@@ -576,7 +578,7 @@ uint64_t vf_driver_thaw(struct vf_driver *d, bool retry)
 void vf_driver_fail_all(struct vf_driver *d, bool for_good)
 {
     if (d->state == DRV_RUNNING)
-        quiesce(d, false);
+        take_back(d, false);
     d->state = for_good ? DRV_GONE : DRV_REMOVED;
     struct io_req *r;
     while ((r = list_pop(&d->requeue)))

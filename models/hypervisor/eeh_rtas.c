@@ -35,16 +35,28 @@ static sim_time_t frozen_at(void *ctx)
     return pe ? pe_last_freeze(pe) : 0;
 }
 
+/* The device answers if its adapter works and its link is up. */
+static bool device_alive(const struct lpar_device *d)
+{
+    return !adapter_failed(d->vf->adapter) && phb_link_up(d->vf->phb);
+}
+
+/* A thaw cannot clear the freeze of a device that does not answer: its
+ * error persists and the PHB freezes the PE again at once. */
 static sim_time_t thaw_mmio(void *ctx)
 {
     struct pe *pe = pe_of(ctx);
-    return pe ? pe_thaw_mmio(pe) : 0;
+    if (!pe)
+        return 0;
+    return device_alive(ctx) ? pe_thaw_mmio(pe) : pe_thaw_time(pe);
 }
 
 static sim_time_t thaw_dma(void *ctx)
 {
     struct pe *pe = pe_of(ctx);
-    return pe ? pe_thaw_dma(pe) : 0;
+    if (!pe)
+        return 0;
+    return device_alive(ctx) ? pe_thaw_dma(pe) : pe_thaw_time(pe);
 }
 
 static sim_time_t reset_assert(void *ctx)
@@ -53,16 +65,13 @@ static sim_time_t reset_assert(void *ctx)
     return pe ? pe_reset_assert(pe) : 0;
 }
 
-/* The device answers after the reset if its adapter works and its link
- * is up. */
+/* The device answers after the reset if it is alive. */
 static sim_time_t reset_deassert(void *ctx)
 {
-    const struct lpar_device *d = ctx;
     struct pe *pe = pe_of(ctx);
     if (!pe)
         return 0;
-    bool alive = !adapter_failed(d->vf->adapter) && phb_link_up(d->vf->phb);
-    return pe_reset_deassert(pe, alive);
+    return pe_reset_deassert(pe, device_alive(ctx));
 }
 
 static sim_time_t configure(void *ctx)

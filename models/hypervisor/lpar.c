@@ -10,6 +10,7 @@
 #include "models/guest/eeh_core.h"
 #include "models/hypervisor/hypervisor.h"
 #include "models/hypervisor/vf_pool.h"
+#include "models/hypervisor/vf_assign.h"
 
 const struct param_desc lpar_params[] = {
     { "system", PARAM_REF, "", NULL, "the system the LPAR runs on",
@@ -123,6 +124,8 @@ void lpar_destroy(struct lpar *l)
         return;
     lpar_io_fini(l);
     for (size_t i = 0; i < l->ndevs; i++) {
+        sim_time_t ignored;
+        vf_binding_destroy(l->devs[i].vf, &ignored); /* the VF assigned at the end */
         eeh_core_destroy(l->devs[i].eeh);
         vf_pool_destroy(l->devs[i].pool);
         vf_driver_destroy(l->devs[i].driver);

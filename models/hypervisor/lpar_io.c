@@ -6,7 +6,9 @@
  * assigned to the LPAR holds it) or lost. Lost means dropped (nobody
  * holds it), held by a component no longer assigned to the LPAR (a VF
  * taken away, rings no VF reads), or outstanding longer than
- * debug.stuck_after since it was issued or last retried. The invariant
+ * debug.stuck_after since it was issued or last retried, unless its
+ * device waits on EEH (a freeze the guest has not noticed yet, or a
+ * recovery running: eeh_core_waiting). The invariant
  * issued = completed + failed + in flight + lost is checked, and any
  * loss fails the run's checks (status check_failed), naming the protocol
  * step a scenario removed with debug.skip_step if it did.
@@ -22,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/guest/eeh_core.h"
 #include "models/hypervisor/vf_assign.h"
 
 #define POOL_CHUNK 1024
@@ -262,7 +265,7 @@ static void count_one(void *ctx, struct io_req *r)
     if (!reachable(c->l, r)) {
         c->lost++;
         c->stranded += r->holder != NULL;
-    } else if (limit && c->now - since > limit) {
+    } else if (limit && c->now - since > limit && !eeh_core_waiting(c->l->devs[r->device].eeh)) {
         c->lost++;
         c->stuck++;
     } else {

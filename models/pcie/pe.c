@@ -100,6 +100,7 @@ struct pe {
     const struct step_def *next; /* next recovery step; NULL = none */
     enum pe_recovery kind;
     bool aborted;                /* report PE_STEP_ABORTED once */
+    bool reset_done;             /* reset deasserted on a live device, not yet configured */
     uint32_t freeze_count;
     sim_time_t freeze_stamp;
     sim_time_t last_freeze;
@@ -162,6 +163,7 @@ enum pe_freeze_result pe_freeze(struct pe *pe, sim_time_t now)
         pe->n.aborted_recoveries++;
     }
     pe->state = PE_STATE_FROZEN;
+    pe->reset_done = false;
     pe->last_freeze = now;
     pe->n.freezes++;
     if (count_freeze(pe, now)) {
@@ -271,9 +273,11 @@ sim_time_t pe_thaw_mmio(struct pe *pe)
     return pe->cfg.thaw_ps;
 }
 
+/* PAPR's order: DMA is enabled once MMIO is (state 4 -> 0); a slot still
+ * stopped (2) has no state with DMA alone enabled, and stays stopped. */
 sim_time_t pe_thaw_dma(struct pe *pe)
 {
-    if (!pe->offline && (pe->state == PE_STATE_MMIO_ONLY || pe->state == PE_STATE_FROZEN))
+    if (!pe->offline && pe->state == PE_STATE_MMIO_ONLY)
         pe->state = PE_STATE_NORMAL;
     return pe->cfg.thaw_ps;
 }
@@ -287,21 +291,31 @@ sim_time_t pe_reset_assert(struct pe *pe)
 
 sim_time_t pe_reset_deassert(struct pe *pe, bool device_alive)
 {
-    if (!pe->offline && pe->state == PE_STATE_RESET)
+    if (!pe->offline && pe->state == PE_STATE_RESET) {
         pe->state = device_alive ? PE_STATE_FROZEN : PE_STATE_UNAVAILABLE;
+        pe->reset_done = device_alive;
+    }
     return pe->cfg.reset_settle_ps;
 }
 
+/* Configuring completes a reset: a PE frozen by an error and never reset
+ * stays frozen. */
 sim_time_t pe_configure(struct pe *pe)
 {
-    if (!pe->offline && pe->state == PE_STATE_FROZEN)
+    if (!pe->offline && pe->state == PE_STATE_FROZEN && pe->reset_done)
         pe->state = PE_STATE_NORMAL;
+    pe->reset_done = false;
     return pe->cfg.configure_ps;
 }
 
 sim_time_t pe_restore_time(const struct pe *pe)
 {
     return pe->cfg.restore_ps;
+}
+
+sim_time_t pe_thaw_time(const struct pe *pe)
+{
+    return pe->cfg.thaw_ps;
 }
 
 void pe_set_offline(struct pe *pe)

@@ -117,12 +117,14 @@ sim_time_t pe_recovery_duration(const struct pe *pe, enum pe_recovery kind);
 
 /* The RTAS primitives a guest's EEH core drives recovery with, one call
  * each; each returns how long it takes before the next may run:
- *  - thaw MMIO (frozen -> 4) and DMA (-> 0): `thaw` (ibm,set-eeh-option);
+ *  - thaw MMIO (frozen -> 4) and DMA (4 -> 0; a slot still frozen stays
+ *    so): `thaw` (ibm,set-eeh-option);
  *  - reset assert (-> 1): `reset_hold`; deassert: `reset_settle`, after
  *    which the slot is frozen again but its device answers (-> 2), or,
  *    when the device does not answer (it failed, or its link is down),
  *    stays temporarily unavailable (-> 5): the attempt failed;
- *  - configure after reset (2 -> 0): `configure` (ibm,configure-pe);
+ *  - configure after reset (2 -> 0; a PE frozen by an error and not reset
+ *    since stays frozen): `configure` (ibm,configure-pe);
  *  - restore BARs and config space: `restore` (the driver's state is the
  *    hypervisor's to restore, no state change here).
  * A permanently offline PE stays as it is. */
@@ -132,6 +134,9 @@ sim_time_t pe_reset_assert(struct pe *pe);
 sim_time_t pe_reset_deassert(struct pe *pe, bool device_alive);
 sim_time_t pe_configure(struct pe *pe);
 sim_time_t pe_restore_time(const struct pe *pe);
+/* One freeze-clear call that cannot clear the freeze (the function is
+ * dead or its link down: the PHB freezes the PE again at once). */
+sim_time_t pe_thaw_time(const struct pe *pe);
 /* Recovery gave up (its reset attempts failed): permanently offline. */
 void pe_set_offline(struct pe *pe);
 /* When it last froze. */

@@ -48,4 +48,21 @@ sargs=(--set duration=60ms --set warmup=10ms --set systems.s0.dispatch.granulari
 rows p1.db > p1.txt; rows p2.db > p2.txt
 grep -q '^lpar.db1|physc||1.0$' p1.txt || fail "the capped LPAR is not at its entitlement"
 cmp -s p1.txt p2.txt || fail "shared processors: native backend differs from systemc"
+
+# a timeline of faults (scenarios/eeh-recovery.yaml: an adapter failure
+# and repair, frozen VFs, recoveries by two answers and two ways of
+# noticing): identical rows, events included, on a rerun and on the
+# native kernel
+eeh=$SRC/scenarios/eeh-recovery.yaml
+eargs=(-q --progress never)
+"$LPARSIM" run "$eeh" "${eargs[@]}" -o e1.db
+"$LPARSIM" run "$eeh" "${eargs[@]}" -o e2.db
+"$LPARSIM" run "$eeh" "${eargs[@]}" --kernel native -o e3.db
+for x in e1 e2 e3; do
+  { rows $x.db; q $x.db "SELECT t_ps, component, kind, detail FROM event ORDER BY rowid"; } > $x.txt
+done
+[ "$(q e1.db "SELECT COUNT(*) FROM event WHERE kind LIKE 'eeh_%'")" -gt 40 ] || fail "too few EEH events"
+cmp -s e1.txt e2.txt || fail "timeline scenario: rerun differs"
+cmp -s e1.txt e3.txt || fail "timeline scenario: native backend differs from systemc"
+expect_eq "timeline scenario status" "$(q e1.db "SELECT status FROM run")" ok
 echo ok
