@@ -1,10 +1,11 @@
 /* models/pcie/pe.c — EEH state of a partitionable endpoint; RID -> PE.
  *
- * Numbers: REFERENCE.md "EEH" (slot states; freeze effects; reset hold
- * 250 ms and settle 1800 ms, ~2.05 s per reset recovery; more than 5
- * freezes in an hour = permanently offline, counted as Linux does) and
- * "PHB / PCIe on POWER" (512 PEs per PHB4, RID -> PE via the RTT), "SR-IOV"
- * (VF RID rule). The freeze-clear, configure and restore durations are
+ * Numbers: Linux arch/powerpc/kernel/eeh.c and eeh_pe.c (slot states;
+ * freeze effects; reset hold 250 ms, EEH_PE_RST_HOLD_TIME, and settle
+ * 1800 ms, EEH_PE_RST_SETTLE_TIME, ~2.05 s per reset recovery; more than
+ * eeh_max_freezes = 5 freezes in an hour = permanently offline, counted as
+ * eeh_pe_update_time_stamp does), skiboot hw/phb4.c (512 PEs per PHB4,
+ * RID -> PE via the RTT) and the PCI SR-IOV specification (VF RID rule). The freeze-clear, configure and restore durations are
  * modelling choices (firmware calls and config-space writes: micro-
  * seconds), documented in the descriptor and docs/model-state-machines.md. */
 #include "models/pcie/pe.h"
@@ -18,20 +19,20 @@ static const struct param_desc pe_params[] = {
       "one freeze-clear call, MMIO or DMA (modelling choice: a firmware call, "
       "microseconds)" },
     { "reset_hold", PARAM_TIME, "ns", "250ms",
-      "reset asserted for (REFERENCE EEH: hold 250 ms)" },
+      "reset asserted for (Linux EEH_PE_RST_HOLD_TIME: 250 ms)" },
     { "reset_settle", PARAM_TIME, "ns", "1800ms",
-      "settle after reset deassert (REFERENCE EEH: 1800 ms = PCI 100 ms + 1.5 s)" },
+      "settle after reset deassert (Linux EEH_PE_RST_SETTLE_TIME: 1800 ms)" },
     { "configure", PARAM_TIME, "ns", "10us",
       "configure the PE after reset (modelling choice: a firmware call)" },
     { "restore", PARAM_TIME, "ns", "100us",
       "restore BARs and config space (modelling choice: tens of config writes "
       "of a few microseconds)" },
     { "max_freezes", PARAM_U64, "", "5",
-      "freezes tolerated per window; one more = permanently offline (REFERENCE "
-      "EEH; Linux eeh_max_freezes)", .min = "0", .max = "1000000" },
+      "freezes tolerated per window; one more = permanently offline (Linux "
+      "eeh_max_freezes: 5)", .min = "0", .max = "1000000" },
     { "freeze_window", PARAM_TIME, "ns", "3600s",
-      "window the freeze count covers, from its first freeze (REFERENCE EEH: an "
-      "hour; Linux: 3600 s)", .min = "1s" },
+      "window the freeze count covers, from its first freeze (Linux "
+      "eeh_pe_update_time_stamp: 3600 s)", .min = "1s" },
     { 0 }
 };
 
@@ -43,7 +44,7 @@ const struct schema pe_schema = {
 
 static const struct param_desc pe_rtt_params[] = {
     { "pes", PARAM_U64, "", "512",
-      "PEs of the PHB (REFERENCE PHB: 512 on PHB4, 256 on PHB3)",
+      "PEs of the PHB (skiboot: 512 on PHB4, 256 on PHB3)",
       .min = "1", .max = "65535" },
     { 0 }
 };
@@ -205,8 +206,8 @@ enum pe_verdict pe_dma(struct pe *pe)
 
 enum pe_verdict pe_msi(struct pe *pe)
 {
-    /* A frozen PE still interrupts (REFERENCE EEH); a device held in reset,
-     * settling, or removed for good sends nothing. */
+    /* A frozen PE still interrupts (EEH stops MMIO and DMA, not MSIs); a
+     * device held in reset, settling, or removed for good sends nothing. */
     if (!pe->offline && pe->state != PE_STATE_RESET && pe->state != PE_STATE_UNAVAILABLE) {
         pe->n.msi_delivered++;
         return PE_PASS;
