@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# bench/io-bench.sh — simulator speed on the hardware I/O path (issue 3,
-# SPEC §11): scenarios/bench-io.yaml (64 LPARs, 4 adapters, 256 VFs,
+# bench/io-bench.sh — simulator speed on the hardware I/O path:
+# scenarios/bench-io.yaml (64 LPARs, 4 adapters, 256 VFs,
 # 1.28M simulated I/Os per simulated second, every I/O through driver,
 # PHB, link, TCEs, device, MSI-X, XIVE and CPU) on one core, both kernel
 # backends. Prints, per backend, the median over REPS runs of:

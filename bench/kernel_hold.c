@@ -1,5 +1,5 @@
 /* bench/kernel_hold.c — the classic hold model, to measure the event
- * kernel (docs/performance.md, SPEC §11).
+ * kernel (docs/performance.md).
  *
  * N events start pending at exponential delays (mean 1 ms); every fired
  * event schedules one more at now + exp(1 ms); the run stops after M

@@ -2,7 +2,7 @@
 # bench/run-kernel-bench.sh — the kernel hold-model table of
 # docs/performance.md, measured in one sitting: kernel-hold on the systemc,
 # native and bare backends and SimPy 2.3.1 at N = 1e3, 1e5, 1e6 pending
-# events, printed as a markdown table with the ratios SPEC §11 asks for.
+# events, printed as a markdown table with the ratios between them.
 #
 #   bench/run-kernel-bench.sh [BUILD_DIR]      (default: build)
 #

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench/sweep-speedup.sh — sweep speed-up with local workers (SPEC §11):
+# bench/sweep-speedup.sh — sweep speed-up with local workers:
 # the same sweep of 12 runs of a few seconds each (M/M/1, 3 rates x 4
 # reps) with -j 1 and with -j 2, wall time of each and the ratio, for the
 # "Sweeps" section of docs/performance.md.

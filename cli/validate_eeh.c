@@ -1,6 +1,6 @@
-/* cli/validate_eeh.c — EEH rows of the validation table (SPEC §10; issue
- * 8: "EEH recovery time for each answer, and a reset that needs all 3
- * attempts, exactly to the picosecond").
+/* cli/validate_eeh.c — EEH rows of the validation table (docs/validation.md:
+ * the EEH recovery time for each answer, and a reset that needs all 3
+ * attempts, exactly to the picosecond).
  *
  * One LPAR on one VF of a storage adapter, a closed loop of 4 I/Os, the
  * default EEH timings (docs/model-reference.md), and one fault per case.

@@ -1,8 +1,8 @@
 # scenarios/io-storage-baseline.yaml runs the full hardware path and writes
-# the per-component metrics of issue 3: TCE cache hit rate, link
+# the per-component metrics: TCE cache hit rate, link
 # utilisation per direction, interrupts per hardware thread, per-VF I/O
 # rates and latency, escalations, thread utilisation, EEH freezes; and it
-# loses no I/O. --trace-io prints the seven steps of SPEC §3 in order.
+# loses no I/O. --trace-io prints the seven steps of the I/O path in order.
 source "$(dirname "$0")/lib.bash"
 
 "$LPARSIM" run "$SRC/scenarios/io-storage-baseline.yaml" -o base.db -q --progress never \

@@ -1,4 +1,4 @@
-# `lparsim run` on the M/M/1 scenario writes every SPEC §7 table, a run with
+# `lparsim run` on the M/M/1 scenario writes every results table, a run with
 # status ok, an io_latency statistic with samples, and conserves I/Os.
 source "$(dirname "$0")/lib.bash"
 

@@ -1,4 +1,4 @@
-# SPEC §12: a sweep killed with kill -9 mid-way and rerun with --resume ends
+# Reliability: a sweep killed with kill -9 mid-way and rerun with --resume ends
 # with every run exactly once: the same 18 run_keys as an uninterrupted
 # sweep, none duplicated, no child row without its run, and the workers of
 # the killed sweep gone with it (PR_SET_PDEATHSIG: the runs under way roll

@@ -1,7 +1,7 @@
 /* tests/unit/test_kernel.c — the event kernel API (sim/kernel.h) on both
  * backends: ordering, cancel, run_until, stop, pool growth, and a long
  * random schedule whose fired sequence must be identical on the native
- * and the SystemC backend (SPEC §2).
+ * and the SystemC backend.
  *
  * ctest runs this with CK_FORK=no: every test shares one process and so
  * one SystemC context, which exercises the shim's sequential reuse. Each

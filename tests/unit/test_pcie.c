@@ -1,5 +1,5 @@
 /* tests/unit/test_pcie.c — the PCIe link model (models/pcie/pcie_link.h):
- * the analytic numbers of pcie-bench as REFERENCE.md prints them, the
+ * the analytic numbers of pcie-bench (Neugebauer et al., SIGCOMM 2018), the
  * TLP byte counts, the simulated link's serialisation (FIFO per
  * direction, directions independent, no rounding drift), saturated
  * simulated throughput against the analytic model, and unloaded DMA read

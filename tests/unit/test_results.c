@@ -1,6 +1,6 @@
 /* tests/unit/test_results.c — the results database (sim/results.h): a
  * recorder written and read back column by column with the sqlite3 API,
- * the SPEC §7 schema, replacing a run_key, failed runs, refusing foreign
+ * the results schema (docs/user-guide.md §3), replacing a run_key, failed runs, refusing foreign
  * files, concurrent writers, and the three report formats. */
 #define _XOPEN_SOURCE 700 /* mkdtemp, nftw, fork */
 #include <check.h>

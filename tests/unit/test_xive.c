@@ -1,5 +1,6 @@
 /* tests/unit/test_xive.c — XIVE source PQ machine (every row of
- * REFERENCE.md's table), routing, event queues (wrap and generation bit),
+ * the ESB PQ state table of the POWER9 XIVE, as QEMU's hw/intc/xive.c
+ * implements it), routing, event queues (wrap and generation bit),
  * presenter (IPB/PIPR/CPPR, acknowledge), NVT backlog, escalation,
  * redelivery at dispatch, retargeting. */
 #include <check.h>
@@ -35,7 +36,7 @@ START_TEST(sources_reset_to_off)
 }
 END_TEST
 
-/* REFERENCE.md "XIVE": | PQ | on trigger | on EOI |, one row per entry. */
+/* The ESB PQ state table (QEMU hw/intc/xive.c): | PQ | on trigger | on EOI |, one row per entry. */
 static const struct {
     enum xive_pq from;
     enum xive_pq after_trigger;
