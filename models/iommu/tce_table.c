@@ -324,6 +324,32 @@ static enum tce_status write_one(struct tce_table *t, uint64_t index, uint64_t t
     return TCE_OK;
 }
 
+/* Clears entries [first, first + n) in index order, visiting only the
+ * level tables that exist: an empty upper-level slot stands for a whole
+ * subtree of empty entries. Tearing down a large, sparsely mapped window
+ * (phb_remove_pe) then costs what is mapped, not the window's size. */
+static void clear_range(struct tce_table *t, uint64_t first, uint64_t n)
+{
+    uint64_t end = first + n;
+    for (uint64_t i = first; i < end;) {
+        void *node = t->root;
+        unsigned level = 0;
+        for (; level + 1 < t->cfg.levels; level++) {
+            void *kid = ((void **)node)[slot_at(t, i, level)];
+            if (!kid)
+                break;
+            node = kid;
+        }
+        if (level + 1 < t->cfg.levels) {
+            uint64_t span = UINT64_C(1) << (t->level_bits * (t->cfg.levels - 1 - level));
+            i = (i / span + 1) * span;
+            continue;
+        }
+        write_one(t, i, 0);
+        i++;
+    }
+}
+
 /* Writes n entries from ioba after checking the whole range and every
  * TCE, so a refused call changes nothing. */
 static enum tce_status write_range(struct tce_table *t, uint64_t ioba, uint64_t n,
@@ -338,6 +364,10 @@ static enum tce_status write_range(struct tce_table *t, uint64_t ioba, uint64_t 
         if ((st = check_tce(t, source_at(src, i))) != TCE_OK)
             return st;
     uint64_t first = (ioba - t->cfg.window_base) >> t->page_shift;
+    if (!src->list && !src->first) {
+        clear_range(t, first, n);
+        return TCE_OK;
+    }
     for (uint64_t i = 0; i < n; i++)
         if ((st = write_one(t, first + i, source_at(src, i))) != TCE_OK)
             return st;

@@ -326,6 +326,32 @@ START_TEST(changes_of_valid_entries_are_reported)
 }
 END_TEST
 
+/* Unmapping a whole sparse window (what phb_remove_pe does) clears
+ * exactly the valid entries, in index order, across 3 levels and gaps of
+ * whole empty subtrees; the entries around the unmapped range stay. */
+START_TEST(unmapping_a_sparse_window_clears_exactly_what_is_mapped)
+{
+    struct tce_table *t = table_new(0, 64 * GiB, 4 * KiB, 3); /* 2^24 entries */
+    uint64_t seen[2] = { 0 }, hc;
+    ck_assert_int_eq(tce_table_on_change(t, count_change, seen), 0);
+    const uint64_t pages[] = { 0, 1, 511, 512, 262143, 262144, 9000000, 16777214 };
+    const size_t n = sizeof pages / sizeof pages[0];
+    for (size_t i = 0; i < n; i++)
+        ck_assert_int_eq(tce_table_put(t, pages[i] * 4 * KiB, tce_make(0x1000, TCE_WRITE), &hc),
+                         TCE_OK);
+    ck_assert_uint_eq(tce_table_mapped(t), n);
+    /* All but the last page: every mapped entry except 16777214 goes. */
+    ck_assert_int_eq(tce_table_unmap(t, 0, 16777214, TCE_HCALL_STUFF, &hc), TCE_OK);
+    ck_assert_uint_eq(hc, (16777214 + 511) / 512);
+    ck_assert_uint_eq(seen[0], n - 1);
+    ck_assert_uint_eq(seen[1], 9000000); /* the last one cleared, in index order */
+    ck_assert_uint_eq(tce_table_mapped(t), 1);
+    ck_assert_uint_ne(tce_table_get(t, 16777214 * 4 * KiB), 0);
+    ck_assert_uint_eq(tce_table_get(t, 9000000 * 4 * KiB), 0);
+    tce_table_destroy(t);
+}
+END_TEST
+
 /* ---- TCE cache ---------------------------------------------------------- */
 
 static struct tce_cache_config cache_cfg(uint32_t entries, uint32_t ways)
@@ -656,6 +682,7 @@ static Suite *tce_suite(void)
     tcase_add_test(t, bad_control_calls_are_refused_whole);
     tcase_add_test(t, hcalls_are_counted_per_method);
     tcase_add_test(t, changes_of_valid_entries_are_reported);
+    tcase_add_test(t, unmapping_a_sparse_window_clears_exactly_what_is_mapped);
     suite_add_tcase(s, t);
     t = tcase_create("cache");
     tcase_set_timeout(t, 120);
