@@ -345,12 +345,17 @@ static void script_axes(FILE *f, const struct plot_data *pd, const struct plot_r
 static void script_margins(FILE *f, const struct plot_data *pd)
 {
     const struct plot_timeline *tl = &pd->tl;
-    fprintf(f, "# ---- layout (plot_lanes.c): the plotting area between these screen heights;"
-               " the data below graph %.4f, lanes and event numbers above;\n"
-               "# one annotation character = %.10g x units, a key character = %.4f of the"
-               " width ----\n"
-               "set tmargin at screen %.4f\nset bmargin at screen %.4f\n\n",
-            pd->data_top, tl->char_w, PLOT_KEY_CHAR_W, tl->graph_top, tl->graph_bottom);
+    fputs("# ---- layout (plot_lanes.c): the plotting area lies between the screen heights\n"
+          "# below; in it the data lie below graph height data_top, the lanes and event\n"
+          "# numbers above. Texts were placed for an annotation character char_w x units\n"
+          "# wide (key_char_w of the figure's width below the axis), estimates that err\n"
+          "# wide: a much narrower figure or larger font may need them moved.\n", f);
+    fprintf(f, "# layout: height_in=%.4g data_top=%.4f char_w=%.10g key_char_w=%.4f"
+               " graph_top=%.4f graph_bottom=%.4f\n",
+            tl->height_in, pd->data_top, tl->char_w, PLOT_KEY_CHAR_W, tl->graph_top,
+            tl->graph_bottom);
+    fprintf(f, "set tmargin at screen %.4f\nset bmargin at screen %.4f\n\n", tl->graph_top,
+            tl->graph_bottom);
 }
 
 static void put_label(FILE *f, const char *text, double x, const char *y, const char *align,
