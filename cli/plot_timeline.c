@@ -74,8 +74,8 @@ static int timeline_run(struct plot_db *q, const struct plot_request *rq, int64_
 
 /* The window of the run drawn, and the time axis: x = (t - origin) / div.
  * The unit is the one the window's span reads best in (s, ms, µs, ns);
- * a window far from 0 (999.9 ms .. 1001 ms) is drawn from its start
- * (origin = from), so that its tics stay short. */
+ * a window far from 0 (999.9 ms .. 1001 ms, 17.1 s .. 17.7 s) is drawn
+ * from its start (origin = from), so that its tic labels stay short. */
 struct tl_window {
     double from_ps, to_ps, origin_ps, div;
     const char *unit;         /* "s", "ms", "µs", "ns" */
@@ -86,10 +86,12 @@ static void window_axis(struct tl_window *w)
     double span = w->to_ps - w->from_ps;
     w->div = span >= 2e12 ? 1e12 : span >= 2e9 ? 1e9 : span >= 2e6 ? 1e6 : 1e3;
     w->unit = span >= 2e12 ? "s" : span >= 2e9 ? "ms" : span >= 2e6 ? "\xc2\xb5s" : "ns";
-    /* absolute tic labels would need more than four digits */
-    double step = plot_nice_step(span / w->div);
-    int digits = (int)floor(log10(w->to_ps / w->div)) - (int)floor(log10(step)) + 1;
-    w->origin_ps = w->from_ps > 0 && digits > 4 ? w->from_ps : 0;
+    /* absolute tic labels would be more than four characters long
+     * (17100 ms, 999.95 ms) */
+    double step = plot_nice_step(span / w->div), top = w->to_ps / w->div;
+    int chars = (top >= 1 ? (int)floor(log10(top)) + 1 : 1) +
+                (step < 1 ? 1 + (int)ceil(-log10(step) - 1e-9) : 0);
+    w->origin_ps = w->from_ps > 0 && chars > 4 ? w->from_ps : 0;
 }
 
 static double window_x(const struct tl_window *w, double t_ps)
