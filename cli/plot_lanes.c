@@ -107,31 +107,57 @@ static size_t mech_len(const char *component)
 
 /* Outlines are the mechanisms: a kind that is the component's mechanism
  * or the prefix of another kind of the lane (eeh of eeh_reset). A step's
- * name drops the longest such prefix. */
-static void lane_names(struct plot_data *pd, size_t lane)
+ * name drops the longest such prefix. Worked out once per kind (a lane
+ * has a handful), however many times the mechanism ran. */
+static int lane_names(struct plot_data *pd, size_t lane)
 {
     struct plot_phase *ph = pd->phases;
-    for (size_t i = 0; i < pd->nphases; i++) {
-        if (ph[i].lane != lane)
-            continue;
-        size_t n = strlen(ph[i].kind), m = mech_len(ph[i].component);
-        ph[i].outline = n == m && strncmp(ph[i].kind, ph[i].component, m) == 0;
-        for (size_t j = 0; j < pd->nphases && !ph[i].outline; j++)
-            ph[i].outline = ph[j].lane == lane && prefixed(ph[j].kind, ph[i].kind, n);
+    const char **kind = malloc((pd->nphases + 1) * sizeof *kind);
+    size_t *skip = malloc((pd->nphases + 1) * sizeof *skip), nk = 0;
+    bool *outline = calloc(pd->nphases + 1, sizeof *outline);
+    if (!kind || !skip || !outline) {
+        free(kind);
+        free(skip);
+        free(outline);
+        return -1;
     }
+    const char *comp = NULL;
     for (size_t i = 0; i < pd->nphases; i++) {
-        if (ph[i].lane != lane)
-            continue;
-        size_t best = prefixed(ph[i].kind, ph[i].component, mech_len(ph[i].component))
-                          ? mech_len(ph[i].component) + 1 : 0;
-        for (size_t j = 0; j < pd->nphases; j++) {
-            size_t n = strlen(ph[j].kind);
-            if (ph[j].lane == lane && ph[j].outline && n + 1 > best &&
-                prefixed(ph[i].kind, ph[j].kind, n))
-                best = n + 1;
+        size_t k = 0;
+        while (ph[i].lane == lane && k < nk && strcmp(kind[k], ph[i].kind) != 0)
+            k++;
+        if (ph[i].lane == lane && k == nk)
+            kind[nk++] = ph[i].kind;
+        comp = ph[i].lane == lane ? ph[i].component : comp;
+    }
+    size_t m = comp ? mech_len(comp) : 0;
+    for (size_t k = 0; k < nk; k++) {
+        size_t n = strlen(kind[k]);
+        outline[k] = n == m && strncmp(kind[k], comp, m) == 0;
+        for (size_t j = 0; j < nk && !outline[k]; j++)
+            outline[k] = prefixed(kind[j], kind[k], n);
+    }
+    for (size_t k = 0; k < nk; k++) {
+        skip[k] = !outline[k] && prefixed(kind[k], comp, m) ? m + 1 : 0;
+        for (size_t j = 0; j < nk && !outline[k]; j++) {
+            size_t n = strlen(kind[j]);
+            if (outline[j] && n + 1 > skip[k] && prefixed(kind[k], kind[j], n))
+                skip[k] = n + 1;
         }
-        ph[i].step = ph[i].outline ? ph[i].kind : ph[i].kind + best;
     }
+    for (size_t i = 0; i < pd->nphases; i++) {
+        size_t k = 0;
+        while (ph[i].lane == lane && strcmp(kind[k], ph[i].kind) != 0)
+            k++;
+        if (ph[i].lane != lane)
+            continue;
+        ph[i].outline = outline[k];
+        ph[i].step = ph[i].kind + skip[k];
+    }
+    free(kind);
+    free(skip);
+    free(outline);
+    return 0;
 }
 
 /* Bar rows: a step goes into the first row free at its start, so steps
@@ -176,11 +202,9 @@ static int build_lanes(struct plot_data *pd)
         }
         pd->phases[i].lane = l;
     }
-    for (size_t l = 0; l < tl->nlanes; l++) {
-        lane_names(pd, l);
-        if ((tl->lanes[l].subrows = lane_rows(pd, l)) < 0)
+    for (size_t l = 0; l < tl->nlanes; l++)
+        if (lane_names(pd, l) || (tl->lanes[l].subrows = lane_rows(pd, l)) < 0)
             return -1;
-    }
     return 0;
 }
 
@@ -353,28 +377,30 @@ static int place_markers(struct plot_data *pd)
 static void keys_text(const struct plot_data *pd, const size_t *idx, size_t first, size_t last,
                       char *buf, size_t n)
 {
+    const struct plot_timeline *tl = &pd->tl;
+    bool *seen = calloc(tl->nkeys + 1, sizeof *seen);
     size_t used = 0;
     buf[0] = '\0';
-    for (size_t i = first; i <= last; i++) {
+    size_t i = first;
+    for (; seen && i <= last && used + 16 < n; i++) {
         long k = pd->phases[idx[i]].key, run = 0;
-        bool seen = false;
-        for (size_t j = first; j < i && !seen; j++)
-            seen = pd->phases[idx[j]].key == k;
-        if (seen)
+        if (seen[k])
             continue;
-        while (i + 1 <= last && pd->phases[idx[i + 1]].key == k + run + 1)
-            run++, i++;
+        seen[k] = true;
+        while (i + 1 <= last && pd->phases[idx[i + 1]].key == k + run + 1 && !seen[k + run + 1])
+            seen[k + ++run] = true, i++;
         const char *sep = used ? "," : "";
         if (run >= 2)
-            plot_fmt(buf + used, n - used, "%s%s–%s", sep, pd->tl.keys[k].tag,
-                     pd->tl.keys[k + run].tag);
+            plot_fmt(buf + used, n - used, "%s%s–%s", sep, tl->keys[k].tag, tl->keys[k + run].tag);
         else if (run == 1)
-            plot_fmt(buf + used, n - used, "%s%s,%s", sep, pd->tl.keys[k].tag,
-                     pd->tl.keys[k + 1].tag);
+            plot_fmt(buf + used, n - used, "%s%s,%s", sep, tl->keys[k].tag, tl->keys[k + 1].tag);
         else
-            plot_fmt(buf + used, n - used, "%s%s", sep, pd->tl.keys[k].tag);
+            plot_fmt(buf + used, n - used, "%s%s", sep, tl->keys[k].tag);
         used = strlen(buf);
     }
+    if (seen && i <= last && used + 4 < n)
+        plot_fmt(buf + used, n - used, "…"); /* more than the label holds */
+    free(seen);
 }
 
 /* A lane's header row: its name, and the keys of the steps too short to
