@@ -18,6 +18,7 @@
 #include "cli/plot_internal.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* ---- strings ---- */
@@ -434,10 +435,10 @@ static void script_markers(FILE *f, const struct plot_data *pd, bool tex)
                " all %zu of them (the key lists %zu):\n", pd->nmarks, tl->events_listed);
     for (size_t i = 0; i < pd->nmarks; i++) {
         const struct plot_mark *m = &pd->marks[i];
-        fprintf(f, "#   %zu  t=%.10g  %s  %s  ", i + 1, m->t, m->component, m->kind);
-        for (const char *c = m->detail; *c; c++)
-            fputc((unsigned char)*c < 0x20 ? ' ' : *c, f);
-        fputc('\n', f);
+        char *row = plot_strf("%zu  t=%.10g  %s  %s  %s", i + 1, m->t, m->component, m->kind,
+                              m->detail); /* comment() keeps control characters out */
+        comment(f, "  ", row ? row : "");
+        free(row);
     }
     double top = tl->marker_y - 0.4 * tl->bar_h;
     for (size_t i = 0; i < pd->nmarks; i++)

@@ -104,11 +104,10 @@ static void time_text(double ps, char *buf, size_t n)
 {
     double a = fabs(ps);
     double div = a >= 1e12 ? 1e12 : a >= 1e9 ? 1e9 : a >= 1e6 ? 1e6 : a >= 1e3 ? 1e3 : 1;
-    if (ps == 0) {
+    if (ps == 0)
         plot_fmt(buf, n, "0");
-        return;
-    }
-    plot_fmt(buf, n, "%.10g %s", ps / div,
+    else
+        plot_fmt(buf, n, "%.10g %s", ps / div,
              div == 1e12 ? "s" : div == 1e9 ? "ms" : div == 1e6 ? "\xc2\xb5s"
                                 : div == 1e3 ? "ns" : "ps");
 }
