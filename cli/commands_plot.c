@@ -10,6 +10,7 @@
 
 #include "cli/commands.h"
 #include "cli/plot.h"
+#include "sim/units.h"
 
 static const struct opt_desc plot_opts[] = {
     { "output", 'o', true, false },
@@ -29,6 +30,9 @@ static const struct opt_desc plot_opts[] = {
     { "points", 0, true, false },
     { "point", 0, true, false },
     { "rep", 0, true, false },
+    { "from", 0, true, false },
+    { "to", 0, true, false },
+    { "phases", 0, true, false },
     { 0 }
 };
 
@@ -39,7 +43,8 @@ static void plot_help(void)
          "       lparsim plot DB sweep --x PARAM --y [COMPONENT:]NAME[.COLUMN]\n"
          "                        [--series PARAM] [--logx|--linx] [--logy] [-o FILE]\n"
          "       lparsim plot DB timeline --series [COMPONENT:]NAME[,...]\n"
-         "                        [--run ID | --point P --rep R] [-o FILE]\n"
+         "                        [--run ID | --point P --rep R] [--from TIME] [--to TIME]\n"
+         "                        [--phases GLOB[,GLOB...]] [-o FILE]\n"
          "       common: [--title TEXT] [--script-only]\n\n"
          "Draws a figure from a results database with gnuplot. FILE's extension picks\n"
          "the format: .pdf, .png, .svg or .tex (cairolatex: FILE.tex + FILE.pdf).\n"
@@ -57,10 +62,12 @@ static void plot_help(void)
          "            per value of --series PARAM; mean over repetitions with 95%\n"
          "            confidence bars (Student t; a quantile's bar is never narrower than\n"
          "            its histogram bucket). Only runs with status ok.\n"
-         "  timeline  sampled series of one run against time; phases (KIND_start ..\n"
-         "            KIND_end events) as bars above the data, nested ones below the\n"
-         "            phase that holds them; other events as lines labelled with their\n"
-         "            kind and detail. Without --series: the run's series are listed.\n\n"
+         "  timeline  sampled series of one run against time; above them one lane per\n"
+         "            mechanism component (KIND_start .. KIND_end events: the mechanism\n"
+         "            outlined, its steps as labelled segments); other events as\n"
+         "            numbered lines, explained in a key below. --from/--to TIME\n"
+         "            (999.9ms, 2s) zoom into a window; --phases GLOB[,GLOB] picks the\n"
+         "            lanes (eeh.*,switch.db1). Without --series: the run's series.\n\n"
          "PARAM is a parameter path as given to --set, or its last part when that\n"
          "is unique (rate for lpars.db1.workload.rate). --script-only writes the .gp\n"
          "and .dat without running gnuplot ($LPARSIM_GNUPLOT overrides the program).\n"
@@ -73,7 +80,7 @@ static int check_kind_opts(const struct args *a, const char *kind, const char *c
 {
     static const char *const kind_specific[] = {
         "stat", "runs", "by", "ccdf", "logx", "linx", "logy", "x", "y", "series", "run",
-        "points", "point", "rep", NULL
+        "points", "point", "rep", "from", "to", "phases", NULL
     };
     for (const char *const *o = kind_specific; *o; o++) {
         if (!args_has(a, *o))
@@ -94,12 +101,39 @@ static int need(const struct args *a, const char *opt, const char *kind)
     return cli_error(a->cmd, "a %s plot needs --%s (see lparsim plot --help)", kind, opt);
 }
 
+/* --from/--to TIME, a time with its unit (999.9ms); --phases not empty. */
+static int parse_time(const struct args *a, const char *opt, int64_t *ps)
+{
+    const char *text = args_get(a, opt), *why;
+    struct param_value v;
+    *ps = -1;
+    if (!text)
+        return 0;
+    if (unit_parse(PARAM_TIME, text, &v, &why) != 0)
+        return cli_error(a->cmd, "--%s: %s", opt, why);
+    *ps = (int64_t)v.u;
+    return 0;
+}
+
+static int parse_window(const struct args *a, struct plot_request *rq)
+{
+    if (parse_time(a, "from", &rq->from_ps) || parse_time(a, "to", &rq->to_ps))
+        return 2;
+    if (rq->from_ps >= 0 && rq->to_ps >= 0 && rq->from_ps >= rq->to_ps)
+        return cli_error(a->cmd, "--from %s is not before --to %s", args_get(a, "from"),
+                         args_get(a, "to"));
+    if (rq->phases && strspn(rq->phases, ",") == strlen(rq->phases))
+        return cli_error(a->cmd, "--phases needs component globs such as eeh.*,switch.db1");
+    return 0;
+}
+
 static int kind_request(const struct args *a, const char *kind, struct plot_request *rq)
 {
     static const char *const cdf[] = { "stat", "runs", "by", "ccdf", "logx", "linx",
                                        "points", "rep", NULL };
     static const char *const sweep[] = { "x", "y", "series", "logx", "linx", "logy", NULL };
-    static const char *const timeline[] = { "series", "run", "point", "rep", NULL };
+    static const char *const timeline[] = { "series", "run", "point", "rep", "from", "to",
+                                            "phases", NULL };
     if (strcmp(kind, "cdf") == 0) {
         rq->kind = PLOT_CDF;
         rq->metric = args_get(a, "stat");
@@ -118,7 +152,8 @@ static int kind_request(const struct args *a, const char *kind, struct plot_requ
     if (strcmp(kind, "timeline") == 0) {
         rq->kind = PLOT_TIMELINE;
         rq->series = args_get(a, "series"); /* none: the error lists the run's series */
-        return check_kind_opts(a, kind, timeline);
+        rq->phases = args_get(a, "phases");
+        return check_kind_opts(a, kind, timeline) || parse_window(a, rq);
     }
     return cli_error(a->cmd, "unknown plot kind '%s' (expected cdf, sweep or timeline)", kind);
 }
@@ -218,6 +253,7 @@ static int parse_request(const struct args *a, struct plot_request *rq, int64_t 
         return cli_error(a->cmd, "expected DB and KIND (cdf, sweep or timeline); see"
                                  " lparsim plot --help");
     memset(rq, 0, sizeof *rq);
+    rq->from_ps = rq->to_ps = -1;
     rq->db_path = a->positional[0];
     rq->title = args_get(a, "title");
     rq->script_only = args_has(a, "script-only");

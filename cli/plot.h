@@ -10,7 +10,8 @@
  *
  * Kinds: cdf (of a statistic's histogram), sweep (a scalar or a statistic
  * column against a parameter, mean and 95% CI over repetitions) and
- * timeline (sampled series with event lines and shaded phases). */
+ * timeline (sampled series against time, the mechanisms' phases in lanes
+ * above them and numbered point events, zoomable with --from/--to). */
 #ifndef LPARSIM_CLI_PLOT_H
 #define LPARSIM_CLI_PLOT_H
 
@@ -39,6 +40,8 @@ struct plot_request {
     const char *x_param;      /* sweep --x */
     const char *series_param; /* sweep --series (NULL: one line) */
     const char *series;       /* timeline --series [COMPONENT:]NAME[,...] */
+    int64_t from_ps, to_ps;   /* timeline --from/--to: the window; -1: the run's start/end */
+    const char *phases;       /* timeline --phases GLOB[,GLOB]: lanes; NULL: every one */
     const int64_t *runs;      /* cdf --runs / timeline --run; NULL: default */
     size_t nruns;
     const int64_t *points;    /* cdf, timeline --points: the runs of these sweep points */

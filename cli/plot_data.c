@@ -26,10 +26,16 @@ void plot_data_free(struct plot_data *pd)
         free(pd->lines[i].rows);
         free(pd->lines[i].label);
     }
-    for (size_t i = 0; i < pd->nmarks; i++)
-        free(pd->marks[i].label);
-    for (size_t i = 0; i < pd->nphases; i++)
-        free(pd->phases[i].label);
+    for (size_t i = 0; i < pd->nmarks; i++) {
+        free(pd->marks[i].component);
+        free(pd->marks[i].kind);
+        free(pd->marks[i].detail);
+    }
+    for (size_t i = 0; i < pd->nphases; i++) {
+        free(pd->phases[i].component);
+        free(pd->phases[i].kind);
+    }
+    plot_timeline_free(&pd->tl);
     for (size_t i = 0; i < pd->nqueries; i++)
         free(pd->queries[i]);
     free(pd->lines);
@@ -81,25 +87,33 @@ int plot_row_add(struct plot_line *l, const double *v, size_t n, const char *tex
     return 0;
 }
 
-int plot_mark_add(struct plot_data *pd, double t, const char *label)
+int plot_mark_add(struct plot_data *pd, double t, const char *component, const char *kind,
+                  const char *detail)
 {
     struct plot_mark *m = plot_grow_one((void **)&pd->marks, &pd->nmarks, sizeof *m);
     if (!m)
         return -1;
     m->t = t;
-    m->label = strdup(label);
-    return m->label ? 0 : -1;
+    m->component = strdup(component ? component : "");
+    m->kind = strdup(kind ? kind : "");
+    m->detail = strdup(detail ? detail : "");
+    return m->component && m->kind && m->detail ? 0 : -1;
 }
 
-int plot_phase_add(struct plot_data *pd, double t0, double t1, const char *label)
+int plot_phase_add(struct plot_data *pd, double t0, double t1, const char *component,
+                   const char *kind)
 {
     struct plot_phase *p = plot_grow_one((void **)&pd->phases, &pd->nphases, sizeof *p);
     if (!p)
         return -1;
     p->t0 = t0;
     p->t1 = t1;
-    p->label = strdup(label);
-    return p->label ? 0 : -1;
+    p->key = -1;
+    p->seq = pd->nphases - 1;
+    p->component = strdup(component);
+    p->kind = strdup(kind);
+    p->step = p->kind;
+    return p->component && p->kind ? 0 : -1;
 }
 
 int plot_run_add(struct plot_data *pd, int64_t run_id)

@@ -39,18 +39,81 @@ struct plot_line {
     size_t nrows, cap;
 };
 
-struct plot_mark {            /* an event row: a labelled vertical line */
-    double t;
-    char *label;              /* "kind: detail", cut to fit */
-    int row;                  /* band row of its label (0 = top); -1: no label */
-    bool right;               /* the label ends at t (it would pass the right edge) */
+/* ---- a timeline's annotations (plot_timeline.c gathers them, plot_lanes.c
+ * lays them out, plot_script.c draws them) ---- */
+
+struct plot_mark {            /* a point event: a numbered dashed line, explained in the key */
+    double t;                 /* in axis units */
+    char *component, *kind, *detail;
 };
 
-struct plot_phase {           /* a *_start .. *_end pair: a shaded interval */
-    double t0, t1;
-    char *label;              /* the mechanism step: "lpm_precopy" */
-    int depth;                /* phases enclosing it: its row in the band */
-    double label_x;           /* where its label starts (after the one before) */
+struct plot_tag {             /* a short label over things of one row: event numbers
+                                "3–5" over their lines, step keys "a–f" in a lane's header */
+    size_t lane;              /* header tags: the lane */
+    size_t first, last;       /* the things of its row it stands for (markers: events) */
+    double x;                 /* centre of its text (axis units) */
+    char text[64];
+};
+
+enum plot_label_at {
+    LABEL_NONE,               /* no room anywhere: counted in tl.unlabelled */
+    LABEL_INSIDE,             /* centred inside the step's segment */
+    LABEL_HEADER,             /* its key in the lane's header row (tl.tags), over it */
+};
+
+struct plot_phase {           /* a KIND_start .. KIND_end pair of one component */
+    double t0, t1;            /* clipped to the window, axis units */
+    char *component, *kind;   /* "switch.db1", "switch_prepare" */
+    const char *step;         /* kind without the mechanism's prefix: "prepare" (in kind) */
+    bool outline;             /* the whole mechanism (switch_start .. switch_end) */
+    size_t lane;
+    int sub;                  /* bar row in its lane (steps that overlap get more) */
+    int shade;                /* 0, 1: consecutive steps alternate */
+    long key;                 /* entry of the step key, -1: labelled by its name */
+    enum plot_label_at at;
+    const char *label;        /* drawn: step, or its key's tag (NULL for outlines) */
+    double label_x;           /* centre of the label (axis units) */
+    size_t seq;               /* order of its start event (ties of start time) */
+};
+
+struct plot_lane {            /* one mechanism component, above the data */
+    char *component;
+    int subrows;              /* bar rows */
+    double y_header;          /* graph y of the header row (component name, keys) */
+    bool name_right;          /* the name ends at the right edge (keys at the left) */
+    double y_top;             /* graph y of the top of its first bar row */
+};
+
+struct plot_step_key {        /* "a: error_detected": a step too short for its name */
+    char tag[8];
+    char *text;
+    const char *kind;         /* the full kind it stands for */
+};
+
+/* The timeline's layout: lanes and the marker row in the band above the
+ * data (graph coordinates), the keys below the x axis (screen), and the
+ * figure's height, which grows with them. */
+struct plot_timeline {
+    double from, to;          /* x range, axis units */
+    double char_w;            /* one annotation character, in axis units (errs wide) */
+    struct plot_lane *lanes;
+    size_t nlanes;
+    struct plot_tag *markers; /* over the point events' lines */
+    size_t nmarkers;
+    struct plot_tag *tags;    /* keys in the lanes' headers */
+    size_t ntags;
+    double marker_y;          /* graph y of the marker numbers */
+    double bar_h;             /* graph height of a lane's bar row */
+    struct plot_step_key *keys;
+    size_t nkeys;
+    char **key_lines;         /* step key, then event key, one line each */
+    size_t nkey_lines;
+    double *key_y;            /* screen y of each key line */
+    size_t events_listed;     /* events the key lists (the .gp lists all) */
+    size_t unlabelled;        /* steps with no room for a label */
+    double height_in;         /* the figure's height (width: 3.5 in) */
+    double graph_top, graph_bottom; /* screen fractions */
+    double key_rows;          /* rows reserved for the series key */
 };
 
 struct plot_data {
@@ -71,11 +134,10 @@ struct plot_data {
     double xmin_pos;          /* smallest positive x (log axis range) */
     /* explicit axis ranges in display units (NaN: gnuplot's autoscale) */
     double xlo, xhi, ylo, yhi, y2lo, y2hi;
-    /* timeline: the series lie below this fraction of the graph's height;
-     * the band above holds band_rows rows of phase bars and event labels */
+    /* timeline: the series lie below this fraction of the graph's height,
+     * lanes and markers above it (struct plot_timeline) */
     double data_top;
-    int band_rows;
-    size_t unlabelled;        /* events drawn without a label (no room) */
+    struct plot_timeline tl;
     char bars_note[200];      /* sweep: the key entry saying what the bars are */
     /* provenance */
     char **queries;           /* SQL text with its bound values */
@@ -88,8 +150,10 @@ void plot_data_free(struct plot_data *pd);
 /* Appends; -1 on out of memory. */
 int plot_line_add(struct plot_data *pd, const char *label, struct plot_line **out);
 int plot_row_add(struct plot_line *l, const double *v, size_t n, const char *text);
-int plot_mark_add(struct plot_data *pd, double t, const char *label);
-int plot_phase_add(struct plot_data *pd, double t0, double t1, const char *label);
+int plot_mark_add(struct plot_data *pd, double t, const char *component, const char *kind,
+                  const char *detail);
+int plot_phase_add(struct plot_data *pd, double t0, double t1, const char *component,
+                   const char *kind);
 int plot_run_add(struct plot_data *pd, int64_t run_id);
 /* Grows *p (of *n elements) by one zeroed element; NULL on out of memory. */
 void *plot_grow_one(void **p, size_t *n, size_t elem);
@@ -196,26 +260,44 @@ void plot_group_label(const char *param, const struct plot_group *g, char *buf, 
 /* " (ns)" for an axis label; "" for no unit. */
 void plot_unit_suffix(const char *unit, char *buf, size_t n);
 
-/* ---- layout (plot_layout.c) ---- */
+/* ---- layout (plot_layout.c; a timeline's lanes and keys: plot_lanes.c) ---- */
 
 /* The geometry every figure is laid out for: a 3.5 in column at 8 pt
- * (PNG and SVG are the same figure scaled), annotations at 7 pt. As
- * fractions of the plotting area: a character's width (without and
- * with a right-hand axis), and the height of one row of annotations. */
+ * (PNG and SVG are the same figure scaled), annotations at 7 pt. A
+ * timeline is as wide and grows in height with its lanes and keys. */
+#define PLOT_WIDTH_IN 3.5
+#define PLOT_HEIGHT_IN 2.4
+/* An annotation character's width as a fraction of the plotting area
+ * (without and with a right-hand axis), and of the whole figure's width
+ * (the keys below the x axis). Estimates that err wide. */
 #define PLOT_CHAR_W 0.0205
 #define PLOT_CHAR_W_Y2 0.0265
-#define PLOT_ROW_H 0.075
-/* At most this many rows of event labels; other events keep their line. */
-#define PLOT_EVENT_ROWS 4
+#define PLOT_KEY_CHAR_W 0.0159
+/* A lane's name starts this many characters in from the left axis. */
+#define PLOT_LANE_INDENT 0.3
+/* Characters of a line of the keys below a timeline: a longer event is
+ * cut with "…" (the .gp and .dat keep it whole). */
+#define PLOT_KEY_CHARS 60
+/* Events listed in the key; the .gp lists every one. */
+#define PLOT_KEY_EVENTS 12
+/* The data keep at least this share of a timeline's plotting area. */
+#define PLOT_DATA_SHARE 0.55
 
 /* An axis range around data [lo, hi]: 5% padding each side, never below
  * zero for data that are not (a cache of -100 entries), multiplicative
  * on a log axis. */
 void plot_pad_range(double lo, double hi, bool log, double *a, double *b);
-/* Lays out the timeline's band: phase rows by depth, event labels in
- * rows (at most PLOT_EVENT_ROWS) so that no two overlap; sets
- * pd->band_rows and pd->data_top. x runs over [0, xend]. */
-void plot_band_layout(struct plot_data *pd, double xend);
+/* Lays out a timeline's annotations over x in [from, to] (axis units):
+ * lanes per mechanism component, step labels and the step key, event
+ * markers and the event key, the figure's height (pd->tl, pd->data_top).
+ * Reorders pd->phases (by start). -1 on out of memory. */
+int plot_lanes_layout(struct plot_data *pd, double from, double to, bool title);
+void plot_timeline_free(struct plot_timeline *tl);
+/* An event's line in the key: "n: kind (component) — detail", cut to
+ * PLOT_KEY_CHARS characters (heap; NULL on out of memory). */
+char *plot_event_key(const struct plot_mark *m, size_t n);
+/* Characters of a text as drawn (UTF-8 continuation bytes take no room). */
+size_t plot_text_chars(const char *s);
 /* A round tic step giving four to eight tics up to hi (1, 2 or 5 x 10^n),
  * and hi rounded up to a multiple of it (so the top tic holds the data). */
 double plot_nice_step(double hi);

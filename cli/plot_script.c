@@ -18,6 +18,7 @@
 #include "cli/plot_internal.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* ---- strings ---- */
@@ -110,9 +111,12 @@ static void data_header(FILE *f, const struct plot_data *pd, const struct plot_p
         comment(f, pre, pd->lines[i].label);
     }
     if (pd->nmarks)
-        fprintf(f, "#   index %zu: events (columns: t kind)\n", pd->nlines);
+        fprintf(f, "#   index %zu: point events (columns: t n component kind detail; n is"
+                   " the number drawn)\n", pd->nlines);
     if (pd->nphases)
-        fprintf(f, "#   index %zu: phases (columns: t_start t_end name)\n",
+        fprintf(f, "#   index %zu: phases, clipped to the x range (columns: t_start t_end"
+                   " lane component kind step drawn; drawn is the label: the step, its key,"
+                   " or \"\" for a mechanism's outline or no room)\n",
                 pd->nlines + (pd->nmarks ? 1 : 0));
 }
 
@@ -134,16 +138,25 @@ int plot_write_data(FILE *f, const struct plot_data *pd, const struct plot_prove
     if (pd->nmarks)
         fputs("\n\n# events\n", f);
     for (size_t i = 0; i < pd->nmarks; i++) {
-        put_num(f, pd->marks[i].t, true);
-        put_text(f, pd->marks[i].label);
+        const struct plot_mark *m = &pd->marks[i];
+        put_num(f, m->t, true);
+        fprintf(f, " %zu", i + 1);
+        put_text(f, m->component);
+        put_text(f, m->kind);
+        put_text(f, m->detail);
         fputc('\n', f);
     }
     if (pd->nphases)
         fputs("\n\n# phases\n", f);
     for (size_t i = 0; i < pd->nphases; i++) {
-        put_num(f, pd->phases[i].t0, true);
-        put_num(f, pd->phases[i].t1, false);
-        put_text(f, pd->phases[i].label);
+        const struct plot_phase *p = &pd->phases[i];
+        put_num(f, p->t0, true);
+        put_num(f, p->t1, false);
+        fprintf(f, " %zu", p->lane);
+        put_text(f, p->component);
+        put_text(f, p->kind);
+        put_text(f, p->step);
+        put_text(f, p->at != LABEL_NONE && p->label ? p->label : "");
         fputc('\n', f);
     }
     return ferror(f) ? -1 : 0;
@@ -202,23 +215,35 @@ static void script_locations(FILE *f, const struct plot_names *nm)
 /* The figure is laid out for a 3.5 in column at 8 pt: the PDF and the
  * TeX figure at that size, the PNG as the same figure at 200 dpi (so its
  * text keeps its proportions), the SVG at 96 px per inch. */
-static void script_terminal(FILE *f, const struct plot_names *nm)
+static void script_terminal(FILE *f, const struct plot_names *nm, double height_in)
 {
-    static const char *const term[] = {
-        [FMT_PDF] = "pdfcairo enhanced color font 'Sans,8' size 3.5in,2.4in linewidth 1",
-        [FMT_PNG] = "pngcairo enhanced color font 'Sans,16.7' size 700,480 linewidth 2",
-        [FMT_SVG] = "svg enhanced font 'Sans,8' size 336,230 linewidth 1 background '#ffffff'",
-        /* text typeset by LaTeX, lines in a PDF: works with pdflatex */
-        [FMT_TEX] = "cairolatex pdf input color size 3.5in,2.4in linewidth 1",
-    };
-    /* annotations (event and phase names) a size below the text */
+    /* annotations (lane, step and event texts) a size below the text */
     static const char *const small[] = {
         [FMT_PDF] = ",7", [FMT_PNG] = ",14.6", [FMT_SVG] = ",7", [FMT_TEX] = ",7",
     };
-    char out[PLOT_PATH_MAX * 2];
+    char term[256], out[PLOT_PATH_MAX * 2];
+    double h = height_in > 0 ? height_in : PLOT_HEIGHT_IN;
+    switch (nm->fmt) {
+    case FMT_PDF:
+        plot_fmt(term, sizeof term, "pdfcairo enhanced color font 'Sans,8' size %gin,%.4gin"
+                 " linewidth 1", PLOT_WIDTH_IN, h);
+        break;
+    case FMT_PNG: /* 200 dpi */
+        plot_fmt(term, sizeof term, "pngcairo enhanced color font 'Sans,16.7' size %d,%d"
+                 " linewidth 2", (int)lround(PLOT_WIDTH_IN * 200), (int)lround(h * 200));
+        break;
+    case FMT_SVG: /* 96 px per inch */
+        plot_fmt(term, sizeof term, "svg enhanced font 'Sans,8' size %d,%d linewidth 1"
+                 " background '#ffffff'", (int)lround(PLOT_WIDTH_IN * 96), (int)lround(h * 96));
+        break;
+    case FMT_TEX: /* text typeset by LaTeX, lines in a PDF: works with pdflatex */
+        plot_fmt(term, sizeof term, "cairolatex pdf input color size %gin,%.4gin linewidth 1",
+                 PLOT_WIDTH_IN, h);
+        break;
+    }
     fprintf(f, "# ---- terminal ----\nset encoding utf8\nset terminal %s\nset output '%s'\n"
                "smallfont = '%s'\n\n",
-            term[nm->fmt], plot_gp_str(nm->figure, false, out, sizeof out), small[nm->fmt]);
+            term, plot_gp_str(nm->figure, false, out, sizeof out), small[nm->fmt]);
 }
 
 static void script_style(FILE *f, const struct plot_data *pd, const struct plot_request *rq,
@@ -314,59 +339,130 @@ static void script_axes(FILE *f, const struct plot_data *pd, const struct plot_r
     fputc('\n', f);
 }
 
-/* Graph y of the middle of band row r (row 0 at the top). */
-static double row_y(int r)
+/* ---- a timeline's lanes, markers and keys (laid out by plot_lanes.c) ---- */
+
+/* Where the plotting area lies: fixed, so that the lanes, markers and keys
+ * go where plot_lanes.c put them. The .gp says so for whoever edits it. */
+static void script_margins(FILE *f, const struct plot_data *pd)
 {
-    return 1 - (r + 0.5) * PLOT_ROW_H;
+    const struct plot_timeline *tl = &pd->tl;
+    fputs("# ---- layout (plot_lanes.c): the plotting area lies between the screen heights\n"
+          "# below; in it the data lie below graph height data_top, the lanes and event\n"
+          "# numbers above. Texts were placed for an annotation character char_w x units\n"
+          "# wide (key_char_w of the figure's width below the axis), estimates that err\n"
+          "# wide: a much narrower figure or larger font may need them moved.\n", f);
+    fprintf(f, "# layout: height_in=%.4g data_top=%.4f char_w=%.10g key_char_w=%.4f"
+               " graph_top=%.4f graph_bottom=%.4f\n",
+            tl->height_in, pd->data_top, tl->char_w, PLOT_KEY_CHAR_W, tl->graph_top,
+            tl->graph_bottom);
+    fprintf(f, "set tmargin at screen %.4f\nset bmargin at screen %.4f\n\n", tl->graph_top,
+            tl->graph_bottom);
 }
 
-/* Phases as bars in the band above the series, one row per depth
- * (nested phases below the phase that holds them), each with its name,
- * and a light shade behind the series; the shades of nested phases add
- * up, so a nested phase shows darker. Grey, so that print keeps it. */
-static void script_phases(FILE *f, const struct plot_data *pd, bool tex)
+static void put_label(FILE *f, const char *text, double x, const char *y, const char *align,
+                      bool tex)
 {
-    static const char *const fill[] = { "#c8c8c8", "#a8a8a8", "#888888", "#686868" };
     char buf[1024];
-    if (pd->nphases)
-        fputs("# ---- phases (KIND_start .. KIND_end events): a bar per phase in the band"
-              " above the series, a shade behind them ----\n", f);
-    for (size_t i = 0; i < pd->nphases; i++) {
-        const struct plot_phase *p = &pd->phases[i];
-        double top = 1 - p->depth * PLOT_ROW_H - 0.008, bottom = top - PLOT_ROW_H + 0.016;
-        fprintf(f, "set object rect from %.10g, graph 0 to %.10g, graph %.4f fc rgb '#000000'"
-                   " fs transparent solid 0.06 noborder behind\n",
-                p->t0, p->t1, pd->data_top);
-        fprintf(f, "set object rect from %.10g, graph %.4f to %.10g, graph %.4f fc rgb '%s'"
-                   " fs solid 1 border lc rgb '#555555' lw 0.5 front\n",
-                p->t0, bottom, p->t1, top, fill[p->depth % 4]);
-        if (!isnan(p->label_x)) /* NaN: no room for it (plot_layout.c) */
-            fprintf(f, "set label '%s' at %.10g, graph %.4f left font smallfont noenhanced"
-                       " front\n", plot_gp_str(p->label, tex, buf, sizeof buf), p->label_x,
-                    row_y(p->depth));
+    fprintf(f, "set label '%s' at %.10g, %s %s font smallfont noenhanced front\n",
+            plot_gp_str(text, tex, buf, sizeof buf), x, y, align);
+}
+
+/* A lane: its component's name in the header row, the mechanism's
+ * outline, its steps in alternating greys, each labelled; a light shade
+ * of the mechanism behind the series. Grey, so that print keeps it. */
+static void script_lanes(FILE *f, const struct plot_data *pd, bool tex)
+{
+    static const char *const fill[] = { "#d9d9d9", "#a6a6a6" };
+    const struct plot_timeline *tl = &pd->tl;
+    const double pad = 0.12 * tl->bar_h;
+    char y[64];
+    if (tl->nlanes)
+        fputs("# ---- lanes: one per mechanism component; the mechanism (KIND_start ..\n"
+              "# KIND_end) outlined, its steps as segments labelled with their name or\n"
+              "# their key (explained below the figure) ----\n", f);
+    for (size_t l = 0; l < tl->nlanes; l++) {
+        const struct plot_lane *ln = &tl->lanes[l];
+        bool outlined = false; /* else its steps shade the data */
+        for (size_t i = 0; i < pd->nphases; i++)
+            outlined = outlined || (pd->phases[i].lane == l && pd->phases[i].outline);
+        plot_fmt(y, sizeof y, "graph %.4f", ln->y_header);
+        if (ln->name_right)
+            put_label(f, ln->component, tl->to - PLOT_LANE_INDENT * tl->char_w, y, "right", tex);
+        else
+            put_label(f, ln->component, tl->from + PLOT_LANE_INDENT * tl->char_w, y, "left",
+                      tex);
+        for (size_t i = 0; i < tl->ntags; i++)
+            if (tl->tags[i].lane == l)
+                put_label(f, tl->tags[i].text, tl->tags[i].x, y, "center", tex);
+        for (size_t i = 0; i < pd->nphases; i++) {
+            const struct plot_phase *p = &pd->phases[i];
+            if (p->lane != l)
+                continue;
+            double top = ln->y_top - p->sub * tl->bar_h, bottom = top - tl->bar_h;
+            if (p->outline) {
+                bottom = ln->y_top - ln->subrows * tl->bar_h;
+                fprintf(f, "set object rect from %.10g, graph %.4f to %.10g, graph %.4f"
+                           " fs empty border lc rgb '#000000' lw 1.2 front\n",
+                        p->t0, bottom + pad / 2, p->t1, top - pad / 2);
+            }
+            if (p->outline || !outlined)
+                fprintf(f, "set object rect from %.10g, graph 0 to %.10g, graph %.4f"
+                           " fc rgb '#000000' fs transparent solid 0.06 noborder behind\n",
+                        p->t0, p->t1, pd->data_top);
+            if (p->outline)
+                continue;
+            fprintf(f, "set object rect from %.10g, graph %.4f to %.10g, graph %.4f fc rgb"
+                       " '%s' fs solid 1 border lc rgb '#555555' lw 0.5 front\n",
+                    p->t0, bottom + pad, p->t1, top - pad, fill[p->shade]);
+            if (p->at == LABEL_INSIDE) {
+                plot_fmt(y, sizeof y, "graph %.4f", (top + bottom) / 2);
+                put_label(f, p->label, p->label_x, y, "center", tex);
+            }
+        }
     }
+    if (tl->nlanes)
+        fputc('\n', f);
 }
 
-/* Events: a dashed line from the axis up to its label in the band. */
-static void script_marks(FILE *f, const struct plot_data *pd, bool tex)
+/* Point events: a dashed line from the axis up to the row of numbers. */
+static void script_markers(FILE *f, const struct plot_data *pd, bool tex)
 {
-    char buf[1024];
-    if (pd->nmarks)
-        fprintf(f, "# ---- events (event table): a dashed line each, labelled \"kind: detail\""
-                   " in the band%s ----\n", pd->unlabelled ? " (rows full: some unlabelled)" : "");
+    const struct plot_timeline *tl = &pd->tl;
+    char y[64];
+    if (!pd->nmarks)
+        return;
+    fprintf(f, "# ---- point events: a dashed line each, numbered as in the key below;"
+               " all %zu of them (the key lists %zu):\n", pd->nmarks, tl->events_listed);
     for (size_t i = 0; i < pd->nmarks; i++) {
         const struct plot_mark *m = &pd->marks[i];
-        double top = m->row < 0 ? pd->data_top : row_y(m->row) - PLOT_ROW_H / 2;
-        fprintf(f, "set arrow from %.10g, graph 0 to %.10g, graph %.4f nohead"
-                   " lc rgb '#555555' lw 0.8 dt 2 front\n", m->t, m->t, top);
-        if (m->row >= 0)
-            fprintf(f, "set label '%s' at %.10g, graph %.4f %s font smallfont tc rgb '#222222'"
-                       " noenhanced front\n",
-                    plot_gp_str(m->label, tex, buf, sizeof buf), m->t, row_y(m->row),
-                    m->right ? "right offset -0.3,0" : "left offset 0.3,0");
+        char *row = plot_strf("%zu  t=%.10g  %s  %s  %s", i + 1, m->t, m->component, m->kind,
+                              m->detail); /* comment() keeps control characters out */
+        comment(f, "  ", row ? row : "");
+        free(row);
     }
-    if (pd->nmarks || pd->nphases)
-        fputc('\n', f);
+    double top = tl->marker_y - 0.4 * tl->bar_h;
+    for (size_t i = 0; i < pd->nmarks; i++)
+        fprintf(f, "set arrow from %.10g, graph 0 to %.10g, graph %.4f nohead"
+                   " lc rgb '#555555' lw 0.8 dt 2 front\n", pd->marks[i].t, pd->marks[i].t, top);
+    plot_fmt(y, sizeof y, "graph %.4f", tl->marker_y);
+    for (size_t i = 0; i < tl->nmarkers; i++)
+        put_label(f, tl->markers[i].text, tl->markers[i].x, y, "center", tex);
+    fputc('\n', f);
+}
+
+/* The step key and the event key, below the x axis. */
+static void script_keys(FILE *f, const struct plot_data *pd, bool tex)
+{
+    const struct plot_timeline *tl = &pd->tl;
+    char buf[1024];
+    if (!tl->nkey_lines)
+        return;
+    fputs("# ---- keys: steps labelled by a letter, then the point events ----\n", f);
+    for (size_t i = 0; i < tl->nkey_lines; i++)
+        fprintf(f, "set label '%s' at screen 0.02, screen %.4f left font smallfont"
+                   " noenhanced front\n",
+                plot_gp_str(tl->key_lines[i], tex, buf, sizeof buf), tl->key_y[i]);
+    fputc('\n', f);
 }
 
 static void plot_one(FILE *f, const struct plot_data *pd, const struct plot_request *rq,
@@ -402,11 +498,15 @@ int plot_write_script(FILE *f, const struct plot_request *rq, const struct plot_
     bool tex = nm->fmt == FMT_TEX;
     script_header(f, pd, nm, pv);
     script_locations(f, nm);
-    script_terminal(f, nm);
+    script_terminal(f, nm, rq->kind == PLOT_TIMELINE ? pd->tl.height_in : 0);
     script_style(f, pd, rq, tex);
     script_axes(f, pd, rq, tex);
-    script_phases(f, pd, tex);
-    script_marks(f, pd, tex);
+    if (rq->kind == PLOT_TIMELINE) {
+        script_margins(f, pd);
+        script_lanes(f, pd, tex);
+        script_markers(f, pd, tex);
+        script_keys(f, pd, tex);
+    }
     fputs("# ---- data ----\n", f);
     for (size_t i = 0; i < pd->nlines; i++)
         plot_one(f, pd, rq, i, tex);

@@ -136,16 +136,29 @@ expect_eq "timeline iops rows" "$(awk '/^# iops$/ { on = 1; next } /^#/ { on = 0
     "$(q tl.db "SELECT count(*) FROM series WHERE name = 'iops'")"
 expect_eq "timeline t (ms)" "$(awk '/^# iops$/ { getline; print $1; exit }' figs/tl.png.dat)" \
     "$(q tl.db "SELECT min(t_ps) / 1e9 FROM series WHERE name = 'iops'" | sed 's/\.0$//')"
-# phases shaded behind the series and drawn as bars in the band above
-for ph in "60, graph 0 to 120" "125, graph 0 to 140" "50, graph 0 to 150" "180, graph 0 to 200"; do
+# a lane per component: the mechanism outlined and shaded behind the
+# series, its steps as grey segments named without the mechanism's prefix
+for ph in "50, graph 0 to 150" "180, graph 0 to 200"; do
   grep -q "^set object rect from $ph, graph 0\.[0-9]* fc rgb '#000000'" figs/tl.png.gp ||
-    fail "timeline: no phase $ph"
+    fail "timeline: no shade $ph"
 done
-# the point event (not the phases' own start/end) is a line labelled with its detail
-expect_eq "timeline event lines" "$(grep -c '^set arrow from .* nohead' figs/tl.png.gp)" 1
-for l in lpm_precopy lpm_blackout switch 'irq_rebalance: to thread 5'; do
+for ph in "60, graph 0.[0-9]* to 120" "125, graph 0.[0-9]* to 140"; do
+  grep -q "^set object rect from $ph, graph 0\.[0-9]* fc rgb '#[0-9a-f]*' fs solid 1" figs/tl.png.gp ||
+    fail "timeline: no step $ph"
+done
+grep -q "^set object rect from 50, graph 0.[0-9]* to 150, graph 0.[0-9]* fs empty" figs/tl.png.gp ||
+  fail "timeline: the mechanism is not outlined"
+for l in lpm.db1 switch.db1 precopy; do
   grep -q "^set label '$l' at" figs/tl.png.gp || fail "timeline: no label $l"
 done
+# a step too short for its name: a key inside it, explained below the figure
+grep -q "^set label 'a' at 132.5, graph" figs/tl.png.gp && grep -q "^set label 'a: blackout' at screen" figs/tl.png.gp ||
+  fail "timeline: blackout not keyed"
+# the point event (not the phases' own start/end) is a numbered line, explained in the key
+expect_eq "timeline event lines" "$(grep -c '^set arrow from .* nohead' figs/tl.png.gp)" 1
+grep -q "^set label '1' at 170, graph" figs/tl.png.gp || fail "timeline: event not numbered"
+grep -q "^set label '1: irq_rebalance (irq.s0) — to thread 5' at screen" figs/tl.png.gp ||
+  fail "timeline: no key line for the event"
 grep -q "axes x1y2 title 'outstanding'" figs/tl.png.gp || fail "timeline: second unit not on y2"
 expect_eq "ambiguous run" "$("$LPARSIM" plot sw.db timeline --series iops -o x.png 2>&1 || true)" \
     "lparsim plot: error: sw.db holds 13 runs (1-13): choose one with --run ID"

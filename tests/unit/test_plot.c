@@ -141,47 +141,318 @@ START_TEST(ranges_and_resolution)
 }
 END_TEST
 
-/* Labels that would overlap go to rows of their own; phases stack by
- * depth; the data end below every row. */
-START_TEST(band_layout)
+/* ---- a timeline's lanes, markers and keys (plot_lanes.c) ---- */
+
+/* Phases as mechanisms write them: <mech>_start/_end around the steps. */
+static void add_mechanism(struct plot_data *pd, const char *comp, const char *mech, double t0,
+                          const char *const *steps, const double *ends)
+{
+    char kind[128];
+    double t = t0, end = t0;
+    for (size_t i = 0; steps[i]; i++)
+        end = ends[i];
+    ck_assert_int_eq(plot_phase_add(pd, t0, end, comp, mech), 0);
+    for (size_t i = 0; steps[i]; i++) {
+        snprintf(kind, sizeof kind, "%s_%s", mech, steps[i]);
+        ck_assert_int_eq(plot_phase_add(pd, t, ends[i], comp, kind), 0);
+        t = ends[i];
+    }
+}
+
+struct box {
+    double y, x0, x1;
+    const char *text;
+};
+
+static size_t box_add(struct box *b, size_t n, double y, double x, int align, const char *text,
+                      double cw)
+{
+    double w = (double)plot_text_chars(text) * cw;
+    double x0 = align < 0 ? x : align > 0 ? x - w : x - w / 2;
+    b[n] = (struct box){ y, x0, x0 + w, text };
+    return n + 1;
+}
+
+/* Every text of the band as the .gp draws it; asserts that none overlaps
+ * another of its row (with half a character to spare), that each lies in
+ * the x range and above the data, and that a step's label lies inside its
+ * segment. Returns how many texts there are. */
+static size_t check_no_overlap(const struct plot_data *pd)
+{
+    const struct plot_timeline *tl = &pd->tl;
+    size_t cap = 2 * (pd->nphases + tl->nlanes + tl->ntags + tl->nmarkers) + 1, n = 0;
+    struct box *b = calloc(cap, sizeof *b);
+    double cw = tl->char_w;
+    for (size_t l = 0; l < tl->nlanes; l++) {
+        const struct plot_lane *ln = &tl->lanes[l];
+        double x = ln->name_right ? tl->to - PLOT_LANE_INDENT * cw
+                                  : tl->from + PLOT_LANE_INDENT * cw;
+        n = box_add(b, n, ln->y_header, x, ln->name_right ? 1 : -1, ln->component, cw);
+    }
+    for (size_t i = 0; i < tl->ntags; i++)
+        n = box_add(b, n, tl->lanes[tl->tags[i].lane].y_header, tl->tags[i].x, 0,
+                    tl->tags[i].text, cw);
+    for (size_t i = 0; i < tl->nmarkers; i++)
+        n = box_add(b, n, tl->marker_y, tl->markers[i].x, 0, tl->markers[i].text, cw);
+    for (size_t i = 0; i < pd->nphases; i++) {
+        const struct plot_phase *p = &pd->phases[i];
+        if (p->at != LABEL_INSIDE)
+            continue;
+        double y = tl->lanes[p->lane].y_top - (p->sub + 0.5) * tl->bar_h;
+        n = box_add(b, n, y, p->label_x, 0, p->label, cw);
+        ck_assert_msg(b[n - 1].x0 >= p->t0 && b[n - 1].x1 <= p->t1,
+                      "label '%s' [%g, %g] outside its step [%g, %g]", p->label, b[n - 1].x0,
+                      b[n - 1].x1, p->t0, p->t1);
+    }
+    for (size_t i = 0; i < n; i++) {
+        ck_assert_msg(b[i].x0 >= tl->from - 1e-9 && b[i].x1 <= tl->to + 1e-9,
+                      "'%s' [%g, %g] outside [%g, %g]", b[i].text, b[i].x0, b[i].x1, tl->from,
+                      tl->to);
+        ck_assert_msg(b[i].y > pd->data_top, "'%s' over the data", b[i].text);
+        for (size_t j = 0; j < i; j++)
+            ck_assert_msg(fabs(b[i].y - b[j].y) > 1e-9 || b[i].x1 + cw / 2 <= b[j].x0 ||
+                              b[j].x1 + cw / 2 <= b[i].x0,
+                          "'%s' [%g, %g] overlaps '%s' [%g, %g]", b[i].text, b[i].x0, b[i].x1,
+                          b[j].text, b[j].x0, b[j].x1);
+    }
+    free(b);
+    return n;
+}
+
+static const struct plot_lane *lane_of(const struct plot_data *pd, const char *comp)
+{
+    for (size_t l = 0; l < pd->tl.nlanes; l++)
+        if (strcmp(pd->tl.lanes[l].component, comp) == 0)
+            return &pd->tl.lanes[l];
+    ck_abort_msg("no lane %s", comp);
+    return NULL;
+}
+
+static const struct plot_phase *phase_of(const struct plot_data *pd, const char *comp,
+                                         const char *kind)
+{
+    for (size_t i = 0; i < pd->nphases; i++)
+        if (!strcmp(pd->phases[i].component, comp) && !strcmp(pd->phases[i].kind, kind))
+            return &pd->phases[i];
+    ck_abort_msg("no phase %s %s", comp, kind);
+    return NULL;
+}
+
+static bool has_key_line(const struct plot_data *pd, const char *line)
+{
+    for (size_t i = 0; i < pd->tl.nkey_lines; i++)
+        if (strstr(pd->tl.key_lines[i], line))
+            return true;
+    return false;
+}
+
+/* Three mechanisms of three components at once (what used to stack by
+ * depth and collide): a lane each, in order of their first phase; the
+ * mechanism is the outline, its steps are named without its prefix. */
+START_TEST(lanes_per_component)
 {
     struct plot_data pd = { 0 };
-    ck_assert_int_eq(plot_mark_add(&pd, 10, "lpar_state: booted -> running"), 0);
-    ck_assert_int_eq(plot_mark_add(&pd, 12, "irq_rebalance: 3 to t5"), 0);
-    ck_assert_int_eq(plot_mark_add(&pd, 300, "far away"), 0);
-    ck_assert_int_eq(plot_mark_add(&pd, 399, "near the end"), 0);
-    ck_assert_int_eq(plot_phase_add(&pd, 50, 300, "lpm"), 0);
-    ck_assert_int_eq(plot_phase_add(&pd, 60, 200, "lpm_precopy"), 0);
-    pd.phases[1].depth = 1;
-    plot_band_layout(&pd, 400);
-    ck_assert_int_eq(pd.marks[0].row, 2); /* below the two phase rows */
-    ck_assert_int_eq(pd.marks[1].row, 3); /* overlaps the first: next row */
-    ck_assert_int_eq(pd.marks[2].row, 2); /* clear of the first again */
-    ck_assert(pd.marks[3].right);         /* would pass the right edge */
-    ck_assert_int_eq(pd.band_rows, 4);
-    ck_assert_double_eq_tol(pd.data_top, 1 - 4 * PLOT_ROW_H - 0.05, 1e-12);
+    static const char *const eeh[] = { "error_detected", "reset", "reinit", "resume", NULL };
+    static const double eeh_t[] = { 11.00001, 13.05, 13.55, 13.55001 };
+    static const char *const sw[] = { "prepare", "stop_source", "remap", NULL };
+    static const double sw_t[] = { 3.5, 3.6, 3.6001 };
+    static const char *const fo[] = { "detect", "release", NULL };
+    static const double fo_t[] = { 12, 14 };
+    ck_assert_int_eq(plot_phase_add(&pd, 1, 11, "eeh.s0.nvme0.vf0", "eeh_detect"), 0);
+    add_mechanism(&pd, "eeh.s0.nvme0.vf0", "eeh", 11, eeh, eeh_t);
+    add_mechanism(&pd, "switch.db1", "switch", 3, sw, sw_t);
+    add_mechanism(&pd, "failover.web1", "failover", 11.5, fo, fo_t);
+    ck_assert_int_eq(plot_lanes_layout(&pd, 0, 20, false), 0);
+    ck_assert_uint_eq(pd.tl.nlanes, 3);
+    ck_assert_str_eq(pd.tl.lanes[0].component, "eeh.s0.nvme0.vf0");
+    ck_assert_str_eq(pd.tl.lanes[1].component, "switch.db1");
+    ck_assert_str_eq(pd.tl.lanes[2].component, "failover.web1");
+    for (size_t i = 0; i < pd.nphases; i++)
+        ck_assert_str_eq(pd.tl.lanes[pd.phases[i].lane].component, pd.phases[i].component);
+    ck_assert(phase_of(&pd, "eeh.s0.nvme0.vf0", "eeh")->outline);
+    ck_assert(phase_of(&pd, "switch.db1", "switch")->outline);
+    ck_assert(!phase_of(&pd, "eeh.s0.nvme0.vf0", "eeh_detect")->outline);
+    ck_assert_str_eq(phase_of(&pd, "eeh.s0.nvme0.vf0", "eeh_detect")->step, "detect");
+    ck_assert_str_eq(phase_of(&pd, "eeh.s0.nvme0.vf0", "eeh_reset")->step, "reset");
+    ck_assert_str_eq(phase_of(&pd, "switch.db1", "switch_stop_source")->step, "stop_source");
+    /* wide steps carry their name; consecutive steps alternate their grey */
+    const struct plot_phase *detect = phase_of(&pd, "eeh.s0.nvme0.vf0", "eeh_detect");
+    ck_assert_int_eq(detect->at, LABEL_INSIDE);
+    ck_assert_str_eq(detect->label, "detect");
+    ck_assert_int_ne(phase_of(&pd, "eeh.s0.nvme0.vf0", "eeh_error_detected")->shade,
+                     phase_of(&pd, "eeh.s0.nvme0.vf0", "eeh_reset")->shade);
+    /* one bar row each: the steps follow each other; lanes top to bottom */
+    ck_assert_int_eq(lane_of(&pd, "switch.db1")->subrows, 1);
+    ck_assert(pd.tl.lanes[0].y_top > pd.tl.lanes[1].y_top);
+    ck_assert(pd.tl.lanes[1].y_top > pd.tl.lanes[2].y_top);
+    check_no_overlap(&pd);
     plot_data_free(&pd);
 }
 END_TEST
 
-/* Many short phases in a row keep their bars; a label that would have to
- * start past its own phase is left out; one at the right edge ends there. */
-START_TEST(band_phase_labels)
+/* Steps too short for their name get a key, inside the segment or in the
+ * header over it; each key is explained once below the figure; a step
+ * name two mechanisms share is told apart by its mechanism. */
+START_TEST(step_keys)
 {
     struct plot_data pd = { 0 };
-    for (int i = 0; i < 10; i++)
-        ck_assert_int_eq(plot_phase_add(&pd, 100 + 10 * i, 110 + 10 * i, "round"), 0);
-    ck_assert_int_eq(plot_phase_add(&pd, 390, 400, "switch"), 0);
-    plot_band_layout(&pd, 400);
-    ck_assert(!isnan(pd.phases[0].label_x));
-    size_t labelled = 0;
-    for (int i = 0; i < 10; i++)
-        labelled += !isnan(pd.phases[i].label_x);
-    ck_assert_uint_lt(labelled, 10);
-    for (int i = 0; i < 10; i++)
-        ck_assert(isnan(pd.phases[i].label_x) || pd.phases[i].label_x <= pd.phases[i].t1);
-    ck_assert(!isnan(pd.phases[10].label_x));
-    ck_assert_double_le(pd.phases[10].label_x + 6 * PLOT_CHAR_W * 400, 400 + 1e-9);
+    static const char *const sw[] = { "prepare", "stop_source", "remap", "reroute", "replay",
+                                      "release", NULL };
+    static const double sw_t[] = { 1000.435, 1000.535, 1000.537, 1000.647, 1000.648, 1000.844 };
+    static const double sw2_t[] = { 3000.435, 3000.535, 3000.537, 3000.647, 3000.648,
+                                    3000.844 };
+    static const char *const eeh[] = { "reset", "reinit", NULL };
+    static const double eeh_t[] = { 2500, 4000 };
+    static const char *const fo[] = { "reset", NULL };
+    static const double fo_t[] = { 4000.001 };
+    add_mechanism(&pd, "switch.db1", "switch", 1000, sw, sw_t);
+    add_mechanism(&pd, "switch.db1", "switch", 3000, sw, sw2_t);
+    add_mechanism(&pd, "eeh.s0.nvme0.vf0", "eeh", 2000, eeh, eeh_t);
+    add_mechanism(&pd, "failover.web1", "failover", 4000, fo, fo_t);
+    ck_assert_int_eq(plot_lanes_layout(&pd, 0, 5000, false), 0);
+    /* the switch's six steps, twice, under one key each */
+    ck_assert_uint_eq(pd.tl.nkeys, 6 + 2);
+    ck_assert(has_key_line(&pd, "a: prepare   b: stop_source"));
+    ck_assert(has_key_line(&pd, "g: eeh_reset   h: failover_reset"));
+    ck_assert_str_eq(phase_of(&pd, "eeh.s0.nvme0.vf0", "eeh_reinit")->label, "reinit");
+    /* sub-pixel steps: one header tag over each switch, "a–f" */
+    size_t sw_tags = 0;
+    for (size_t i = 0; i < pd.tl.ntags; i++)
+        if (strcmp(pd.tl.lanes[pd.tl.tags[i].lane].component, "switch.db1") == 0) {
+            ck_assert_str_eq(pd.tl.tags[i].text, "a–f");
+            sw_tags++;
+        }
+    ck_assert_uint_eq(sw_tags, 2);
+    ck_assert_uint_eq(pd.tl.unlabelled, 0);
+    check_no_overlap(&pd);
+    /* zoomed on the first switch: every step by name or by its key inside */
+    plot_data_free(&pd);
+    memset(&pd, 0, sizeof pd);
+    add_mechanism(&pd, "switch.db1", "switch", 1000, sw, sw_t);
+    for (size_t i = 0; i < pd.nphases; i++) /* as plot_timeline.c clips them */
+        pd.phases[i].t0 = pd.phases[i].t0 < 999.9 ? 999.9 : pd.phases[i].t0;
+    ck_assert_int_eq(plot_lanes_layout(&pd, 999.9, 1001, false), 0);
+    ck_assert_str_eq(phase_of(&pd, "switch.db1", "switch_prepare")->label, "prepare");
+    ck_assert_str_eq(phase_of(&pd, "switch.db1", "switch_release")->label, "release");
+    for (size_t i = 0; i < pd.nphases; i++)
+        ck_assert(pd.phases[i].outline || pd.phases[i].at != LABEL_NONE);
+    ck_assert(check_no_overlap(&pd) >= 5);
+    plot_data_free(&pd);
+}
+END_TEST
+
+/* Steps that overlap get bar rows of their own; many tiny steps and a
+ * lane name in their way never overlap; whatever finds no room is counted
+ * and the key says to zoom. */
+START_TEST(crowded_lanes)
+{
+    struct plot_data pd = { 0 };
+    char kind[32];
+    ck_assert_int_eq(plot_phase_add(&pd, 0, 100, "lpm.db1", "lpm"), 0);
+    for (int i = 0; i < 60; i++) {
+        snprintf(kind, sizeof kind, "lpm_round%d", i);
+        ck_assert_int_eq(plot_phase_add(&pd, i * 1.5, i * 1.5 + 1, "lpm.db1", kind), 0);
+    }
+    ck_assert_int_eq(plot_phase_add(&pd, 10, 60, "lpm.db1", "lpm_precopy"), 0);
+    ck_assert_int_eq(plot_phase_add(&pd, 40, 90, "lpm.db1", "lpm_dirty"), 0);
+    ck_assert_int_eq(plot_lanes_layout(&pd, 0, 100, false), 0);
+    ck_assert_uint_eq(pd.tl.nlanes, 1);
+    ck_assert_int_eq(pd.tl.lanes[0].subrows, 3);
+    ck_assert_int_ne(phase_of(&pd, "lpm.db1", "lpm_precopy")->sub,
+                     phase_of(&pd, "lpm.db1", "lpm_dirty")->sub);
+    check_no_overlap(&pd);
+    size_t drawn = 0;
+    for (size_t i = 0; i < pd.nphases; i++)
+        drawn += pd.phases[i].at != LABEL_NONE;
+    ck_assert_uint_eq(drawn + pd.tl.unlabelled, pd.nphases - 1);
+    if (pd.tl.unlabelled)
+        ck_assert(has_key_line(&pd, "too short to label here: zoom with --from --to"));
+    plot_data_free(&pd);
+}
+END_TEST
+
+/* Point events: numbered in time order; events at one spot share a
+ * number "1–5"; numbers never overlap; the key says "n: kind (component)
+ * — detail", cut at PLOT_KEY_CHARS, and lists at most PLOT_KEY_EVENTS. */
+START_TEST(event_markers_and_key)
+{
+    struct plot_data pd = { 0 };
+    ck_assert_int_eq(plot_mark_add(&pd, 1, "s0.nvme0", "adapter_failed", "every function stops"
+                                   " answering and then some more words to cut"), 0);
+    for (int i = 0; i < 4; i++)
+        ck_assert_int_eq(plot_mark_add(&pd, 1, "timeline", "fail", "target s0.nvme0"), 0);
+    ck_assert_int_eq(plot_mark_add(&pd, 1.1, "s0.nvme1.phb", "eeh_freeze", "PE 0"), 0);
+    ck_assert_int_eq(plot_mark_add(&pd, 14, "s0.nvme0", "adapter_repaired", ""), 0);
+    ck_assert_int_eq(plot_lanes_layout(&pd, 0, 20, false), 0);
+    ck_assert_uint_eq(pd.tl.nmarkers, 2);
+    ck_assert_str_eq(pd.tl.markers[0].text, "1–6");
+    ck_assert_str_eq(pd.tl.markers[1].text, "7");
+    ck_assert_double_eq_tol(pd.tl.markers[1].x, 14, 1e-9);
+    check_no_overlap(&pd);
+    ck_assert_uint_eq(pd.tl.nkey_lines, 7);
+    char *first = pd.tl.key_lines[0];
+    ck_assert_uint_eq(plot_text_chars(first), PLOT_KEY_CHARS);
+    ck_assert_int_eq(strncmp(first, "1: adapter_failed (s0.nvme0) — every function", 47), 0);
+    ck_assert_str_eq(first + strlen(first) - 3, "…");
+    ck_assert_str_eq(pd.tl.key_lines[1], "2: fail — target s0.nvme0");
+    ck_assert_str_eq(pd.tl.key_lines[6], "7: adapter_repaired (s0.nvme0)");
+    plot_data_free(&pd);
+    /* more events than the key lists */
+    memset(&pd, 0, sizeof pd);
+    for (int i = 0; i < 30; i++)
+        ck_assert_int_eq(plot_mark_add(&pd, i * 3, "lpar.db1", "lpar_state", "x"), 0);
+    ck_assert_int_eq(plot_lanes_layout(&pd, 0, 100, false), 0);
+    ck_assert_uint_eq(pd.tl.nkey_lines, PLOT_KEY_EVENTS);
+    ck_assert_uint_eq(pd.tl.events_listed, PLOT_KEY_EVENTS - 1);
+    ck_assert_str_eq(pd.tl.key_lines[PLOT_KEY_EVENTS - 1],
+                     "12–30: 19 more events, listed in the .gp and the .dat");
+    check_no_overlap(&pd);
+    plot_data_free(&pd);
+}
+END_TEST
+
+/* Lanes and keys add height; the data keep their share of the plotting
+ * area; the keys lie below the x axis, one under the other. */
+START_TEST(heights)
+{
+    struct plot_data pd = { 0 };
+    ck_assert_int_eq(plot_lanes_layout(&pd, 0, 10, false), 0);
+    double bare = pd.tl.height_in, bare_graph = pd.tl.graph_top - pd.tl.graph_bottom;
+    ck_assert_double_le(fabs(bare - PLOT_HEIGHT_IN), 0.2); /* a paper column's figure */
+    ck_assert_double_gt(pd.data_top, 0.9);
+    char comp[32];
+    for (int l = 0; l < 12; l++) {
+        snprintf(comp, sizeof comp, "eeh.s0.a%d.vf0", l);
+        ck_assert_int_eq(plot_phase_add(&pd, l, l + 0.5, comp, "eeh_reset"), 0);
+        ck_assert_int_eq(plot_mark_add(&pd, l + 0.2, comp, "eeh_freeze", ""), 0);
+    }
+    ck_assert_int_eq(plot_lanes_layout(&pd, 0, 20, true), 0);
+    ck_assert_uint_eq(pd.tl.nlanes, 12);
+    ck_assert_double_ge(pd.data_top, PLOT_DATA_SHARE - 1e-9);
+    /* the data's own height never shrinks */
+    double graph_in = (pd.tl.graph_top - pd.tl.graph_bottom) * pd.tl.height_in;
+    ck_assert_double_ge(pd.data_top * graph_in, 0.9 * bare_graph * bare);
+    ck_assert_double_gt(pd.tl.height_in, bare + 12 * 0.2);
+    ck_assert_uint_eq(pd.tl.nkey_lines, 1 + 12); /* "a: reset", the 12 events */
+    for (size_t i = 0; i < pd.tl.nkey_lines; i++) {
+        ck_assert_double_gt(pd.tl.key_y[i], 0);
+        /* below the x tic labels and the x label (0.35 in under the graph) */
+        ck_assert_double_lt(pd.tl.key_y[i] * pd.tl.height_in,
+                            pd.tl.graph_bottom * pd.tl.height_in - 0.35);
+        if (i)
+            ck_assert_double_le((pd.tl.key_y[i - 1] - pd.tl.key_y[i]) * pd.tl.height_in + 1e-9,
+                                0.125 + 1e-6);
+        if (i)
+            ck_assert_double_ge((pd.tl.key_y[i - 1] - pd.tl.key_y[i]) * pd.tl.height_in,
+                                0.11);
+        ck_assert_double_le(0.02 + plot_text_chars(pd.tl.key_lines[i]) * PLOT_KEY_CHAR_W, 1);
+    }
+    /* lanes, marker row, then data, top to bottom, each row apart */
+    for (size_t l = 1; l < pd.tl.nlanes; l++)
+        ck_assert_double_lt(pd.tl.lanes[l].y_header, pd.tl.lanes[l - 1].y_top);
+    ck_assert_double_lt(pd.tl.marker_y, pd.tl.lanes[11].y_top - pd.tl.bar_h);
+    ck_assert_double_gt(pd.tl.marker_y, pd.data_top);
+    check_no_overlap(&pd);
     plot_data_free(&pd);
 }
 END_TEST
@@ -374,8 +645,11 @@ static Suite *plot_suite(void)
     tcase_add_test(tc, display_units);
     tcase_add_test(tc, run_lists_and_names);
     tcase_add_test(tc, ranges_and_resolution);
-    tcase_add_test(tc, band_layout);
-    tcase_add_test(tc, band_phase_labels);
+    tcase_add_test(tc, lanes_per_component);
+    tcase_add_test(tc, step_keys);
+    tcase_add_test(tc, crowded_lanes);
+    tcase_add_test(tc, event_markers_and_key);
+    tcase_add_test(tc, heights);
     tcase_add_test(tc, gnuplot_and_latex_strings);
     suite_add_tcase(s, tc);
     TCase *meta = tcase_create("metadata");
