@@ -11,11 +11,14 @@
  * in a software queue until completions free slots.
  * Completion (step 7): the handler (an interrupt job of `handler_cycles`
  * on the queue's target VP) takes every completion entry already in
- * memory, unmaps per-I/O TCEs and completes the requests; with
- * `completion_cycles` > 0 their processing runs after it as a task of
- * that many cycles per entry (plus the unmaps' hcall cycles) on the same
- * VP, and the I/Os complete when it ends: coalescing then saves the
- * handler, not the per-completion work.
+ * memory, unmaps per-I/O TCEs and wakes the thread that submitted each
+ * storage I/O (`wakeup_cycles`): on the handler's VP that work is part of
+ * the interrupt job, on another VP it runs there after an IPI
+ * (`ipi_cycles`). The I/O completes when its wake-up ends. With
+ * `completion_cycles` > 0 the per-entry work runs after the handler as a
+ * task of that many cycles per entry (plus the unmaps and the local
+ * wake-ups) on the same VP: coalescing then saves the handler, not the
+ * per-completion work.
  * RX: a frame arriving from the wire needs a posted buffer of its queue
  * pair; with the ring full it is dropped (failed), as a NIC drops on
  * receive-buffer exhaustion.
@@ -42,6 +45,8 @@ struct vf_driver_config {
     uint64_t submit_cycles;
     uint64_t handler_cycles;
     uint64_t completion_cycles; /* per entry taken; 0: in handler_cycles */
+    uint64_t wakeup_cycles;  /* waking the submitter (storage); 0: none */
+    uint64_t ipi_cycles;     /* the remote wake-up's IPI */
     uint32_t queue_entries;  /* per ring; a power of two */
     uint32_t buffers;        /* DMA buffers */
     uint64_t buffer_size;    /* bytes, a multiple of the I/O page */
