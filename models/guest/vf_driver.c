@@ -142,6 +142,7 @@ struct vf_driver {
     uint32_t *free_bufs, nfree;              /* buffer indices not in use */
     struct io_req *buf_wait_head, *buf_wait_tail; /* waiting for a buffer */
     uint64_t sq_full_waits, buffer_waits, rx_dropped, timeouts;
+    uint64_t wakeups, wakeup_ipis;   /* submitters woken; of which by IPI */
     enum drv_state state;
     struct req_list requeue;       /* held while frozen, in order */
     uint64_t nretry;               /* of which the first ones were cancelled */
@@ -445,9 +446,11 @@ static void finish_batch(struct vf_driver *d, struct io_req *r, uint32_t hvp, co
     while (r) {
         struct io_req *next = r->next;
         r->next = NULL;
+        d->wakeups += waits(d, r);
         if (waits(d, r) && r->vp != hvp && d->w.cpu.ipi &&
             d->w.cpu.ipi(d->w.cpu.ctx, r->vp, d->cfg.ipi_cycles + d->cfg.wakeup_cycles, woken,
                          d, (uint64_t)(uintptr_t)r) == 0) {
+            d->wakeup_ipis++;
             if (r->traced)
                 env_trace(d->env, d->path, "I/O %llu: its thread is on VP %u: IPI, wake-up "
                           "there (%llu cycles)", (unsigned long long)r->seq, r->vp,
@@ -691,6 +694,7 @@ static void on_warmup_end(void *ctx, sim_time_t now)
     (void)now;
     struct vf_driver *d = ctx;
     d->sq_full_waits = d->buffer_waits = d->rx_dropped = d->timeouts = 0;
+    d->wakeups = d->wakeup_ipis = 0;
 }
 
 static void on_finish(void *ctx, sim_time_t now)
@@ -701,6 +705,8 @@ static void on_finish(void *ctx, sim_time_t now)
     recorder_scalar(d->env->rec, d->path, "buffer_waits", "", (double)d->buffer_waits);
     recorder_scalar(d->env->rec, d->path, "rx_dropped", "", (double)d->rx_dropped);
     recorder_scalar(d->env->rec, d->path, "timeouts", "", (double)d->timeouts);
+    recorder_scalar(d->env->rec, d->path, "wakeups", "", (double)d->wakeups);
+    recorder_scalar(d->env->rec, d->path, "wakeup_ipis", "", (double)d->wakeup_ipis);
 }
 
 /* ---- construction ------------------------------------------------------- */

@@ -26,7 +26,8 @@
  * Buffers: each I/O takes a free one, uniformly at random (the TCE
  * working set is the buffer pool); with none free it waits.
  *
- * Metrics "<path>": scalars sq_full_waits, buffer_waits, rx_dropped. */
+ * Metrics "<path>": scalars sq_full_waits, buffer_waits, rx_dropped,
+ * timeouts, wakeups (submitters woken), wakeup_ipis (of which by IPI). */
 #ifndef LPARSIM_MODELS_GUEST_VF_DRIVER_H
 #define LPARSIM_MODELS_GUEST_VF_DRIVER_H
 
