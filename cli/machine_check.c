@@ -249,12 +249,9 @@ uint64_t machine_adapter_io_page(const struct cfg_node *adapter, uint64_t page_s
     for (size_t i = 0; lpars && i < lpars->nkids && !per_io; i++)
         for (size_t d = 0; d < machine_device_count(lpars->kids[i]) && !per_io; d++) {
             const struct cfg_node *dev = machine_device(lpars->kids[i], d);
-            struct diag scratch = { 0 };
-            struct vf_driver_config dc;
-            if (machine_device_adapter(root, lpars->kids[i], dev, &scratch) != adapter)
-                continue;
-            vf_driver_config_init(&dc, cfg_find(dev, "driver"));
-            per_io = dc.mapping == TCE_MAP_PER_IO;
+            per_io = vf_driver_cfg_per_io(cfg_find(dev, "driver")) &&
+                     machine_device_adapter(root, lpars->kids[i], dev, &(struct diag){ 0 }) ==
+                         adapter;
         }
     return tce_table_page_for(0, per_io);
 }

@@ -107,6 +107,11 @@ void vf_driver_config_init(struct vf_driver_config *c, const struct cfg_node *cf
     c->hotplug_sleep = cfg_param(cfg, vf_driver_params, "hotplug_sleep").u;
 }
 
+bool vf_driver_cfg_per_io(const struct cfg_node *cfg)
+{
+    return strcmp(cfg_param(cfg, vf_driver_params, "tce_mapping").s, "per_io") == 0;
+}
+
 /* A FIFO of requests linked by `next`. */
 struct req_list {
     struct io_req *head, *tail;
@@ -143,6 +148,8 @@ struct vf_driver {
     struct io_req *buf_wait_head, *buf_wait_tail; /* waiting for a buffer */
     uint64_t sq_full_waits, buffer_waits, rx_dropped, timeouts;
     uint64_t wakeups, wakeup_ipis;   /* submitters woken; of which by IPI */
+    bool prepay;                     /* the interrupt job holds per-entry work
+                                        (wake-ups, per-I/O unmaps) */
     enum drv_state state;
     struct req_list requeue;       /* held while frozen, in order */
     uint64_t nretry;               /* of which the first ones were cancelled */
@@ -401,10 +408,11 @@ static void buffer_freed(struct vf_driver *d)
  * interrupt (`ipi_cycles` + `wakeup_cycles`). The I/O completes when the
  * wake-up ends. */
 
-/* The submitter waits for r: a storage I/O, with wake-ups modelled. */
+/* The submitter waits for r: a storage I/O (IO_READ or IO_WRITE), with
+ * wake-ups modelled. */
 static bool waits(const struct vf_driver *d, const struct io_req *r)
 {
-    return d->cfg.wakeup_cycles && (r->op == IO_READ || r->op == IO_WRITE);
+    return d->cfg.wakeup_cycles && r->op <= IO_WRITE;
 }
 
 /* Ends one I/O the driver has finished with. The freed buffer goes to the
@@ -446,8 +454,9 @@ static void finish_batch(struct vf_driver *d, struct io_req *r, uint32_t hvp, co
     while (r) {
         struct io_req *next = r->next;
         r->next = NULL;
-        d->wakeups += waits(d, r);
-        if (waits(d, r) && r->vp != hvp && d->w.cpu.ipi &&
+        bool w = waits(d, r);
+        d->wakeups += w;
+        if (w && r->vp != hvp && d->w.cpu.ipi &&
             d->w.cpu.ipi(d->w.cpu.ctx, r->vp, d->cfg.ipi_cycles + d->cfg.wakeup_cycles, woken,
                          d, (uint64_t)(uintptr_t)r) == 0) {
             d->wakeup_ipis++;
@@ -477,9 +486,9 @@ static uint64_t irq_cycles(void *ctx, uint32_t qp)
 {
     struct vf_driver *d = ctx;
     uint64_t cycles = d->cfg.handler_cycles;
-    if (d->cfg.completion_cycles || qp >= d->w.queue_pairs)
-        return cycles;
     struct io_qmem *m = &d->q[qp].mem;
+    if (!d->prepay || m->cq_head == m->cq_tail)
+        return cycles;
     sim_time_t now = kernel_now(d->env->k);
     uint32_t hvp = vf_driver_queue_vp(d, qp);
     for (uint32_t i = m->cq_head; i != m->cq_tail; i++) {
@@ -739,6 +748,7 @@ struct vf_driver *vf_driver_create(struct env *e, const char *path,
     d->cfg = *c;
     d->w = *w;
     d->cfg.buffer_size = round_up(c->buffer_size, w->io_page);
+    d->prepay = !c->completion_cycles && (c->wakeup_cycles || c->mapping == TCE_MAP_PER_IO);
     rng_seed(&d->rng, e->seed, path);
     d->q = calloc(w->queue_pairs, sizeof *d->q);
     d->free_bufs = malloc((size_t)c->buffers * sizeof *d->free_bufs);

@@ -64,6 +64,8 @@ struct vf_driver_config {
 };
 
 void vf_driver_config_init(struct vf_driver_config *c, const struct cfg_node *cfg);
+/* Whether a driver node (NULL: the defaults) maps per I/O. */
+bool vf_driver_cfg_per_io(const struct cfg_node *cfg);
 
 /* The hypervisor's TCE services for per-I/O mapping: map or unmap the
  * I/O pages of [ioba, ioba + bytes); *cycles = the hypervisor call's
