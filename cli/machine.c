@@ -84,6 +84,7 @@ static int phb_config(struct phb_config *c, const struct cfg_node *ad, struct di
         tce_table_config_init(&c->window, cfg_find(ad, "dma_window"), err) != 0 ||
         pe_rtt_config_init(&rc, cfg_find(ad, "phb"), err) != 0)
         return -1;
+    c->window.page_size = machine_adapter_io_page(ad, c->window.page_size);
     c->pes = rc.pes;
     c->msi_sources = MSI_SOURCES_PER_PHB;
     return 0;

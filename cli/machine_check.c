@@ -237,6 +237,25 @@ static int check_one_workload(void *ctx, const struct cfg_node *lpar, const stru
     return 0;
 }
 
+uint64_t machine_adapter_io_page(const struct cfg_node *adapter, uint64_t page_size)
+{
+    if (page_size)
+        return page_size;
+    const struct cfg_node *root = adapter;
+    while (root->parent)
+        root = root->parent;
+    const struct cfg_node *lpars = cfg_find(root, "lpars");
+    bool per_io = false;
+    for (size_t i = 0; lpars && i < lpars->nkids && !per_io; i++)
+        for (size_t d = 0; d < machine_device_count(lpars->kids[i]) && !per_io; d++) {
+            const struct cfg_node *dev = machine_device(lpars->kids[i], d);
+            per_io = vf_driver_cfg_per_io(cfg_find(dev, "driver")) &&
+                     machine_device_adapter(root, lpars->kids[i], dev, &(struct diag){ 0 }) ==
+                         adapter;
+        }
+    return tce_table_page_for(0, per_io);
+}
+
 /* What a device's driver needs of the DMA window. */
 static int check_driver(const struct cfg_node *lpar, const struct cfg_node *dev,
                         const struct cfg_node *adapter, struct diag *err)
@@ -251,6 +270,7 @@ static int check_driver(const struct cfg_node *lpar, const struct cfg_node *dev,
     if (dc.queue_entries & (dc.queue_entries - 1))
         return diag_set(err, cfg_loc(cfg_find(dev, "driver"), "queue_entries"),
                         "'queue_entries' = %u is not a power of two", dc.queue_entries);
+    tc.page_size = machine_adapter_io_page(adapter, tc.page_size);
     uint64_t need = vf_driver_window_bytes(&dc, (uint32_t)cfg_u64(adapter, "queue_pairs"),
                                            tc.page_size);
     if (need > tc.window_size) {

@@ -35,6 +35,10 @@ int machine_workload_device(const struct cfg_node *lpar, const struct cfg_node *
 const struct cfg_node *machine_device_adapter(const struct cfg_node *root,
                                               const struct cfg_node *lpar,
                                               const struct cfg_node *dev, struct diag *err);
+/* The I/O page of the adapter's DMA windows: `page_size`, or when it is 0
+ * (the default) 4 KiB if the driver of a device on the adapter maps per
+ * I/O, else 64 KiB (tce_table_page_for). */
+uint64_t machine_adapter_io_page(const struct cfg_node *adapter, uint64_t page_size);
 
 #endif
 

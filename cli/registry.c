@@ -147,7 +147,7 @@ const struct schema scenario_schema = {
 
 /* Listed by `lparsim params`: every component a scenario can configure. */
 static const struct schema *const all_schemas[] = {
-    &scenario_schema, &system_schema, &adapter_schema, &dist_schema,
+    &scenario_schema, &system_schema, &adapter_schema, &storage_service_schema,
     &lpar_schema, &lpar_device_schema, &workload_schema, &stats_schema, &sweep_schema,
     &pcie_link_schema, &pe_schema, &pe_rtt_schema, &tce_table_schema,
     &tce_cache_schema, &xive_source_schema, &xive_router_schema, &msix_table_schema,

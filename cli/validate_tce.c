@@ -111,6 +111,7 @@ static int bench_open(struct bench *b, unsigned levels, const struct tce_cache_c
     struct diag err;
     memset(b, 0, sizeof *b);
     if (tce_table_config_init(&tc, NULL, &err) == 0) {
+        tc.page_size = TCE_DEFAULT_WINDOW_PAGE; /* the default window's */
         tc.levels = levels;
         b->t = tce_table_create(&tc);
     }

@@ -59,6 +59,10 @@ struct io_req {
     uint8_t status;          /* enum io_status */
     uint8_t in_use;
     uint8_t traced;          /* print its hops (lparsim run --trace-io) */
+    uint8_t prepaid;         /* the driver: the pending interrupt job already
+                                holds its per-completion work */
+    uint16_t vp;             /* the LPAR's VP whose thread submitted it and
+                                waits for it (the driver's) */
     const void *holder;      /* component holding it; NULL once dropped */
     const struct io_done *done;
     /* Where the device's service stage (media, wire) returns the request
@@ -131,6 +135,11 @@ struct cpu_work_port {
                uint64_t arg);
     void *ctx;
     uint32_t vps;
+    /* An interprocessor interrupt to VP `vp`: an interrupt job of the
+     * CPU's entry + `cycles` + exit, ahead of the VP's queued tasks, that
+     * wakes the VP as an interrupt does. NULL: a task (run). */
+    int (*ipi)(void *ctx, uint32_t vp, uint64_t cycles, event_fn fn, void *fctx,
+               uint64_t arg);
 };
 
 /* How a workload dirties its LPAR's memory (what live migration's

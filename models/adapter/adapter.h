@@ -21,6 +21,7 @@
 #include "sim/env.h"
 
 extern const struct schema adapter_schema;
+extern const struct schema storage_service_schema; /* its media service time */
 
 struct adapter;
 

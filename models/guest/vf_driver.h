@@ -11,11 +11,14 @@
  * in a software queue until completions free slots.
  * Completion (step 7): the handler (an interrupt job of `handler_cycles`
  * on the queue's target VP) takes every completion entry already in
- * memory, unmaps per-I/O TCEs and completes the requests; with
- * `completion_cycles` > 0 their processing runs after it as a task of
- * that many cycles per entry (plus the unmaps' hcall cycles) on the same
- * VP, and the I/Os complete when it ends: coalescing then saves the
- * handler, not the per-completion work.
+ * memory, unmaps per-I/O TCEs and wakes the thread that submitted each
+ * storage I/O (`wakeup_cycles`): on the handler's VP that work is part of
+ * the interrupt job, on another VP it runs there after an IPI
+ * (`ipi_cycles`). The I/O completes when its wake-up ends. With
+ * `completion_cycles` > 0 the per-entry work runs after the handler as a
+ * task of that many cycles per entry (plus the unmaps and the local
+ * wake-ups) on the same VP: coalescing then saves the handler, not the
+ * per-completion work.
  * RX: a frame arriving from the wire needs a posted buffer of its queue
  * pair; with the ring full it is dropped (failed), as a NIC drops on
  * receive-buffer exhaustion.
@@ -23,7 +26,8 @@
  * Buffers: each I/O takes a free one, uniformly at random (the TCE
  * working set is the buffer pool); with none free it waits.
  *
- * Metrics "<path>": scalars sq_full_waits, buffer_waits, rx_dropped. */
+ * Metrics "<path>": scalars sq_full_waits, buffer_waits, rx_dropped,
+ * timeouts, wakeups (submitters woken), wakeup_ipis (of which by IPI). */
 #ifndef LPARSIM_MODELS_GUEST_VF_DRIVER_H
 #define LPARSIM_MODELS_GUEST_VF_DRIVER_H
 
@@ -42,6 +46,8 @@ struct vf_driver_config {
     uint64_t submit_cycles;
     uint64_t handler_cycles;
     uint64_t completion_cycles; /* per entry taken; 0: in handler_cycles */
+    uint64_t wakeup_cycles;  /* waking the submitter (storage); 0: none */
+    uint64_t ipi_cycles;     /* the remote wake-up's IPI */
     uint32_t queue_entries;  /* per ring; a power of two */
     uint32_t buffers;        /* DMA buffers */
     uint64_t buffer_size;    /* bytes, a multiple of the I/O page */
@@ -58,6 +64,8 @@ struct vf_driver_config {
 };
 
 void vf_driver_config_init(struct vf_driver_config *c, const struct cfg_node *cfg);
+/* Whether a driver node (NULL: the defaults) maps per I/O. */
+bool vf_driver_cfg_per_io(const struct cfg_node *cfg);
 
 /* The hypervisor's TCE services for per-I/O mapping: map or unmap the
  * I/O pages of [ioba, ioba + bytes); *cycles = the hypervisor call's

@@ -25,6 +25,21 @@ int hypervisor_run(struct hypervisor *h, int dispatch_lpar, uint32_t vp, uint64_
     return v ? dispatch_submit(v, cycles, fn, fctx, arg) : -1;
 }
 
+/* An IPI on POWER9 is a XIVE interrupt (Linux xive_cause_ipi: a store to
+ * the IPI source's trigger page): an interrupt job on the VP, and, for a
+ * ceded shared VP, the escalation that wakes it. */
+int hypervisor_ipi(struct hypervisor *h, int dispatch_lpar, uint32_t vp, uint64_t cycles,
+                   event_fn fn, void *fctx, uint64_t arg)
+{
+    struct dispatch_vp *v = dispatch_lpar < 0 ? NULL
+                            : dispatch_lpar_vp(h->dispatch, (unsigned)dispatch_lpar, vp);
+    if (!v || dispatch_submit_irq(v, cycles + xive_controller_eoi_cycles(h->xive), fn, fctx,
+                                  arg) != 0)
+        return -1;
+    dispatch_escalate(v);
+    return 0;
+}
+
 uint32_t hypervisor_vp_id(struct hypervisor *h, int dispatch_lpar, uint32_t vp)
 {
     struct dispatch_vp *v = dispatch_lpar < 0 ? NULL
@@ -77,6 +92,9 @@ static struct xive_controller *build_xive(struct hypervisor *h, const struct cfg
     /* one cost for H_INT_SET_SOURCE_CONFIG: the hcall's */
     xc->retarget_ps = cpu_cycles_to_ps(h->cpu,
                                        hcall_cycles(h->hcall, HCALL_INT_SET_SOURCE_CONFIG, 1));
+    /* the ESB load-EOI: the thread waits for it, at its frequency */
+    xc->eoi_cycles = (uint64_t)(((unsigned __int128)xc->eoi_load_ps * cc->frequency_hz +
+                                 UINT64_C(999999999999)) / UINT64_C(1000000000000));
     snprintf(path, sizeof path, "%s.xive", system_cfg->key);
     return xive_controller_create(h->env, path, xc,
                                   (struct vp_irq_port){ submit_irq, h, escalate });

@@ -58,6 +58,11 @@ uint64_t hypervisor_memory_used(const struct hypervisor *h);
  * `dispatch_lpar` (what an LPAR's VP port calls). 0, or -1. */
 int hypervisor_run(struct hypervisor *h, int dispatch_lpar, uint32_t vp, uint64_t cycles,
                    event_fn fn, void *fctx, uint64_t arg);
+/* Sends an IPI to VP `vp` of that LPAR: an interrupt job of the CPU's
+ * entry + `cycles` + the XIVE's ESB load-EOI + exit, and an escalation
+ * when the VP is a ceded shared one. 0, or -1. */
+int hypervisor_ipi(struct hypervisor *h, int dispatch_lpar, uint32_t vp, uint64_t cycles,
+                   event_fn fn, void *fctx, uint64_t arg);
 /* The interrupt controller's number of VP `vp` of that LPAR, or
  * UINT32_MAX. */
 uint32_t hypervisor_vp_id(struct hypervisor *h, int dispatch_lpar, uint32_t vp);

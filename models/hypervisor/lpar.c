@@ -192,9 +192,18 @@ static int run_on_vp(void *ctx, uint32_t vp, uint64_t cycles, event_fn fn, void 
     return hypervisor_run(l->place.hyp, l->place.dispatch_lpar, vp, cycles, fn, fctx, arg);
 }
 
+static int ipi_on_vp(void *ctx, uint32_t vp, uint64_t cycles, event_fn fn, void *fctx,
+                     uint64_t arg)
+{
+    const struct lpar *l = ctx;
+    if (!l->place.hyp)
+        return -1;
+    return hypervisor_ipi(l->place.hyp, l->place.dispatch_lpar, vp, cycles, fn, fctx, arg);
+}
+
 struct cpu_work_port lpar_vp_port(struct lpar *l)
 {
-    return (struct cpu_work_port){ run_on_vp, l, l->vps };
+    return (struct cpu_work_port){ run_on_vp, l, l->vps, ipi_on_vp };
 }
 
 /* ---- lifecycle ------------------------------------------------------------ */

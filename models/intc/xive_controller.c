@@ -27,6 +27,8 @@ struct xive_controller {
     bool *eq_ready;       /* per (vp, prio): EQ configured */
     bool *vp_started;     /* per vp: the OS has opened its CPPR */
     uint32_t vps, prios;
+    sim_time_t notify_ps; /* the trigger port's latency */
+    uint64_t eoi_cycles;  /* ESB load-EOI, on every handler job */
     uint64_t lost;        /* interrupts no job could be queued for */
     uint64_t triggers, presented_at_warmup, backlogged_at_warmup, escalations_at_warmup;
     uint64_t redeliveries_at_warmup, overflows_at_warmup, retargets_at_warmup;
@@ -45,7 +47,11 @@ static void deliver(struct xive_controller *x, uint32_t src, struct xive_outcome
                   o.result == XIVE_R_PRESENTED ? "presented to the thread of" : "backlogged for",
                   o.vp, o.prio, o.escalation ? ": escalation to the hypervisor" : "");
     s->job_vp = o.vp;
-    if (x->cpu.submit_irq(x->cpu.ctx, o.vp, s->action.handler_cycles, handler_done, x, src) != 0) {
+    /* the handler, the work the OS folds into it, and the ESB load-EOI
+     * its thread waits for before it returns */
+    uint64_t cycles = (s->action.cycles ? s->action.cycles(s->action.ctx, s->action.arg)
+                                        : s->action.handler_cycles) + x->eoi_cycles;
+    if (x->cpu.submit_irq(x->cpu.ctx, o.vp, cycles, handler_done, x, src) != 0) {
         /* no job could be queued (out of memory): count it and re-open the
          * source, so later interrupts are not stuck behind this one */
         x->lost++;
@@ -248,6 +254,8 @@ struct xive_controller *xive_controller_create(struct env *e, const char *path,
     x->nsrc = c->eas_entries;
     x->vps = c->vps;
     x->prios = c->priorities;
+    x->notify_ps = c->notify_ps;
+    x->eoi_cycles = c->eoi_cycles;
     x->router = xive_router_create(c);
     x->src = calloc(x->nsrc, sizeof *x->src);
     x->eq_ready = calloc((size_t)x->vps * x->prios, sizeof *x->eq_ready);
@@ -274,7 +282,12 @@ void xive_controller_destroy(struct xive_controller *x)
 
 struct irq_trigger_port xive_controller_trigger_port(struct xive_controller *x)
 {
-    return (struct irq_trigger_port){ trigger, x };
+    return (struct irq_trigger_port){ trigger, x, x->notify_ps };
+}
+
+uint64_t xive_controller_eoi_cycles(const struct xive_controller *x)
+{
+    return x->eoi_cycles;
 }
 
 struct xive_router *xive_controller_router(struct xive_controller *x)

@@ -36,6 +36,10 @@ struct irq_action {
     void *ctx;
     uint32_t arg;
     uint64_t handler_cycles;
+    /* Optional: the handler's cycles for the job queued now, when the OS
+     * folds more work into it (the driver's wake-ups); NULL:
+     * handler_cycles. */
+    uint64_t (*cycles)(void *ctx, uint32_t arg);
 };
 
 /* How the controller runs an interrupt job on a VP (the dispatcher), and
@@ -74,7 +78,11 @@ int xive_controller_retarget(struct xive_controller *x, uint32_t src, uint32_t v
 void xive_controller_vp_dispatched(struct xive_controller *x, uint32_t vp, uint32_t thread);
 void xive_controller_vp_undispatched(struct xive_controller *x, uint32_t thread);
 
+/* The sources' trigger entry; its latency_ps is the router's notify
+ * time, which the PHB adds to the MSI's delivery (no event of its own). */
 struct irq_trigger_port xive_controller_trigger_port(struct xive_controller *x);
+/* Cycles of the ESB load-EOI every handler job includes (also an IPI's). */
+uint64_t xive_controller_eoi_cycles(const struct xive_controller *x);
 struct xive_router *xive_controller_router(struct xive_controller *x);
 
 #endif

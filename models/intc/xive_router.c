@@ -31,6 +31,15 @@ static const struct param_desc xive_router_params[] = {
     { "escalation", PARAM_BOOL, "", "true",
       "escalate to the hypervisor when a VP gets an interrupt while not dispatched "
       "(skiboot doc/xive.rst: escalation interrupts)" },
+    { "notify", PARAM_TIME, "ns", "250ns",
+      "a source's notification to the router until the target thread's line is up: "
+      "EAS lookup, EQ write, presenter (modelling choice, unsourced: a few PowerBus "
+      "transactions; QEMU's XIVE model takes no time)", .max = "1ms" },
+    { "eoi_load", PARAM_TIME, "ns", "400ns",
+      "the OS's EOI: a cache-inhibited load from the source's ESB page, which the "
+      "handler's thread waits for (POWER9: skiboot 5.10.4 disables store-EOI, so Linux "
+      "xive_do_source_eoi does the load; latency a modelling choice, unsourced)",
+      .max = "1ms" },
     { 0 }
 };
 
@@ -98,6 +107,9 @@ int xive_router_config_init(struct xive_router_config *c, const struct cfg_node 
     c->eq_qsize = (unsigned)cfg_param(cfg, xive_router_params, "eq_qsize").u;
     c->escalation = cfg_param(cfg, xive_router_params, "escalation").u != 0;
     c->retarget_ps = 0; /* the hypervisor's H_INT_SET_SOURCE_CONFIG cost (hcalls) */
+    c->notify_ps = cfg_param(cfg, xive_router_params, "notify").u;
+    c->eoi_load_ps = cfg_param(cfg, xive_router_params, "eoi_load").u;
+    c->eoi_cycles = 0; /* the hypervisor's: eoi_load at its processor's frequency */
     return 0;
 }
 

@@ -50,6 +50,11 @@ struct xive_router_config {
     bool escalation;      /* default escalation setting of every VP */
     sim_time_t retarget_ps; /* cost of H_INT_SET_SOURCE_CONFIG (set by the
                                hypervisor from its hcall costs) */
+    sim_time_t notify_ps;   /* trigger -> presented (the controller's; the
+                               event that delivers the trigger carries it) */
+    sim_time_t eoi_load_ps; /* the OS's ESB load-EOI */
+    uint64_t eoi_cycles;    /* the same in the processor's cycles (set by the
+                               hypervisor): added to every handler job */
 };
 
 /* From a xive_router_schema node, or the descriptor defaults when cfg is

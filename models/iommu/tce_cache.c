@@ -36,6 +36,10 @@ static const struct param_desc tce_cache_params[] = {
       "per_miss: every miss costs `walk`; per_level: `walk` per memory read "
       "(modelling choice: pcie-bench measured a whole miss)",
       .choices = "per_miss|per_level" },
+    { "overlap", PARAM_BOOL, "", "true",
+      "the misses of one DMA access (its TLPs' I/O pages) walk at once and the access "
+      "waits for the longest; false: one after another (modelling choice: a PHB keeps "
+      "several table reads in flight, as its DMA reads are; see docs/model-pcie.md)" },
     { "replacement", PARAM_ENUM, "", "lru",
       "which entry a miss evicts (modelling choice: pcie-bench's reach curve fits LRU; "
       "fifo and random for what-if studies)", .choices = "lru|fifo|random" },
@@ -81,6 +85,7 @@ int tce_cache_config_init(struct tce_cache_config *c, const struct cfg_node *cfg
     c->entries = (uint32_t)cfg_param(cfg, tce_cache_params, "entries").u;
     c->ways = (uint32_t)cfg_param(cfg, tce_cache_params, "ways").u;
     c->walk_ps = cfg_param(cfg, tce_cache_params, "walk").u;
+    c->overlap = cfg_param(cfg, tce_cache_params, "overlap").u != 0;
     c->walk_mode = strcmp(cfg_param(cfg, tce_cache_params, "walk_mode").s, "per_level") == 0
                        ? TCE_WALK_PER_LEVEL : TCE_WALK_PER_MISS;
     c->hit_ps = cfg_param(cfg, tce_cache_params, "hit").u;

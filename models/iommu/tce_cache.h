@@ -37,6 +37,7 @@ struct tce_cache_config {
     uint32_t ways;          /* 0 = fully associative */
     sim_time_t walk_ps;
     enum tce_walk_mode walk_mode;
+    bool overlap;           /* one access's walks overlap (its user, the PHB) */
     sim_time_t hit_ps;
     enum tce_replacement replacement;
     uint64_t seed;          /* random replacement's stream (the PHB sets it) */

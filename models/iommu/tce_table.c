@@ -33,9 +33,12 @@ static const struct param_desc tce_table_params[] = {
     { "window_size", PARAM_SIZE, "B", "1GiB",
       "DMA window size, a power of two (the 32-bit default window spans "
       "0..1 GiB: Linux pseries iommu.c, ibm,dma-window)", .min = "4KiB" },
-    { "page_size", PARAM_SIZE, "B", "4KiB",
+    { "page_size", PARAM_SIZE, "B", "0",
       "I/O page size: 4KiB, 64KiB, 2MiB, 16MiB, 256MiB or 1GiB (the sizes "
-      "ibm,query-pe-dma-window offers; 4 KiB is the default window's page)", .min = "4KiB", .max = "1GiB" },
+      "ibm,query-pe-dma-window offers), or 0: as Linux on pseries chooses for the "
+      "drivers' mapping: 64KiB with static mapping (the dynamic DMA window, "
+      "enable_ddw with the largest size iommu_get_page_shift finds; 64 KiB modelled), "
+      "4KiB with per_io (the 32-bit default window's page)", .max = "1GiB" },
     { "levels", PARAM_U64, "", "2",
       "table levels; a cache miss walks one memory read per level (Linux powernv "
       "POWERNV_IOMMU_DEFAULT_LEVELS = 2)", .min = "1", .max = "5" },
@@ -118,9 +121,22 @@ static void geometry(const struct tce_table_config *c, unsigned *index_bits,
     *top_bits = b > below ? b - below : 0;
 }
 
+uint64_t tce_table_page_for(uint64_t page_size, bool per_io)
+{
+    return page_size ? page_size : per_io ? TCE_DEFAULT_WINDOW_PAGE : TCE_DDW_PAGE;
+}
+
 int tce_table_config_check(const struct tce_table_config *c, const struct cfg_node *cfg,
                            struct diag *err)
 {
+    if (c->page_size == 0) {
+        /* not chosen yet: both choices must fit */
+        struct tce_table_config small = *c, large = *c;
+        small.page_size = tce_table_page_for(0, true);
+        large.page_size = tce_table_page_for(0, false);
+        return tce_table_config_check(&small, cfg, err) != 0 ? -1
+               : tce_table_config_check(&large, cfg, err);
+    }
     if (!page_size_ok(c->page_size))
         return diag_set(err, loc_of(cfg, "page_size"),
                         "'page_size' must be one of 4KiB, 64KiB, 2MiB, 16MiB, 256MiB, 1GiB");
@@ -203,8 +219,8 @@ static void free_level(void *node, unsigned level, const struct tce_table *t)
 struct tce_table *tce_table_create(const struct tce_table_config *c)
 {
     struct diag ignored;
-    if (tce_table_config_check(c, NULL, &ignored) < 0)
-        return NULL;
+    if (c->page_size == 0 || tce_table_config_check(c, NULL, &ignored) < 0)
+        return NULL; /* a table has a page size (tce_table_page_for) */
     struct tce_table *t = calloc(1, sizeof *t);
     if (!t)
         return NULL;

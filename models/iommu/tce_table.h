@@ -41,11 +41,23 @@ extern const struct schema tce_table_schema;
 struct tce_table_config {
     uint64_t window_base;  /* bytes; I/O address of the window's first page */
     uint64_t window_size;  /* bytes; a power of two */
-    uint64_t page_size;    /* bytes; 4K, 64K, 2M, 16M, 256M or 1G */
+    uint64_t page_size;    /* bytes; 4K, 64K, 2M, 16M, 256M or 1G; 0 = not
+                              chosen yet (tce_table_page_for) */
     unsigned levels;       /* 1..5 */
     uint64_t indirect_max; /* TCEs per H_PUT_TCE_INDIRECT call */
     uint64_t stuff_max;    /* TCEs per H_STUFF_TCE call */
 };
+
+/* Linux on pseries (arch/powerpc/platforms/pseries/iommu.c): a driver
+ * whose device gets a dynamic DMA window (enable_ddw) maps all memory once
+ * with the largest I/O page the firmware offers (iommu_get_page_shift);
+ * without one it maps each I/O in the 32-bit default window of 4 KiB
+ * pages. */
+#define TCE_DEFAULT_WINDOW_PAGE (UINT64_C(1) << 12)
+#define TCE_DDW_PAGE            (UINT64_C(1) << 16)
+/* page_size, or when it is 0 (the default) the page Linux would use:
+ * TCE_DEFAULT_WINDOW_PAGE for per-I/O mapping, else TCE_DDW_PAGE. */
+uint64_t tce_table_page_for(uint64_t page_size, bool per_io);
 
 /* Fills *c from a tce_table_schema node, or from the descriptor defaults
  * when cfg is NULL, and checks it (tce_table_config_check). Returns 0, or

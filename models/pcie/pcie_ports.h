@@ -63,6 +63,9 @@ struct mmio_port {
 struct irq_trigger_port {
     void (*trigger)(void *ctx, uint32_t src, bool traced);
     void *ctx;
+    /* the interrupt controller's notification time: the caller delays
+     * the trigger by it (folded into its delivery event) */
+    sim_time_t latency_ps;
 };
 
 #endif

@@ -251,7 +251,9 @@ static struct phb_pe *dma_pe(struct phb *p, uint16_t rid, bool traced)
 
 /* Translates every I/O page the access touches; returns the latency the
  * translations add, or PCIE_DROPPED after a fault (which freezes the PE,
- * as the PHB does on a TCE error). */
+ * as the PHB does on a TCE error). With the cache's `overlap` (default)
+ * the pages' lookups and walks run at once and the access waits for the
+ * longest; without it, one after another (their sum). */
 static sim_time_t translate(struct phb *p, struct phb_pe *pe, uint64_t ioba, uint32_t bytes,
                             bool is_write, bool traced)
 {
@@ -274,7 +276,10 @@ static sim_time_t translate(struct phb *p, struct phb_pe *pe, uint64_t ioba, uin
                           tce_fault_name(lk.fault), (unsigned long long)a, pe_number(pe->pe));
             return PCIE_DROPPED;
         }
-        added += lk.added_ps;
+        if (!p->cfg.cache.overlap)
+            added += lk.added_ps;
+        else if (lk.added_ps > added)
+            added = lk.added_ps;
         misses += !lk.hit;
         pages++;
         a += len;
@@ -339,8 +344,10 @@ static void msi_arrive(void *ctx, uint64_t arg)
     struct phb *p = ctx;
     struct posted m = fifo_pop(&p->msi_fifo);
     if (m.traced)
-        env_trace(p->env, p->path, "MSI reached the PHB: source %u triggers (global %u)",
-                  m.index, p->src_base + m.index);
+        env_trace(p->env, p->path,
+                  "MSI reached the PHB %.1f ns ago: source %u notified the interrupt "
+                  "controller (global %u)", sim_time_to_ns(p->irq.latency_ps), m.index,
+                  p->src_base + m.index);
     p->irq.trigger(p->irq.ctx, p->src_base + m.index, m.traced);
 }
 
@@ -360,7 +367,7 @@ static sim_time_t phb_msi(void *ctx, uint16_t rid, uint64_t addr, uint32_t data,
     const struct pcie_link_config *lc = pcie_link_cfg(p->link);
     sim_time_t t = in_order(p, pcie_link_transmit(p->link, PCIE_UP, pcie_write_wire_bytes(lc, 4),
                                                   pcie_write_tlps(lc, 4)), 0);
-    kernel_schedule_at(p->env->k, t, msi_arrive, p, 0);
+    kernel_schedule_at(p->env->k, t + p->irq.latency_ps, msi_arrive, p, 0);
     p->msis++;
     return t;
 }

@@ -53,3 +53,12 @@ grep -qE '^dispatch-wake +irq: esc \+ exit \+ switch-in +us +11\.32 +11\.32 .* P
     fail "wake-ups are not all exactly the same"
 grep -qE '^dispatch-cap +irq wait .* PASS\*?$' out.txt || fail "capped interrupt wait"
 grep -qE '^dispatch-cap +physc = entitlement .* PASS$' out.txt || fail "capped physc"
+
+# completion-path rows (cli/validate_io.c): the latency each parameter
+# adds equals its cycles at 3 GHz, to the ps: wakeup 6000 cycles = 2000 ns;
+# entry 500 + ipi 1500 + wakeup 6000 + EOI 1200 (400 ns) + exit 400 = 9600
+# cycles = 3200 ns; notify 250 ns + EOI 1200 cycles (400 ns) = 650 ns
+expect_eq "completion rows" "$(grep -cE '^io-(wake-local|wake-ipi|xive) .* PASS$' out.txt)" 3
+grep -qE '^io-wake-local +\+ wake-up on the irq.s VP +ns +2000 ' out.txt || fail "io-wake-local reference"
+grep -qE '^io-wake-ipi +\+ IPI and remote wake-up +ns +3200 ' out.txt || fail "io-wake-ipi reference"
+grep -qE '^io-xive +\+ notify and ESB load-EOI +ns +650 ' out.txt || fail "io-xive reference"

@@ -111,6 +111,7 @@ static inline struct phb_config phb_cfg(void)
     ck_assert_int_eq(pe_config_init(&c.pe, NULL, &err), 0);
     ck_assert_int_eq(tce_cache_config_init(&c.cache, NULL, &err), 0);
     ck_assert_int_eq(tce_table_config_init(&c.window, NULL, &err), 0);
+    c.window.page_size = TCE_DEFAULT_WINDOW_PAGE; /* the rigs' PAGE */
     c.pes = 8;
     c.msi_sources = 16;
     return c;

@@ -365,14 +365,45 @@ START_TEST(tce_miss_adds_the_walk_to_a_dma_write)
 }
 END_TEST
 
+/* Both pages miss; by default (tce_cache.overlap) their walks run at once
+ * and the write waits for one walk, with overlap off for both. */
 START_TEST(a_dma_write_over_two_pages_walks_twice)
 {
     struct phb *p = phb_new();
+    pe_with_pages(p, RID0, 0, 2, TCE_READ | TCE_WRITE);
+    sim_time_t expect = posted_arrival(512) + walk_ps();
+    ck_assert_uint_eq(dma_write(RID0, PAGE - 0x100, 512), expect);
+    env_finish(&rig.env);
+    ck_assert_double_eq(scalar(PHB_PATH ".pe0", "tce_misses"), 2);
+}
+END_TEST
+
+START_TEST(serial_walks_add_up)
+{
+    struct phb_config c = phb_cfg();
+    c.cache.overlap = false;
+    struct phb *p = phb_new_cfg(&c);
     pe_with_pages(p, RID0, 0, 2, TCE_READ | TCE_WRITE);
     sim_time_t expect = posted_arrival(512) + 2 * walk_ps();
     ck_assert_uint_eq(dma_write(RID0, PAGE - 0x100, 512), expect);
     env_finish(&rig.env);
     ck_assert_double_eq(scalar(PHB_PATH ".pe0", "tce_misses"), 2);
+}
+END_TEST
+
+/* The interrupt controller's notify latency (the trigger port's) is added
+ * to the MSI's delivery: the trigger comes that much after the link. */
+START_TEST(msi_trigger_waits_for_the_notify_latency)
+{
+    struct phb *p = phb_new();
+    struct irq_log q = { 0 };
+    pe_with_pages(p, RID0, 0, 0, 0);
+    phb_connect_irq(p, (struct irq_trigger_port){ irq_record, &q, 250 * SIM_NS }, 0);
+    sim_time_t arrival = posted_arrival(4);
+    ck_assert_uint_eq(msi(RID0, phb_msi_address(p), 2), arrival);
+    kernel_run(rig.k);
+    ck_assert_uint_eq(q.n, 1);
+    ck_assert_uint_eq(q.t[0], arrival + 250 * SIM_NS);
 }
 END_TEST
 
@@ -567,6 +598,8 @@ static Suite *phb_suite(void)
     tcase_add_test(t, tce_miss_adds_the_walk_to_a_dma_write);
     tcase_add_test(t, a_dma_read_does_not_pass_a_write_held_by_a_walk);
     tcase_add_test(t, a_dma_write_over_two_pages_walks_twice);
+    tcase_add_test(t, serial_walks_add_up);
+    tcase_add_test(t, msi_trigger_waits_for_the_notify_latency);
     tcase_add_test(t, a_posted_write_waits_for_the_walk_of_the_one_ahead);
     tcase_add_test(t, an_msi_does_not_pass_a_write_held_by_a_walk);
     tcase_add_test(t, tce_miss_delays_a_dma_read_by_exactly_the_walk);

@@ -48,7 +48,12 @@ START_TEST(table_defaults_come_from_the_descriptor)
     ck_assert_int_eq(tce_table_config_init(&c, NULL, &err), 0);
     ck_assert_uint_eq(c.window_base, 0);
     ck_assert_uint_eq(c.window_size, 1 * GiB);
-    ck_assert_uint_eq(c.page_size, 4 * KiB);
+    /* 0: chosen for the drivers' mapping, as Linux on pseries does */
+    ck_assert_uint_eq(c.page_size, 0);
+    ck_assert_uint_eq(tce_table_page_for(c.page_size, true), 4 * KiB);
+    ck_assert_uint_eq(tce_table_page_for(c.page_size, false), 64 * KiB);
+    ck_assert_uint_eq(tce_table_page_for(2 * MiB, true), 2 * MiB);
+    ck_assert_ptr_null(tce_table_create(&c)); /* a table needs its page size */
     ck_assert_uint_eq(c.levels, 2);
     ck_assert_uint_eq(c.indirect_max, 512);
     ck_assert_uint_eq(c.stuff_max, 512);
@@ -65,7 +70,7 @@ START_TEST(table_config_from_a_scenario_and_located_errors)
     ck_assert_int_eq(tce_table_config_init(&c, s->root, &err), 0);
     ck_assert_uint_eq(c.window_size, 2 * GiB);
     ck_assert_uint_eq(c.levels, 3);
-    ck_assert_uint_eq(c.page_size, 4 * KiB);
+    ck_assert_uint_eq(c.page_size, 0); /* chosen by the drivers' mapping */
     scenario_free(s);
 
     s = scenario_load_string("w.yaml", "levels: 1\npage_size: 8KiB\n", &tce_table_schema, &err);
@@ -373,6 +378,7 @@ START_TEST(cache_defaults_come_from_the_descriptor)
     ck_assert_uint_eq(c.ways, 0);
     ck_assert_uint_eq(c.walk_ps, 280 * SIM_NS);
     ck_assert_int_eq(c.walk_mode, TCE_WALK_PER_MISS);
+    ck_assert(c.overlap);
     ck_assert_uint_eq(c.hit_ps, 0);
     ck_assert_int_eq(c.replacement, TCE_REPLACE_LRU);
     struct tce_table *t = table_new(0, 1 * GiB, 4 * KiB, 2);

@@ -36,6 +36,22 @@ static int fake_run(void *ctx, uint32_t vp, uint64_t cycles, event_fn fn, void *
     return 0;
 }
 
+/* An IPI to a VP: logged with run_rec (cycles as given: the CPU's entry
+ * and exit are the hypervisor's), and run like a task. */
+static struct run_rec ipis[LOG_MAX];
+static size_t nipi;
+static int fake_ipi(void *ctx, uint32_t vp, uint64_t cycles, event_fn fn, void *fctx,
+                    uint64_t arg)
+{
+    (void)ctx;
+    if (nipi < LOG_MAX)
+        ipis[nipi] = (struct run_rec){ vp, cycles, kernel_now(rig.k),
+                                       (struct io_req *)(uintptr_t)arg };
+    nipi++;
+    kernel_schedule_in(rig.k, cycles * SIM_NS, fn, fctx, arg);
+    return 0;
+}
+
 static int fake_mmio(void *ctx, uint64_t addr, uint64_t value, bool traced)
 {
     (void)ctx, (void)traced;
@@ -74,13 +90,15 @@ static void fake_wire(void *ctx, struct io_req *r)
     seen.nwire++;
 }
 
-/* submit 1000 cycles, handler 2000, 8-entry rings, 8 buffers of 8 KiB. */
+/* submit 1000 cycles, handler 2000, 8-entry rings, 8 buffers of 8 KiB;
+ * no wake-up (the tests of the wake-up set it). */
 static struct vf_driver_config drv_config(void)
 {
     struct vf_driver_config c;
     vf_driver_config_init(&c, NULL);
     c.submit_cycles = 1000;
     c.handler_cycles = 2000;
+    c.wakeup_cycles = 0;
     c.queue_entries = 8;
     c.buffers = 8;
     c.buffer_size = 8192;
@@ -92,8 +110,9 @@ static struct vf_driver *rig_open_driver(const struct vf_driver_config *c, uint3
                                          uint32_t qps)
 {
     rig_open();
+    nipi = 0;
     struct vf_driver_wiring w = {
-        .cpu = { fake_run, NULL, vps },
+        .cpu = { fake_run, NULL, vps, fake_ipi },
         .mmio = { fake_mmio, NULL },
         .bar_base = BAR,
         .doorbell_stride = STRIDE,
@@ -393,13 +412,114 @@ START_TEST(driver_per_io_maps_at_submit_and_unmaps_at_completion)
     kernel_run_until(rig.k, 3 * SIM_US);
     for (unsigned i = 0; i < 4; i++)
         cq_put(r[i], kernel_now(rig.k));
+    size_t runs = seen.nrun;
     handler(0);
+    /* Regression: with completion_cycles 0 the unmaps (H_PUT_TCE each) were
+     * counted as hcalls but never charged: they are a task on the queue's
+     * VP now (no interrupt job held them: the handler was called alone),
+     * and the I/Os end when it does */
+    ck_assert_uint_eq(seen.ndone, 0);
+    ck_assert_uint_eq(seen.nrun, runs + 1);
+    ck_assert_uint_eq(seen.run[runs].cycles, 4 * MAP_CYCLES);
+    kernel_run_until(rig.k, 3 * SIM_US + 4 * MAP_CYCLES * SIM_NS);
     ck_assert_uint_eq(seen.ndone, 4);
     ck_assert_uint_eq(seen.nunmap, 4);
     for (unsigned i = 0; i < 4; i++) {
         ck_assert_uint_eq(seen.unmap[i].ioba, r[i]->ioba);
         ck_assert_uint_eq(seen.unmap[i].bytes, r[i]->bytes);
     }
+}
+END_TEST
+
+/* ---- completion wake-up ---------------------------------------------------
+ * wakeup_cycles 500, ipi_cycles 300: the expected times are sums of them
+ * and the handler's 2000 at 1 cycle = 1 ns. */
+
+/* The interrupt job is sized when XIVE queues it (irq_action.cycles): the
+ * handler plus the wake-up of each entry already in memory whose
+ * submitter is the handler's VP (and its per-I/O unmap); the handler then
+ * ends those I/Os at once: no job of their own. */
+START_TEST(driver_wakeup_on_the_handlers_vp_is_part_of_the_interrupt_job)
+{
+    struct vf_driver_config c = drv_config();
+    c.wakeup_cycles = 500;
+    c.ipi_cycles = 300;
+    c.mapping = TCE_MAP_PER_IO;
+    rig_open_driver(&c, 1, 1);
+    struct io_req *r[2] = { io(0, IO_READ, 4096), io(1, IO_WRITE, 4096) };
+    kernel_run_until(rig.k, 3 * SIM_US);
+    cq_put(r[0], kernel_now(rig.k));
+    cq_put(r[1], kernel_now(rig.k));
+    struct irq_action a = vf_driver_irq_action(rig.d, 0);
+    ck_assert_ptr_nonnull(a.cycles);
+    ck_assert_uint_eq(a.cycles(a.ctx, a.arg), 2000 + 2 * (MAP_CYCLES + 500));
+    ck_assert_uint_eq(seen.nunmap, 2); /* done with the job that pays for it */
+    size_t runs = seen.nrun;
+    kernel_run_until(rig.k, 3 * SIM_US + 3400 * SIM_NS); /* the job's end */
+    a.handle(a.ctx, a.arg, false);
+    ck_assert_uint_eq(seen.ndone, 2);
+    ck_assert_uint_eq(seen.done[1].t, 3 * SIM_US + 3400 * SIM_NS);
+    ck_assert_uint_eq(seen.nrun, runs); /* no task */
+    ck_assert_uint_eq(nipi, 0);
+    ck_assert_uint_eq(seen.nunmap, 2); /* not twice */
+}
+END_TEST
+
+/* The submitter on another VP than the handler's: the handler ends the
+ * local one and sends an IPI; the wake-up (ipi + wakeup cycles) runs on
+ * the submitter's VP and the I/O completes when it ends. */
+START_TEST(driver_wakeup_on_another_vp_goes_by_ipi)
+{
+    struct vf_driver_config c = drv_config();
+    c.wakeup_cycles = 500;
+    c.ipi_cycles = 300;
+    struct vf_driver *d = rig_open_driver(&c, 2, 1); /* both VPs on queue 0 */
+    struct io_req *r[2] = { io(0, IO_READ, 4096), io(1, IO_READ, 4096) };
+    ck_assert_uint_eq(r[0]->vp, 0);
+    ck_assert_uint_eq(r[1]->vp, 1);
+    ck_assert_uint_eq(vf_driver_queue_vp(d, 0), 0);
+    kernel_run_until(rig.k, 3 * SIM_US);
+    cq_put(r[0], kernel_now(rig.k));
+    cq_put(r[1], kernel_now(rig.k));
+    struct irq_action a = vf_driver_irq_action(d, 0);
+    ck_assert_uint_eq(a.cycles(a.ctx, a.arg), 2000 + 500); /* r[0]'s wake-up only */
+    a.handle(a.ctx, a.arg, false);
+    ck_assert_uint_eq(seen.ndone, 1);
+    ck_assert_ptr_eq(seen.done[0].r, r[0]);
+    ck_assert_uint_eq(nipi, 1);
+    ck_assert_uint_eq(ipis[0].vp, 1);
+    ck_assert_uint_eq(ipis[0].cycles, 300 + 500);
+    kernel_run_until(rig.k, 3 * SIM_US + 800 * SIM_NS - 1);
+    ck_assert_uint_eq(seen.ndone, 1);
+    kernel_run_until(rig.k, 3 * SIM_US + 800 * SIM_NS);
+    ck_assert_uint_eq(seen.ndone, 2);
+    ck_assert_ptr_eq(seen.done[1].r, r[1]);
+}
+END_TEST
+
+/* An entry that became visible after the job was sized (the handler takes
+ * it all the same) has its wake-up run as a task after the handler; the
+ * batch ends with it. Network I/O has no waiting thread: no wake-up. */
+START_TEST(driver_wakeup_of_a_late_entry_is_a_task)
+{
+    struct vf_driver_config c = drv_config();
+    c.wakeup_cycles = 500;
+    rig_open_driver(&c, 1, 1);
+    struct io_req *r[3] = { io(0, IO_READ, 4096), io(1, IO_READ, 4096), io(2, IO_TX, 64) };
+    kernel_run_until(rig.k, 3 * SIM_US);
+    cq_put(r[0], kernel_now(rig.k));
+    struct irq_action a = vf_driver_irq_action(rig.d, 0);
+    ck_assert_uint_eq(a.cycles(a.ctx, a.arg), 2500);
+    cq_put(r[1], 4 * SIM_US);
+    cq_put(r[2], 4 * SIM_US);
+    kernel_run_until(rig.k, 5 * SIM_US);
+    size_t runs = seen.nrun;
+    a.handle(a.ctx, a.arg, false);
+    ck_assert_uint_eq(seen.ndone, 0);
+    ck_assert_uint_eq(seen.nrun, runs + 1);
+    ck_assert_uint_eq(seen.run[runs].cycles, 500); /* r[1]'s; r[2] (TX) wakes nobody */
+    kernel_run_until(rig.k, 5 * SIM_US + 500 * SIM_NS);
+    ck_assert_uint_eq(seen.ndone, 3);
 }
 END_TEST
 
@@ -526,6 +646,9 @@ static Suite *vf_driver_suite(void)
     tcase_add_test(t, driver_completion_work_runs_as_a_task_after_the_handler);
     tcase_add_test(t, driver_per_io_maps_at_submit_and_unmaps_at_completion);
     tcase_add_test(t, driver_static_mapping_never_calls_the_tce_service);
+    tcase_add_test(t, driver_wakeup_on_the_handlers_vp_is_part_of_the_interrupt_job);
+    tcase_add_test(t, driver_wakeup_on_another_vp_goes_by_ipi);
+    tcase_add_test(t, driver_wakeup_of_a_late_entry_is_a_task);
     tcase_add_test(t, driver_io_larger_than_a_buffer_fails_at_once);
     tcase_add_test(t, driver_rx_goes_to_the_wire_and_drops_when_the_ring_is_full);
     tcase_add_test(t, buffer_freed_by_a_dropped_rx_frame_goes_to_a_waiter);

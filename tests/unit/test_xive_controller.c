@@ -47,12 +47,16 @@ static void on_handle(void *ctx, uint32_t arg, bool traced)
 
 /* 4 threads, 8 VPs, 64 EAS entries, 1024-entry EQs; a block of 8 sources
  * at 0 and the block under test (16 sources) at XBASE. */
+static uint64_t rig_eoi_cycles; /* the next rig's ESB load-EOI cycles */
+
 static struct xive_router *rig_open_xive(bool escalation)
 {
     rig_open();
     struct xive_router_config c;
     struct diag err;
     ck_assert_int_eq(xive_router_config_init(&c, NULL, &err), 0);
+    c.eoi_cycles = rig_eoi_cycles;
+    rig_eoi_cycles = 0;
     c.threads = 4;
     c.vps = 8;
     c.eas_entries = 64;
@@ -129,6 +133,41 @@ START_TEST(xive_trigger_submits_one_job_and_handler_eois)
     ck_assert_int_eq(xive_router_eq_state(r, 3, 6, &idx, &gen, &entries), 0);
     ck_assert_uint_eq(idx, 1);
     ck_assert(eq_empty(r, 3, 6));
+}
+END_TEST
+
+/* The ESB load-EOI: the router's defaults (notify 250 ns, eoi_load
+ * 400 ns), the trigger port carrying the notify latency, and every
+ * handler job holding the EOI's cycles on top of the action's (here its
+ * cycles callback, which the OS uses to fold more work into the job). */
+static uint64_t folded_cycles(void *ctx, uint32_t arg)
+{
+    (void)ctx;
+    return 1000 + arg;
+}
+
+START_TEST(xive_handler_job_holds_the_eoi_load_and_the_folded_work)
+{
+    struct xive_router_config d;
+    struct diag err;
+    ck_assert_int_eq(xive_router_config_init(&d, NULL, &err), 0);
+    ck_assert_uint_eq(d.notify_ps, 250 * SIM_NS);
+    ck_assert_uint_eq(d.eoi_load_ps, 400 * SIM_NS);
+    ck_assert_uint_eq(d.eoi_cycles, 0); /* the hypervisor's, from its frequency */
+
+    rig_eoi_cycles = 1520; /* 400 ns at 3.8 GHz */
+    rig_open_xive(true);
+    ck_assert_uint_eq(xive_controller_eoi_cycles(rig.x), 1520);
+    ck_assert_uint_eq(xive_controller_trigger_port(rig.x).latency_ps, 250 * SIM_NS);
+    xive_controller_vp_dispatched(rig.x, 3, 1);
+    route(5, 3, 6, 4321);
+    struct irq_action a = { on_handle, &seen, 6, 4321, folded_cycles };
+    ck_assert_int_eq(xive_controller_route(rig.x, XBASE + 6, 3, 6, &a), 0);
+    trigger(XBASE + 5);
+    trigger(XBASE + 6);
+    ck_assert_uint_eq(seen.nirq, 2);
+    ck_assert_uint_eq(seen.irq[0].cycles, 4321 + 1520);
+    ck_assert_uint_eq(seen.irq[1].cycles, 1000 + 6 + 1520);
 }
 END_TEST
 
@@ -356,6 +395,7 @@ static Suite *xive_controller_suite(void)
     TCase *t = tcase_create("xive_controller");
     tcase_add_checked_fixture(t, NULL, rig_close);
     tcase_add_test(t, xive_trigger_submits_one_job_and_handler_eois);
+    tcase_add_test(t, xive_handler_job_holds_the_eoi_load_and_the_folded_work);
     tcase_add_test(t, xive_triggers_while_pending_coalesce_and_eoi_renotifies_once);
     tcase_add_test(t, xive_undispatched_vp_backlogs_and_escalates_once_per_period);
     tcase_add_test(t, xive_undispatched_vp_without_escalation_never_escalates);
