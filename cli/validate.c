@@ -46,7 +46,7 @@ struct queue_setup {
     bool closed;
     bool whole_path;    /* the hardware I/O path in front of the queue */
     unsigned coalesce;  /* completions per interrupt (moderation count) */
-    char coalesce_path[256]; /* the adapter's coalesce_count, for --set */
+    char coalesce_path[256]; /* the adapter's coalescing.count, for --set */
     double depth, think_s;
     char lpar_path[128], vf_path[256];
 };
@@ -118,9 +118,10 @@ static int read_setup(const struct scenario *s, struct queue_setup *q)
     dist_from_cfg(&q->service, cfg_find(adapter, "service"));
     q->closed = strcmp(cfg_str(wl, "mode"), "closed") == 0;
     q->whole_path = strcmp(cfg_str(adapter, "path"), "hardware") == 0;
-    q->coalesce = (unsigned)cfg_u64(adapter, "coalesce_count");
-    snprintf(q->coalesce_path, sizeof q->coalesce_path, "systems.%s.adapters.%s.coalesce_count",
-             system->key, adapter->key);
+    q->coalesce = strcmp(cfg_str(adapter, "coalescing.kind"), "fixed") == 0
+                      ? (unsigned)cfg_u64(adapter, "coalescing.count") : 1;
+    snprintf(q->coalesce_path, sizeof q->coalesce_path,
+             "systems.%s.adapters.%s.coalescing.count", system->key, adapter->key);
     q->depth = (double)cfg_u64(wl, "depth");
     q->think_s = cfg_f64(wl, "think") * 1e-12;
     return 0;
