@@ -411,6 +411,11 @@ int adapter_pf_replay(struct adapter *a, unsigned vf, struct io_req *r)
     return 0;
 }
 
+uint64_t adapter_vf_completions(const struct adapter *a, unsigned vf)
+{
+    return a->vfs && vf < a->nvfs ? vf_completions(a->vfs[vf]) : 0;
+}
+
 bool adapter_vf_held(const struct adapter *a, unsigned vf, const struct io_req *r)
 {
     if (vf >= a->nvfs)

@@ -480,6 +480,11 @@ bool vf_held(const struct vf *f, const struct io_req *r)
     return r->holder == f;
 }
 
+uint64_t vf_completions(const struct vf *f)
+{
+    return f->completed_total;
+}
+
 int vf_attach_queue(struct vf *f, uint32_t qp, struct io_qmem *mem, uint32_t vector)
 {
     if (qp >= f->cfg.queue_pairs || vector >= msix_table_vectors(f->msix) || !mem ||

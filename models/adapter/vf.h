@@ -85,6 +85,8 @@ bool vf_held(const struct vf *f, const struct io_req *r);
 /* Whether queue pair qp is attached to the rings at mem. */
 bool vf_queue_attached(const struct vf *f, uint32_t qp, const struct io_qmem *mem);
 uint16_t vf_rid(const struct vf *f);
+/* Completion entries written since it was built (never reset). */
+uint64_t vf_completions(const struct vf *f);
 uint32_t vf_queue_pairs(const struct vf *f);
 
 /* ---- ports ---- */
