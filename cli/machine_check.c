@@ -511,7 +511,8 @@ int machine_check(const struct cfg_node *root, struct diag *err)
     if (cfg_u64(root, "warmup") >= cfg_u64(root, "duration"))
         return diag_set(err, cfg_loc(root, "warmup"),
                         "'warmup' must be shorter than 'duration'");
-    if (check_adapters(root, err) != 0 || check_lpars(root, err) != 0)
+    if (check_adapters(root, err) != 0 || check_lpars(root, err) != 0 ||
+        machine_check_irq(root, err) != 0)
         return -1;
     return timeline_check(root, err);
 }

@@ -104,7 +104,16 @@ static void apply(struct irqbalance *b, bool counted)
     uint32_t moved = 0, refused = 0;
     for (uint32_t k = 0; k < b->npending; k++) {
         const struct pending *p = &b->pending[k];
+        uint32_t from = b->port.target(b->port.ctx, p->irq);
         enum guest_irq_write w = b->port.write(b->port.ctx, p->irq, &p->mask);
+        if (counted && w != GUEST_IRQ_SAME) {
+            char mask[64];
+            vp_mask_format(&p->mask, mask, sizeof mask);
+            recorder_event(b->env->rec, kernel_now(b->env->k), b->path,
+                           w == GUEST_IRQ_MOVED ? "irqbalance_move" : "irqbalance_refused",
+                           "LISN %u: smp_affinity %s, VP %u -> VP %u", p->irq, mask, from,
+                           b->port.target(b->port.ctx, p->irq));
+        }
         ib_activated(&b->algo, p->irq, w == GUEST_IRQ_REFUSED);
         moved += w == GUEST_IRQ_MOVED;
         refused += w == GUEST_IRQ_REFUSED;

@@ -23,7 +23,9 @@
  * Component "irqbalance.<L>": scalars cycles, writes (masks written),
  * moves (writes that moved the target), refused (managed); events
  * irqbalance_start/_end per cycle, with irqbalance_activate_start/_end
- * around its task; each move also counts in irq.<S> reassignments. */
+ * around its task, and irqbalance_move / irqbalance_refused per write
+ * that moved an interrupt or was refused; each move also counts in
+ * irq.<S> reassignments. */
 #ifndef LPARSIM_MODELS_GUEST_IRQBALANCE_H
 #define LPARSIM_MODELS_GUEST_IRQBALANCE_H
 
