@@ -20,22 +20,6 @@ int machine_check_coalescing(const struct cfg_node *ad, struct diag *err)
     return coalescing_check(c, ad->key, err);
 }
 
-/* A section of policies.interrupts that its kind never reads. */
-static int check_sections(const struct cfg_node *pol, struct diag *err)
-{
-    static const struct {
-        const char *section, *kind;
-    } owner[] = { { "irqbalance", "irqbalance" }, { "metric_threshold", "metric-threshold" } };
-    const char *kind = cfg_str(pol, "kind");
-    for (size_t i = 0; i < 2; i++) {
-        const struct cfg_node *n = cfg_find(pol, owner[i].section);
-        if (n && !n->is_default && strcmp(kind, owner[i].kind) != 0)
-            return diag_set(err, &n->loc, "'%s' applies to interrupts kind %s; the kind is %s",
-                            owner[i].section, owner[i].kind, kind);
-    }
-    return 0;
-}
-
 /* metric-threshold: a release value above its threshold never cools. */
 static int check_hysteresis(const struct cfg_node *mt, struct diag *err)
 {
@@ -92,7 +76,7 @@ int machine_check_irq(const struct cfg_node *root, struct diag *err)
     if (cfg_bool(pol, "load_series") && !sampling)
         return diag_set(err, cfg_loc(pol, "load_series"),
                         "'load_series' needs stats.sample_interval > 0");
-    if (check_sections(pol, err) != 0 || check_hysteresis(cfg_find(pol, "metric_threshold"), err))
+    if (check_hysteresis(cfg_find(pol, "metric_threshold"), err) != 0)
         return -1;
     const struct cfg_node *vp = cfg_find(pol, "irqbalance.vp");
     const struct cfg_node *lpars = cfg_find(root, "lpars");

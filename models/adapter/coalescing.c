@@ -77,32 +77,13 @@ void coalescing_config_init(struct coalescing_config *c, const struct cfg_node *
     };
 }
 
-/* Which kind reads each parameter. */
-static const struct {
-    const char *name;
-    enum coalescing_kind kind;
-} read_by[] = {
-    { "count", COALESCE_FIXED }, { "time", COALESCE_FIXED },
-    { "cif_threshold", COALESCE_DYNAMIC }, { "iops_threshold", COALESCE_DYNAMIC },
-    { "epoch", COALESCE_DYNAMIC }, { "max_batch", COALESCE_DYNAMIC },
-    { "safety_timer", COALESCE_DYNAMIC }, { "dim_profile", COALESCE_DIM },
-    { "dim_mode", COALESCE_DIM }, { "dim_profiles", COALESCE_DIM },
-};
-
 int coalescing_check(const struct cfg_node *cfg, const char *adapter, struct diag *err)
 {
     if (!cfg)
         return 0;
+    (void)adapter;
     struct coalescing_config c;
     coalescing_config_init(&c, cfg);
-    for (size_t i = 0; i < sizeof read_by / sizeof read_by[0]; i++) {
-        const struct cfg_node *n = cfg_find(cfg, read_by[i].name);
-        if (n && !n->is_default && read_by[i].kind != c.kind)
-            return diag_set(err, &n->loc,
-                            "'%s' applies to coalescing kind %s; adapter '%s' has kind %s",
-                            read_by[i].name, kind_names[read_by[i].kind], adapter,
-                            kind_names[c.kind]);
-    }
     if (c.kind == COALESCE_FIXED && c.count > 1 && c.time == 0)
         return diag_set(err, cfg_loc(cfg, "count"),
                         "'count' > 1 needs a 'time' so the last completions of a burst still "

@@ -66,9 +66,10 @@ struct coalescing_config {
 void coalescing_config_init(struct coalescing_config *c, const struct cfg_node *cfg);
 const char *coalescing_kind_name(enum coalescing_kind k);
 
-/* The scenario checks of one `coalescing` node (its parameters that the
- * kind never reads, a count without a timer): 0, or -1 with *err located
- * at the offending value. `adapter` names it in the message. */
+/* The scenario checks of one `coalescing` node (a fixed count without a
+ * timer): 0, or -1 with *err located at the offending value. The other
+ * kinds' parameters may be given, unread, so that one file can sweep the
+ * kind. `adapter` names it in the message. */
 int coalescing_check(const struct cfg_node *cfg, const char *adapter, struct diag *err);
 
 #endif
