@@ -280,6 +280,10 @@ struct choice {
     bool found;
 };
 
+/* A move must lower the larger of the two VPs' usages by this share of
+ * the source's at least (not a swap of equals). */
+#define MIN_GAIN 0.01
+
 /* The best move of interrupt i off its planned VP, if it lowers the
  * larger of the two VPs' usages below the source's. */
 static void consider(struct irq_manager *m, const struct mt_lpar *r, uint32_t i,
@@ -301,7 +305,7 @@ static void consider(struct irq_manager *m, const struct mt_lpar *r, uint32_t i,
             continue;
         double a = r->usage[v] - s, b = r->usage[u] + s;
         double res = a > b ? a : b;
-        if (res < r->usage[v] && (!best->found || res < best->result))
+        if (res < r->usage[v] * (1 - MIN_GAIN) && (!best->found || res < best->result))
             *best = (struct choice){ i, u, res, s, true };
     }
 }

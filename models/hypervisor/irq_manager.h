@@ -21,7 +21,8 @@
  * one of the LPAR's interrupts off a VP a hot VF targets, the move that
  * lowers the larger of the two VPs' usages the most (each interrupt
  * carrying its share of its VP's interrupt cycles, by interrupt count),
- * and repeats while a move helps, up to `max_moves` per interval. An
+ * and repeats while a move lowers it by 1% of the source's usage or more,
+ * up to `max_moves` per interval. An
  * interrupt moved stays at least `dwell`. With the driver's hints it
  * moves an interrupt only within its affinity hint (the VPs that submit
  * to its queue), moves the others before latency-sensitive ones, and
