@@ -57,6 +57,15 @@ uint64_t irq_stats_reassignments(const struct irq_stats *s)
     return s->moves;
 }
 
+/* Like every count, reassignments start at the warm-up (a boot-time
+ * placement is set-up, not a reassignment). */
+static void on_warmup_end(void *ctx, sim_time_t now)
+{
+    (void)now;
+    struct irq_stats *s = ctx;
+    s->moves = s->refused = 0;
+}
+
 static void on_sample(void *ctx, sim_time_t now)
 {
     struct irq_stats *s = ctx;
@@ -94,6 +103,7 @@ void irq_stats_record(struct irq_stats *s)
     if (s->se_moves)
         return;
     s->se_moves = recorder_series(s->env->rec, s->path, "reassignments", "");
+    env_on_warmup_end(s->env, on_warmup_end, s);
     env_on_sample(s->env, on_sample, s);
     env_on_finish(s->env, on_finish, s);
 }

@@ -7,7 +7,8 @@
  * reassignment before the next change (or the end), 0 when nothing
  * moved. Scalars reassignments, refused_moves, settle_time (ns, mean
  * over the load changes; only with load changes); series reassignments
- * (cumulative, every sample interval). Nothing here runs per I/O. */
+ * (cumulative, every sample interval). Counts start at the warm-up, like
+ * every count. Nothing here runs per I/O. */
 #ifndef LPARSIM_MODELS_HYPERVISOR_IRQ_STATS_H
 #define LPARSIM_MODELS_HYPERVISOR_IRQ_STATS_H
 
