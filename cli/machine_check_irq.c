@@ -1,5 +1,5 @@
 /* cli/machine_check_irq.c — the scenario checks of interrupt coalescing,
- * interrupt management and the drivers' interrupt hints (issue 11), kept
+ * interrupt management and the drivers' interrupt hints, kept
  * apart from machine_check.c. Each error is located at the value that
  * causes it. */
 #include <stdio.h>

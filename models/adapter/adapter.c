@@ -72,7 +72,7 @@ static const struct schema_child adapter_children[] = {
     { 0 }
 };
 
-/* Interrupt moderation moved under `coalescing` (issue 11). */
+/* Interrupt moderation moved under `coalescing`. */
 static const struct schema_moved adapter_moved[] = {
     { "coalesce_count", "coalescing.count", "'coalescing: {kind: fixed, count: N, time: T}'" },
     { "coalesce_time", "coalescing.time", "'coalescing: {kind: fixed, count: N, time: T}'" },
