@@ -39,7 +39,8 @@ static int irq_order(const void *pa, const void *pb)
 
 static void list_sort(struct ib_irq **list, uint32_t n)
 {
-    qsort(list, n, sizeof *list, irq_order);
+    if (n > 1) /* an empty list may be NULL: qsort of NULL is undefined */
+        qsort(list, n, sizeof *list, irq_order);
 }
 
 /* ---- construction ------------------------------------------------------- */

@@ -32,7 +32,8 @@ void irq_stats_load_changes(struct irq_stats *s, const sim_time_t *t, size_t n)
         s->changes[i] = t[i];
         s->last_move[i] = SIM_TIME_MAX;
     }
-    qsort(s->changes, s->nchanges, sizeof *s->changes, cmp_time);
+    if (s->nchanges > 1) /* qsort of NULL is undefined, even for 0 items */
+        qsort(s->changes, s->nchanges, sizeof *s->changes, cmp_time);
 }
 
 void irq_stats_move(struct irq_stats *s)
