@@ -15,8 +15,11 @@
 #include "cli/timeline_actions.h"
 #include "models/adapter/adapter.h"
 #include "models/adapter/vf.h"
+#include "models/guest/irqbalance.h"
 #include "models/guest/vf_driver.h"
 #include "models/hypervisor/hypervisor.h"
+#include "models/hypervisor/irq_manager.h"
+#include "models/hypervisor/irq_stats.h"
 #include "models/hypervisor/lpar.h"
 #include "models/iommu/tce_table.h"
 #include "models/pcie/phb.h"
@@ -42,6 +45,8 @@ struct machine {
     size_t nworkloads, cap_workloads;
     struct timeline *timeline;
     struct env *env;
+    struct irqbalance **irqbalance;   /* per LPAR (kind irqbalance) */
+    struct irq_manager **irq_managers; /* per system (kind metric-threshold) */
 };
 
 /* ---- building ----------------------------------------------------------- */
@@ -207,6 +212,9 @@ static int build_driver(struct machine *m, const struct cfg_node *root, struct e
         .io_page = phb_io_page(p),
         .window_base = phb_window_base(p),
     };
+    dev->network = adapter_is_network(ad);
+    if (dev->drv_cfg.managed < 0) /* auto: NVMe's vectors are managed, a NIC's not */
+        dev->drv_cfg.managed = !dev->network;
     struct vf_driver *drv = vf_driver_create(e, dev->path, &dev->drv_cfg, &w);
     bool vnic = vf_pool_is_vnic(dev->cfg); /* its VFs are the hypervisor's, not its EEH */
     struct eeh_core *eeh = drv && !vnic ? eeh_core_create(e, l, drv, &dev->drv_cfg, w.mmio,
@@ -337,6 +345,58 @@ static int build_lpars(struct machine *m, struct env *e, const struct cfg_node *
     return 0;
 }
 
+/* The scenario's load changes (timeline `set` actions), for the time to
+ * settle of each system's interrupt reassignments. */
+static void load_changes(struct machine *m, const struct cfg_node *root)
+{
+    const struct cfg_node *tl = cfg_find(root, "timeline");
+    sim_time_t t[64];
+    size_t n = 0;
+    for (size_t i = 0; tl && i < tl->nkids && n < 64; i++)
+        if (strcmp(cfg_str(tl->kids[i], "action"), "set") == 0)
+            t[n++] = cfg_u64(tl->kids[i], "at");
+    for (size_t s = 0; s < m->nsystems; s++)
+        irq_stats_load_changes(hypervisor_irq_stats(m->hyps[s]), t, n);
+}
+
+/* policies.interrupts: the per-VP load series, and the managers. */
+static int build_irq_policy(struct machine *m, struct env *e, const struct cfg_node *root,
+                            struct diag *err)
+{
+    const struct cfg_node *pol = cfg_find(root, "policies.interrupts");
+    enum irq_policy kind = irq_policy_of(pol);
+    load_changes(m, root);
+    for (size_t s = 0; pol && !pol->is_default && s < m->nsystems; s++)
+        irq_stats_record(hypervisor_irq_stats(m->hyps[s]));
+    m->irqbalance = calloc(m->nlpars + 1, sizeof *m->irqbalance);
+    m->irq_managers = calloc(m->nsystems + 1, sizeof *m->irq_managers);
+    if (!m->irqbalance || !m->irq_managers)
+        return diag_set(err, NULL, "out of memory");
+    for (size_t i = 0; i < m->nlpars; i++) {
+        struct lpar *l = m->lpars[i];
+        if (cfg_bool(root, "stats.p99_series"))
+            lpar_record_p99(l);
+        if (pol && cfg_bool(pol, "load_series") && lpar_record_vp_load(l) != 0)
+            return diag_set(err, NULL, "out of memory");
+        if (kind != IRQ_POLICY_IRQBALANCE || lpar_lirq_count(l) == 0)
+            continue;
+        struct guest_irq_port port;
+        struct hypervisor *h = m->hyps[machine_system_index(root, cfg_str(lpar_cfg(l), "system"))];
+        if (lpar_guest_irq_port(l, &port) != 0)
+            return diag_set(err, NULL, "out of memory");
+        m->irqbalance[i] = irqbalance_create(e, lpar_name(l), &port,
+                                             hypervisor_threads_per_core(h),
+                                             cfg_find(pol, "irqbalance"), err);
+        if (!m->irqbalance[i])
+            return -1;
+    }
+    for (size_t s = 0; kind == IRQ_POLICY_METRIC && s < m->nsystems; s++)
+        if (!(m->irq_managers[s] = irq_manager_create(e, m->hyps[s],
+                                                      cfg_find(pol, "metric_threshold"), err)))
+            return -1;
+    return 0;
+}
+
 struct machine *machine_build(struct env *e, struct cfg_node *root, struct diag *err)
 {
     if (machine_check(root, err) != 0)
@@ -348,7 +408,7 @@ struct machine *machine_build(struct env *e, struct cfg_node *root, struct diag 
     }
     m->env = e;
     if (build_systems(m, e, root, err) != 0 || build_adapters(m, e, root, err) != 0 ||
-        build_lpars(m, e, root, err) != 0)
+        build_lpars(m, e, root, err) != 0 || build_irq_policy(m, e, root, err) != 0)
         goto fail;
     for (size_t s = 0; s < m->nsystems; s++)
         if (hypervisor_start(m->hyps[s], err) != 0)
@@ -395,6 +455,12 @@ void machine_destroy(struct machine *m)
     if (!m)
         return;
     timeline_destroy(m->timeline);
+    for (size_t i = 0; m->irqbalance && i < m->nlpars; i++)
+        irqbalance_destroy(m->irqbalance[i]);
+    for (size_t s = 0; m->irq_managers && s < m->nsystems; s++)
+        irq_manager_destroy(m->irq_managers[s]);
+    free(m->irqbalance);
+    free(m->irq_managers);
     for (size_t i = 0; i < m->nworkloads; i++)
         workload_destroy(m->workloads[i]);
     for (size_t i = 0; i < m->nlpars; i++)

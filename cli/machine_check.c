@@ -392,10 +392,6 @@ static int check_adapters(const struct cfg_node *root, struct diag *err)
                                 "'vfs' = %llu exceeds the adapter's max_vfs (%llu)",
                                 (unsigned long long)cfg_u64(ad, "vfs"),
                                 (unsigned long long)cfg_u64(ad, "max_vfs"));
-            if (cfg_u64(ad, "coalesce_count") > 1 && cfg_u64(ad, "coalesce_time") == 0)
-                return diag_set(err, cfg_loc(ad, "coalesce_count"),
-                                "'coalesce_count' > 1 needs a 'coalesce_time' so the last "
-                                "completions of a burst still raise an interrupt");
             uint64_t vectors = cfg_u64(ad, "msix_vectors");
             if (vectors && vectors < cfg_u64(ad, "queue_pairs"))
                 return diag_set(err, cfg_loc(ad, "msix_vectors"),
@@ -403,7 +399,7 @@ static int check_adapters(const struct cfg_node *root, struct diag *err)
                                 (unsigned long long)vectors,
                                 (unsigned long long)cfg_u64(ad, "queue_pairs"));
             if (check_link(cfg_find(ad, "link"), err) != 0 ||
-                check_path_params(ad, err) != 0)
+                check_path_params(ad, err) != 0 || machine_check_coalescing(ad, err) != 0)
                 return -1;
         }
     }
@@ -535,7 +531,8 @@ int machine_check(const struct cfg_node *root, struct diag *err)
     if (cfg_u64(root, "warmup") >= cfg_u64(root, "duration"))
         return diag_set(err, cfg_loc(root, "warmup"),
                         "'warmup' must be shorter than 'duration'");
-    if (check_adapters(root, err) != 0 || check_lpars(root, err) != 0)
+    if (check_adapters(root, err) != 0 || check_lpars(root, err) != 0 ||
+        machine_check_irq(root, err) != 0)
         return -1;
     return timeline_check(root, err);
 }

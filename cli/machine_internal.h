@@ -40,6 +40,12 @@ const struct cfg_node *machine_device_adapter(const struct cfg_node *root,
  * I/O, else 64 KiB (tce_table_page_for). */
 uint64_t machine_adapter_io_page(const struct cfg_node *adapter, uint64_t page_size);
 
+/* cli/machine_check_irq.c: an adapter's `coalescing` (its kind's
+ * parameters only, a count with a timer, the hardware path), the
+ * drivers' interrupt hints and the interrupt policy. */
+int machine_check_coalescing(const struct cfg_node *adapter, struct diag *err);
+int machine_check_irq(const struct cfg_node *root, struct diag *err);
+
 #endif
 
 /* What a dotted component path names in the scenario (cli/machine_targets.c):

@@ -20,7 +20,10 @@
 #include "models/hypervisor/lpar_memory.h"
 #include "models/hypervisor/system.h"
 #include "models/hypervisor/vf_pool.h"
+#include "models/guest/irqbalance.h"
 #include "models/guest/vf_driver.h"
+#include "models/hypervisor/irq_manager.h"
+#include "models/adapter/coalescing.h"
 #include "sim/dist.h"
 #include "cli/timeline_actions.h"
 #include "workloads/workload.h"
@@ -88,6 +91,9 @@ static const struct param_desc stats_params[] = {
       .max = "1000" },
     { "sample_interval", PARAM_TIME, "ns", "1ms",
       "interval of series samples (0 = no series)" },
+    { "p99_series", PARAM_BOOL, "", "false",
+      "also record each LPAR's io_latency p99 over every sample interval (series "
+      "io_latency_p99)" },
     { 0 }
 };
 
@@ -115,6 +121,34 @@ static const struct schema sweep_schema = {
     .children = sweep_children,
 };
 
+static const struct schema_child interrupts_children[] = {
+    { "irqbalance", CFG_STRUCT, &irqbalance_schema, "kind irqbalance: the daemon's parameters",
+      false },
+    { "metric_threshold", CFG_STRUCT, &irq_manager_schema,
+      "kind metric-threshold: the hypervisor's interrupt manager", false },
+    { 0 }
+};
+
+static const struct schema interrupts_schema = {
+    .name = "interrupts",
+    .doc = "interrupt management: static, irqbalance or metric-threshold",
+    .params = irq_policy_params,
+    .children = interrupts_children,
+};
+
+static const struct schema_child policies_children[] = {
+    { "interrupts", CFG_STRUCT, &interrupts_schema, "who moves interrupts while the machine runs",
+      false },
+    { 0 }
+};
+
+static const struct schema policies_schema = {
+    .name = "policies",
+    .doc = "the mechanisms a scenario switches on",
+    .params = (const struct param_desc[]){ { 0 } },
+    .children = policies_children,
+};
+
 static const struct param_desc scenario_params[] = {
     { "name", PARAM_STR, "", NULL, "scenario name (names the default database)" },
     { "description", PARAM_STR, "", "", "free text" },
@@ -133,6 +167,7 @@ static const struct schema_child scenario_children[] = {
       "actions while the machine runs: {at, action, ...}, each may carry a name", false,
       .unnamed_ok = true },
     { "debug", CFG_STRUCT, &debug_schema, "checks of the model itself", false },
+    { "policies", CFG_STRUCT, &policies_schema, "policies: interrupt management", false },
     { "expect", CFG_SEQ, NULL,
       "assertions checked at the end of every run: COMPONENT.METRIC[.FIELD] OP VALUE", false },
     { 0 }
@@ -153,7 +188,8 @@ static const struct schema *const all_schemas[] = {
     &tce_cache_schema, &xive_source_schema, &xive_router_schema, &msix_table_schema,
     &cpu_schema, &dispatch_schema, &dispatch_lpar_schema, &hcall_schema, &vf_driver_schema,
     &lpar_memory_schema, &timeline_item_schema, &debug_schema, &switch_schema,
-    &vnic_schema, &vnic_backup_schema,
+    &vnic_schema, &vnic_backup_schema, &policies_schema, &interrupts_schema,
+    &irqbalance_schema, &irq_manager_schema, &coalescing_schema,
 };
 
 size_t registry_schemas(const struct schema *const **out)

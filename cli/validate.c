@@ -25,6 +25,7 @@
 #include "cli/validate_dispatch.h"
 #include "cli/validate_eeh.h"
 #include "cli/validate_io.h"
+#include "cli/validate_irq.h"
 #include "cli/validate_pcie.h"
 #include "cli/validate_switch.h"
 #include "cli/validate_tce.h"
@@ -47,7 +48,7 @@ struct queue_setup {
     bool closed;
     bool whole_path;    /* the hardware I/O path in front of the queue */
     unsigned coalesce;  /* completions per interrupt (moderation count) */
-    char coalesce_path[256]; /* the adapter's coalesce_count, for --set */
+    char coalesce_path[256]; /* the adapter's coalescing.count, for --set */
     double depth, think_s;
     char lpar_path[128], vf_path[256];
 };
@@ -119,9 +120,10 @@ static int read_setup(const struct scenario *s, struct queue_setup *q)
     dist_from_cfg(&q->service, cfg_find(adapter, "service"));
     q->closed = strcmp(cfg_str(wl, "mode"), "closed") == 0;
     q->whole_path = strcmp(cfg_str(adapter, "path"), "hardware") == 0;
-    q->coalesce = (unsigned)cfg_u64(adapter, "coalesce_count");
-    snprintf(q->coalesce_path, sizeof q->coalesce_path, "systems.%s.adapters.%s.coalesce_count",
-             system->key, adapter->key);
+    q->coalesce = strcmp(cfg_str(adapter, "coalescing.kind"), "fixed") == 0
+                      ? (unsigned)cfg_u64(adapter, "coalescing.count") : 1;
+    snprintf(q->coalesce_path, sizeof q->coalesce_path,
+             "systems.%s.adapters.%s.coalescing.count", system->key, adapter->key);
     q->depth = (double)cfg_u64(wl, "depth");
     q->think_s = cfg_f64(wl, "think") * 1e-12;
     return 0;
@@ -375,12 +377,16 @@ int validate_run(const struct validate_options *o, FILE *out)
         int f = validate_io(out, o->kernel);
         failed = f < 0 ? -1 : failed + f;
     }
+    if (failed >= 0) {
+        int f = validate_irq(out, o->kernel);
+        failed = f < 0 ? -1 : failed + f;
+    }
     for (size_t i = 0; i < n; i++)
         free(files[i]);
     free(files);
     fprintf(out, "PASS: within the 95%% interval, or within the row's tolerance for rows "
                  "without one (PCIe 2%%/10%%, TCE walk 0.1%%, dispatcher 1%%/exact, EEH, "
-                 "mechanisms and completion path exact to the ps); PASS*: no interval, or "
-                 "outside it, but within the tolerance (docs/validation.md)\n");
+                 "mechanisms and completion path exact to the ps, coalescing 1.5%%/1%%); PASS*: "
+                 "no interval, or outside it, but within the tolerance (docs/validation.md)\n");
     return failed;
 }

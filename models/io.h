@@ -140,6 +140,11 @@ struct cpu_work_port {
      * wakes the VP as an interrupt does. NULL: a task (run). */
     int (*ipi)(void *ctx, uint32_t vp, uint64_t cycles, event_fn fn, void *fctx,
                uint64_t arg);
+    /* The same for work an interrupt handler defers (softirq: NAPI, blk-mq
+     * completions): run as a task, counted in the VP's irq + softirq time
+     * (what /proc/stat shows irqbalance). NULL: `run`. */
+    int (*run_softirq)(void *ctx, uint32_t vp, uint64_t cycles, event_fn fn, void *fctx,
+                       uint64_t arg);
 };
 
 /* How a workload dirties its LPAR's memory (what live migration's

@@ -41,11 +41,20 @@ struct schema_child {
     bool unnamed_ok;
 };
 
+/* A key a schema no longer takes because it moved: the loader's error
+ * names where it went ("did you mean ...?"). */
+struct schema_moved {
+    const char *key;    /* the old key */
+    const char *now;    /* its place now, as a dotted path below the struct */
+    const char *how;    /* how to write it there, for the message */
+};
+
 struct schema {
     const char *name;   /* component type name, e.g. "adapter" */
     const char *doc;
     const struct param_desc *params;    /* terminated by { 0 } */
     const struct schema_child *children; /* terminated by { 0 }; may be NULL */
+    const struct schema_moved *moved;   /* terminated by { 0 }; may be NULL */
 };
 
 struct cfg_node {

@@ -29,8 +29,13 @@ static void hooks_free(struct env_hooks *h)
 
 void env_release(struct env *e)
 {
-    for (size_t i = 0; i < ENV_MAX_TICKERS; i++)
-        hooks_free(&e->tickers[i].hooks);
+    for (size_t i = 0; i < e->ntickers; i++) {
+        hooks_free(&e->tickers[i]->hooks);
+        free(e->tickers[i]);
+    }
+    free(e->tickers);
+    e->tickers = NULL;
+    e->ntickers = 0;
     directory_destroy(e->dir);
     e->dir = NULL;
     free(e->setters.v);
@@ -138,19 +143,22 @@ static void ticker_start(struct env_ticker *t)
 
 void env_every(struct env *e, sim_time_t period, env_hook_fn fn, void *ctx)
 {
-    for (size_t i = 0; i < ENV_MAX_TICKERS; i++) {
-        struct env_ticker *t = &e->tickers[i];
-        if (t->period && t->period != period)
-            continue;
-        if (!t->period)
-            *t = (struct env_ticker){ .e = e, .period = period };
-        hooks_add(&t->hooks, fn, ctx);
-        if (e->started && !t->started)
-            ticker_start(t);
-        return;
+    struct env_ticker *t = NULL;
+    for (size_t i = 0; i < e->ntickers && !t; i++)
+        if (e->tickers[i]->period == period)
+            t = e->tickers[i];
+    if (!t) {
+        /* each ticker is its own allocation: its scheduled event holds it */
+        struct env_ticker **v = realloc(e->tickers, (e->ntickers + 1) * sizeof *v);
+        if (!v || !(t = calloc(1, sizeof *t)))
+            abort(); /* build time, like the hooks */
+        e->tickers = v;
+        e->tickers[e->ntickers++] = t;
+        *t = (struct env_ticker){ .e = e, .period = period };
     }
-    fprintf(stderr, "lparsim: more than %d tick periods\n", ENV_MAX_TICKERS);
-    abort();
+    hooks_add(&t->hooks, fn, ctx);
+    if (e->started && !t->started)
+        ticker_start(t);
 }
 
 sim_time_t env_batch_len(const struct env *e)
@@ -212,9 +220,9 @@ void env_start(struct env *e)
     if (e->sample_interval > 0)
         kernel_schedule_at(e->k, e->sample_interval, on_sample, e, 0);
     e->started = true;
-    for (size_t i = 0; i < ENV_MAX_TICKERS; i++)
-        if (e->tickers[i].period && !e->tickers[i].started)
-            ticker_start(&e->tickers[i]);
+    for (size_t i = 0; i < e->ntickers; i++)
+        if (!e->tickers[i]->started)
+            ticker_start(e->tickers[i]);
 }
 
 void env_finish(struct env *e)

@@ -59,8 +59,6 @@ struct env_ticker {
     bool started;
 };
 
-#define ENV_MAX_TICKERS 4
-
 struct env {
     struct kernel *k;
     struct recorder *rec;
@@ -91,7 +89,8 @@ struct env {
     /* debug.stuck_after: an I/O outstanding longer than this at the end
      * of the run counts as lost. */
     sim_time_t stuck_after;
-    struct env_ticker tickers[ENV_MAX_TICKERS];
+    struct env_ticker **tickers; /* one per distinct period, each allocated once */
+    size_t ntickers;
     bool started;
 };
 
@@ -106,7 +105,7 @@ void env_on_sample(struct env *e, env_hook_fn fn, void *ctx);
 void env_on_finish(struct env *e, env_hook_fn fn, void *ctx);
 /* fn(ctx, now) at every whole multiple of `period` (> 0) from then on,
  * in registration order among hooks of the same period (at most
- * ENV_MAX_TICKERS distinct periods). */
+ * hooks of other periods; any number of periods, each one event). */
 void env_every(struct env *e, sim_time_t period, env_hook_fn fn, void *ctx);
 
 /* Schedules the phase events (warm-up end, batch boundaries, sampling).

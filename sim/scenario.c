@@ -435,6 +435,10 @@ static int pair_load(struct loader *ld, struct cfg_node *n, const struct schema 
     if (!name)
         return -1;
     long i = key_index(k, name);
+    for (size_t m = 0; i < 0 && sc->moved && sc->moved[m].key; m++)
+        if (strcmp(sc->moved[m].key, name) == 0)
+            return diag_set(ld->err, &key->loc, "unknown key '%s' (did you mean '%s'? it moved: "
+                            "write %s)", name, sc->moved[m].now, sc->moved[m].how);
     if (i < 0)
         return scn_unknown_key(ld->err, &key->loc, name, k->names, k->n);
     if (first[i])

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/adapter/coalescing.h"
 #include "models/adapter/nic_port.h"
 #include "models/adapter/vf.h"
 #include "models/adapter/vf_queue.h"
@@ -48,12 +49,6 @@ static const struct param_desc adapter_params[] = {
     { "fetch_max", PARAM_U64, "", "8",
       "descriptors fetched per DMA read (8 x 64 B = 512 B = one MRRS)", .min = "1",
       .max = "1024" },
-    { "coalesce_count", PARAM_U64, "", "1",
-      "interrupt moderation: completions per interrupt (1 = every completion)",
-      .min = "1", .max = "65536" },
-    { "coalesce_time", PARAM_TIME, "ns", "0ns",
-      "interrupt moderation: longest a completion waits for its interrupt (0 = no "
-      "timer; needed when coalesce_count > 1)" },
     { "port_rate", PARAM_BITRATE, "bps", "25Gbps",
       "network: Ethernet line rate of the port the VFs share", .min = "1Mbps",
       .max = "1600Gbps" },
@@ -99,6 +94,15 @@ static const struct schema_child adapter_children[] = {
     { "tce_cache", CFG_STRUCT, &tce_cache_schema, "the PHB's TCE cache, per PE", false },
     { "eeh", CFG_STRUCT, &pe_schema, "EEH timing of each VF's PE", false },
     { "phb", CFG_STRUCT, &pe_rtt_schema, "the slot's PHB", false },
+    { "coalescing", CFG_STRUCT, &coalescing_schema,
+      "interrupt coalescing of each VF queue pair (off, fixed, dynamic, dim)", false },
+    { 0 }
+};
+
+/* Interrupt moderation moved under `coalescing`. */
+static const struct schema_moved adapter_moved[] = {
+    { "coalesce_count", "coalescing.count", "'coalescing: {kind: fixed, count: N, time: T}'" },
+    { "coalesce_time", "coalescing.time", "'coalescing: {kind: fixed, count: N, time: T}'" },
     { 0 }
 };
 
@@ -107,6 +111,7 @@ const struct schema adapter_schema = {
     .doc = "an SR-IOV adapter: PF, VFs with queue pairs, DMA engine, MSI-X",
     .params = adapter_params,
     .children = adapter_children,
+    .moved = adapter_moved,
 };
 
 struct adapter {
@@ -142,9 +147,8 @@ static int build_vfs(struct adapter *a, struct env *e, const char *path,
         .queue_pairs = a->queue_pairs,
         .msix_vectors = (uint32_t)cfg_u64(cfg, "msix_vectors"),
         .fetch_max = (uint32_t)cfg_u64(cfg, "fetch_max"),
-        .coalesce_count = (uint32_t)cfg_u64(cfg, "coalesce_count"),
-        .coalesce_time = cfg_u64(cfg, "coalesce_time"),
     };
+    coalescing_config_init(&vc.coal, cfg_find(cfg, "coalescing"));
     if (vc.msix_vectors == 0)
         vc.msix_vectors = vc.queue_pairs;
     a->vfs = calloc(a->nvfs, sizeof *a->vfs);
@@ -432,6 +436,11 @@ int adapter_pf_replay(struct adapter *a, unsigned vf, struct io_req *r)
         return -1;
     vf_replay(a->vfs[vf], r);
     return 0;
+}
+
+uint64_t adapter_vf_completions(const struct adapter *a, unsigned vf)
+{
+    return a->vfs && vf < a->nvfs ? vf_completions(a->vfs[vf]) : 0;
 }
 
 bool adapter_vf_held(const struct adapter *a, unsigned vf, const struct io_req *r)

@@ -75,6 +75,9 @@ uint32_t adapter_rid_vf(const struct adapter *a, uint16_t rid);
 /* Whether r is at VF vf (function, media queue or port), even if the
  * adapter failed: what an adapter switch replays. */
 bool adapter_vf_held(const struct adapter *a, unsigned vf, const struct io_req *r);
+/* Completions VF vf wrote since the adapter was built (hardware path;
+ * never reset): the transfers an interrupt manager counts. */
+uint64_t adapter_vf_completions(const struct adapter *a, unsigned vf);
 bool adapter_failed(const struct adapter *a);
 /* Its Ethernet port is up (always, for a storage adapter). */
 bool adapter_port_up(const struct adapter *a);

@@ -4,6 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "models/adapter/coalesce_dim.h"
+#include "models/adapter/coalesce_vic.h"
+
 struct vf_qp {
     struct io_qmem *mem;
     uint32_t vector;
@@ -14,6 +17,12 @@ struct vf_qp {
     uint32_t unsignalled;  /* completions since the last MSI */
     bool traced;           /* the traced I/O is among them */
     struct event_id timer;
+    struct moderation mod; /* what coalescing applies now */
+    /* DIM's sample: interrupts (u16), completions and bytes (u32), all
+     * wrapping as the driver's counters do */
+    uint16_t events;
+    uint32_t entries, bytes;
+    struct net_dim dim;
 };
 
 struct vf {
@@ -32,6 +41,9 @@ struct vf {
     bool dead;             /* the adapter failed: nothing gets out */
 
     uint64_t completed, completed_at_sample, msis, dma_aborted;
+    uint64_t completed_total;  /* never reset: vIC's IOPS */
+    struct vic_epoch vic;
+    uint64_t dim_changes;
     sim_time_t window_start;
     struct statistic *st_latency;
     struct series *se_iops;
@@ -40,6 +52,18 @@ struct vf {
 static void start_fetch(struct vf *f, uint32_t qp);
 
 /* ---- interrupts --------------------------------------------------------- */
+
+/* A queue pair's moderation when it is attached. */
+static struct moderation vf_moderation(const struct coalescing_config *c)
+{
+    switch (c->kind) {
+    case COALESCE_FIXED: return (struct moderation){ c->count, c->time, false };
+    case COALESCE_DYNAMIC: return (struct moderation){ 1, c->vic.safety_timer, false };
+    case COALESCE_DIM: return net_dim_moderation(&c->dim, c->dim.start_profile);
+    case COALESCE_OFF: break;
+    }
+    return (struct moderation){ 1, 0, false };
+}
 
 static void send_msi(struct vf *f, uint32_t vector, uint64_t addr, uint32_t data, bool traced)
 {
@@ -70,6 +94,13 @@ static void signal_queue(struct vf *f, struct vf_qp *q)
     else if (traced)
         env_trace(f->env, f->path, "MSI-X vector %u %s", q->vector,
                   m.status == MSIX_PENDING ? "masked: pending bit set" : "not sent");
+    if (f->cfg.coal.kind == COALESCE_DIM) {
+        /* the driver samples at each interrupt (mlx5e_handle_rx_dim) */
+        q->events++;
+        struct dim_sample smp = { kernel_now(f->env->k), q->entries, q->bytes, q->events };
+        if (net_dim_sample(&q->dim, &f->cfg.coal.dim, &smp, &q->mod))
+            f->dim_changes++;
+    }
 }
 
 static void coalesce_timer(void *ctx, uint64_t qp)
@@ -120,11 +151,23 @@ static void write_completion(struct vf *f, struct io_req *r)
     if (r->traced)
         env_trace(f->env, f->path, "completion entry %u written to the CQ of queue %u",
                   slot, r->queue);
+    f->completed_total++;
     q->traced |= r->traced;
-    if (++q->unsignalled >= f->cfg.coalesce_count)
+    q->entries++;
+    q->bytes += r->bytes;
+    uint32_t need = q->mod.count;
+    if (f->cfg.coal.kind == COALESCE_DYNAMIC) {
+        /* commands in flight: doorbelled SQ entries not completed yet
+         * (receive buffers are not commands: never negative) */
+        int32_t cif = (int32_t)(q->doorbell - mem->cq_tail);
+        need = vic_batch(&f->cfg.coal.vic, cif > 0 ? (uint32_t)cif : 0, f->vic.busy);
+    }
+    if (++q->unsignalled >= need) {
         signal_queue(f, q);
-    else if (f->cfg.coalesce_time && !q->timer.gen)
-        q->timer = kernel_schedule_in(f->env->k, f->cfg.coalesce_time, coalesce_timer, f, r->queue);
+    } else if (q->mod.time && (!q->timer.gen || q->mod.restart)) {
+        kernel_cancel(f->env->k, q->timer); /* CQE mode: the period restarts */
+        q->timer = kernel_schedule_in(f->env->k, q->mod.time, coalesce_timer, f, r->queue);
+    }
 }
 
 /* After service: a read (or a received frame) moves its data into host
@@ -269,6 +312,13 @@ static void on_warmup_end(void *ctx, sim_time_t now)
     f->window_start = now;
 }
 
+static void on_vic_epoch(void *ctx, sim_time_t now)
+{
+    (void)now;
+    struct vf *f = ctx;
+    vic_epoch_end(&f->vic, &f->cfg.coal.vic, f->completed_total, f->cfg.coal.vic.epoch);
+}
+
 static void on_sample(void *ctx, sim_time_t now)
 {
     (void)now;
@@ -287,7 +337,11 @@ static void on_finish(void *ctx, sim_time_t now)
     recorder_scalar(rec, f->path, "ios_completed", "", (double)f->completed);
     recorder_scalar(rec, f->path, "throughput", "1/s", secs > 0 ? (double)f->completed / secs : 0);
     recorder_scalar(rec, f->path, "msis", "", (double)f->msis);
+    recorder_scalar(rec, f->path, "msis_per_completion", "",
+                    f->completed ? (double)f->msis / (double)f->completed : 0);
     recorder_scalar(rec, f->path, "dma_aborted", "", (double)f->dma_aborted);
+    if (f->cfg.coal.kind == COALESCE_DIM)
+        recorder_scalar(rec, f->path, "dim_changes", "", (double)f->dim_changes);
 }
 
 /* ---- construction and configuration ------------------------------------- */
@@ -295,7 +349,9 @@ static void on_finish(void *ctx, sim_time_t now)
 struct vf *vf_create(struct env *e, const char *path, uint16_t rid, const struct vf_config *c,
                      struct pcie_upstream up, struct io_sink service, struct io_sink wire_rx)
 {
-    if (c->queue_pairs == 0 || c->coalesce_count == 0 || c->fetch_max == 0)
+    if (c->queue_pairs == 0 || c->coal.count == 0 || c->fetch_max == 0 ||
+        (c->coal.kind == COALESCE_DYNAMIC &&
+         (c->coal.vic.cif_threshold == 0 || c->coal.vic.max_batch == 0 || !c->coal.vic.epoch)))
         return NULL;
     struct vf *f = calloc(1, sizeof *f);
     struct msix_table_config mc = { c->msix_vectors };
@@ -321,6 +377,8 @@ struct vf *vf_create(struct env *e, const char *path, uint16_t rid, const struct
     env_on_warmup_end(e, on_warmup_end, f);
     env_on_sample(e, on_sample, f);
     env_on_finish(e, on_finish, f);
+    if (c->coal.kind == COALESCE_DYNAMIC)
+        env_every(e, c->coal.vic.epoch, on_vic_epoch, f);
     return f;
 }
 
@@ -422,6 +480,11 @@ bool vf_held(const struct vf *f, const struct io_req *r)
     return r->holder == f;
 }
 
+uint64_t vf_completions(const struct vf *f)
+{
+    return f->completed_total;
+}
+
 int vf_attach_queue(struct vf *f, uint32_t qp, struct io_qmem *mem, uint32_t vector)
 {
     if (qp >= f->cfg.queue_pairs || vector >= msix_table_vectors(f->msix) || !mem ||
@@ -430,7 +493,10 @@ int vf_attach_queue(struct vf *f, uint32_t qp, struct io_qmem *mem, uint32_t vec
     /* a new queue starts where the driver's SQ is now (0 for new rings):
      * entries written before belong to whatever read the rings before */
     f->qps[qp] = (struct vf_qp){ .mem = mem, .vector = vector, .doorbell = mem->sq_tail,
-                                 .fetched = mem->sq_tail, .stuck_upto = mem->sq_tail };
+                                 .fetched = mem->sq_tail, .stuck_upto = mem->sq_tail,
+                                 .mod = vf_moderation(&f->cfg.coal) };
+    if (f->cfg.coal.kind == COALESCE_DIM)
+        net_dim_init(&f->qps[qp].dim, &f->cfg.coal.dim);
     return 0;
 }
 

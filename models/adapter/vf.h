@@ -10,8 +10,9 @@
  *   -> write/TX: data DMA read from the buffer; then the service stage
  *   -> read: the service stage; then the data DMA write in MPS TLPs
  *   -> completion entry: 16-byte DMA write into the CQ
- *   -> moderation: an MSI after `coalesce_count` entries, or
- *      `coalesce_time` after the first unsignalled one
+ *   -> coalescing (models/adapter/coalescing.h): an MSI after `count`
+ *      entries or a timer; the count and timer come from the adapter's
+ *      coalescing kind (off, fixed, vIC, DIM)
  *   -> MSI-X table lookup: the vector's (address, data), or its pending
  *      bit when masked -> MSI write up the link.
  * An RX frame starts at the wire and continues like a read's data.
@@ -21,10 +22,12 @@
  *
  * Metrics "<path>": statistic device_latency (ns, descriptor fetched ->
  * completion entry in memory); scalars ios_completed, throughput (1/s),
- * msis, dma_aborted; series iops. */
+ * msis, msis_per_completion, dma_aborted (and dim_changes with DIM);
+ * series iops. */
 #ifndef LPARSIM_MODELS_ADAPTER_VF_H
 #define LPARSIM_MODELS_ADAPTER_VF_H
 
+#include "models/adapter/coalescing.h"
 #include "models/adapter/msix_table.h"
 #include "models/io.h"
 #include "models/pcie/pcie_ports.h"
@@ -37,8 +40,7 @@ struct vf_config {
     uint32_t queue_pairs;
     uint32_t msix_vectors;
     uint32_t fetch_max;        /* descriptors per fetch DMA */
-    uint32_t coalesce_count;   /* completions per interrupt (>= 1) */
-    sim_time_t coalesce_time;  /* 0: no timer */
+    struct coalescing_config coal;
 };
 
 struct vf;
@@ -83,6 +85,8 @@ bool vf_held(const struct vf *f, const struct io_req *r);
 /* Whether queue pair qp is attached to the rings at mem. */
 bool vf_queue_attached(const struct vf *f, uint32_t qp, const struct io_qmem *mem);
 uint16_t vf_rid(const struct vf *f);
+/* Completion entries written since it was built (never reset). */
+uint64_t vf_completions(const struct vf *f);
 uint32_t vf_queue_pairs(const struct vf *f);
 
 /* ---- ports ---- */

@@ -304,6 +304,11 @@ static void job_finish(struct cpu *c, uint32_t thread, bool start_next)
     t->running = NULL;
     t->done_ev = (struct event_id){ 0 };
     set_busy(c, thread, false);
+    /* Work the callback submits to this thread finds it idle since now
+     * if nothing is queued (not since the end of an earlier idle period:
+     * a dedicated VP busy until now has not ceded), and busy otherwise. */
+    if (cpu_jobq_empty(&t->q))
+        t->idle_since = now;
     if (j->kind == CPU_IRQ) {
         t->interrupts++;
         statistic_add(c->st_irq_latency, sim_time_to_ns(now - j->t_submit));
@@ -390,7 +395,9 @@ void cpu_thread_take(struct cpu *c, uint32_t thread, struct cpu_jobq *q)
 
 bool cpu_thread_idle(const struct cpu *c, uint32_t thread)
 {
-    return !c->threads[thread].running;
+    /* between a job's end and the next one's start (the finished job's
+     * callback) a thread with queued jobs is not idle */
+    return !c->threads[thread].running && cpu_jobq_empty(&c->threads[thread].q);
 }
 
 sim_time_t cpu_thread_idle_since(const struct cpu *c, uint32_t thread)

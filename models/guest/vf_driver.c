@@ -73,6 +73,18 @@ static const struct param_desc vf_driver_params[] = {
     { "hotplug_sleep", PARAM_TIME, "ns", "5s",
       "eeh none: wait between removing and adding the device back (Linux eeh_reset_device: "
       "\"Sleep 5s ahead of hotplug\")" },
+    { "managed_irqs", PARAM_ENUM, "", "auto",
+      "the queues' vectors are managed (PCI_IRQ_AFFINITY: spread over the VPs, each queue's "
+      "interrupt on the VPs that submit to it, never moved by irqbalance) or not (default "
+      "mask, queue = VP mod queues); auto: true for storage (Linux NVMe), false for network",
+      .choices = "auto|true|false" },
+    { "hints", PARAM_BOOL, "", "false",
+      "the driver reports per queue an affinity hint (the VPs that submit to it) and its "
+      "latency-sensitive flag to the interrupt manager (US20210034390A1); irqbalance then "
+      "places within the hint (its hintpolicy)" },
+    { "latency_sensitive", PARAM_BOOL, "", "false",
+      "with hints: the device's interrupts are latency-sensitive (the patent's high-priority "
+      "interrupts: given VPs of their own by metric-threshold)" },
     { 0 }
 };
 
@@ -105,6 +117,10 @@ void vf_driver_config_init(struct vf_driver_config *c, const struct cfg_node *cf
     c->eeh_callback = cfg_param(cfg, vf_driver_params, "eeh_callback").u;
     c->reset_attempts = (uint32_t)cfg_param(cfg, vf_driver_params, "reset_attempts").u;
     c->hotplug_sleep = cfg_param(cfg, vf_driver_params, "hotplug_sleep").u;
+    const char *managed = cfg_param(cfg, vf_driver_params, "managed_irqs").s;
+    c->managed = strcmp(managed, "true") == 0 ? 1 : strcmp(managed, "false") == 0 ? 0 : -1;
+    c->hints = cfg_param(cfg, vf_driver_params, "hints").u != 0;
+    c->latency_sensitive = cfg_param(cfg, vf_driver_params, "latency_sensitive").u != 0;
 }
 
 bool vf_driver_cfg_per_io(const struct cfg_node *cfg)
@@ -155,6 +171,12 @@ struct vf_driver {
     uint64_t nretry;               /* of which the first ones were cancelled */
     uint64_t tagged;               /* commands the device holds */
     struct vf_driver_eeh eeh;      /* the guest's EEH core */
+    /* interrupt affinity (models/guest/irq_affinity.h): each VP's queue
+     * (blk-mq's map), each queue's vector mask, and the VP its interrupt
+     * targets now, where its completion work runs */
+    uint16_t *queue_of;
+    struct vp_mask *masks;
+    uint32_t *irq_vp;
 };
 
 static void list_push(struct req_list *l, struct io_req *r)
@@ -360,7 +382,7 @@ static void start_io(struct vf_driver *d, struct io_req *r)
 {
     uint32_t vp = d->next_vp;
     d->next_vp = (d->next_vp + 1) % d->w.cpu.vps;
-    r->queue = (uint16_t)(vp % d->w.queue_pairs);
+    r->queue = d->queue_of[vp];
     r->vp = (uint16_t)vp;
     r->prepaid = 0;
     if (r->op == IO_RX) {
@@ -471,6 +493,13 @@ static void finish_batch(struct vf_driver *d, struct io_req *r, uint32_t hvp, co
     }
 }
 
+/* Completion work deferred from the handler runs as softirq work. */
+static int (*completion_run(const struct vf_driver *d))(void *, uint32_t, uint64_t, event_fn,
+                                                         void *, uint64_t)
+{
+    return d->w.cpu.run_softirq ? d->w.cpu.run_softirq : d->w.cpu.run;
+}
+
 static void batch_done(void *ctx, uint64_t msg)
 {
     struct vf_driver *d = ctx;
@@ -539,7 +568,7 @@ static void handle_irq(void *ctx, uint32_t qp, bool traced)
         env_trace(d->env, d->path, "handler of queue %u on VP %u took %u completion(s)%s", qp,
                   hvp, n, cycles ? "; the rest of their work runs as a task" : "");
     if (head && cycles &&
-        d->w.cpu.run(d->w.cpu.ctx, hvp, cycles, batch_done, d, (uint64_t)(uintptr_t)head) == 0)
+        completion_run(d)(d->w.cpu.ctx, hvp, cycles, batch_done, d, (uint64_t)(uintptr_t)head) == 0)
         ; /* batch_done ends them */
     else
         finish_batch(d, head, hvp, "handler");
@@ -752,10 +781,22 @@ struct vf_driver *vf_driver_create(struct env *e, const char *path,
     rng_seed(&d->rng, e->seed, path);
     d->q = calloc(w->queue_pairs, sizeof *d->q);
     d->free_bufs = malloc((size_t)c->buffers * sizeof *d->free_bufs);
-    if (!d->q || !d->free_bufs) {
+    d->queue_of = calloc(w->cpu.vps, sizeof *d->queue_of);
+    d->masks = calloc(w->queue_pairs, sizeof *d->masks);
+    d->irq_vp = calloc(w->queue_pairs, sizeof *d->irq_vp);
+    if (!d->q || !d->free_bufs || !d->queue_of || !d->masks || !d->irq_vp) {
         vf_driver_destroy(d);
         return NULL;
     }
+    /* pci_alloc_irq_vectors_affinity (managed) or plain vectors */
+    if (c->managed > 0)
+        irq_affinity_spread(w->queue_pairs, w->cpu.vps, d->masks);
+    for (uint32_t q = 0; q < w->queue_pairs; q++) {
+        if (vp_mask_empty(&d->masks[q]))
+            vp_mask_range(&d->masks[q], 0, w->cpu.vps); /* irq_default_affinity */
+        d->irq_vp[q] = q % w->cpu.vps;
+    }
+    irq_affinity_queue_map(w->queue_pairs, w->cpu.vps, c->managed > 0, d->masks, d->queue_of);
     uint64_t ring_span = ring_bytes(c, w->io_page);
     d->layout.rings_ioba = w->window_base;
     for (uint32_t i = 0; i < w->queue_pairs; i++) {
@@ -800,6 +841,9 @@ void vf_driver_destroy(struct vf_driver *d)
     }
     free(d->q);
     free(d->free_bufs);
+    free(d->queue_of);
+    free(d->masks);
+    free(d->irq_vp);
     free(d);
 }
 
@@ -820,7 +864,24 @@ struct irq_action vf_driver_irq_action(struct vf_driver *d, uint32_t qp)
 
 uint32_t vf_driver_queue_vp(const struct vf_driver *d, uint32_t qp)
 {
-    return qp % d->w.cpu.vps;
+    return d->irq_vp[qp];
+}
+
+void vf_driver_set_irq_vp(struct vf_driver *d, uint32_t qp, uint32_t vp)
+{
+    if (qp < d->w.queue_pairs && vp < d->w.cpu.vps)
+        d->irq_vp[qp] = vp;
+}
+
+void vf_driver_irq_affinity(const struct vf_driver *d, uint32_t qp, struct vf_driver_irq *out)
+{
+    *out = (struct vf_driver_irq){ .managed = d->cfg.managed > 0, .hints = d->cfg.hints,
+                                   .latency_sensitive = d->cfg.latency_sensitive,
+                                   .mask = d->masks[qp] };
+    vp_mask_clear(&out->hint);
+    for (uint32_t v = 0; v < d->w.cpu.vps; v++)
+        if (d->queue_of[v] == qp)
+            vp_mask_set(&out->hint, v); /* irq_set_affinity_hint: the submitting VPs */
 }
 
 int vf_driver_ring_of(const struct vf_driver *d, const struct io_req *r)

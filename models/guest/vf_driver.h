@@ -4,8 +4,9 @@
  * DMA window, the submit path and the interrupt handler.
  *
  * Submit (steps 1-2 of docs/architecture.md): a task of `submit_cycles` on the issuing VP
- * (VPs taken round-robin; queue pair = VP mod queue pairs, as blk-mq
- * maps CPUs to hardware queues), with the TCE mapping of the buffer when
+ * (VPs taken round-robin; the queue pair is the VP's in blk-mq's map:
+ * with managed vectors the queue whose affinity group holds the VP, else
+ * VP mod queue pairs: models/guest/irq_affinity.h), with the TCE mapping of the buffer when
  * `tce_mapping` is per_io; then the command goes into the SQ and the
  * doorbell is written (MMIO through the PHB). A full SQ holds commands
  * in a software queue until completions free slots.
@@ -31,6 +32,7 @@
 #ifndef LPARSIM_MODELS_GUEST_VF_DRIVER_H
 #define LPARSIM_MODELS_GUEST_VF_DRIVER_H
 
+#include "models/guest/irq_affinity.h"
 #include "models/intc/xive_controller.h"
 #include "models/io.h"
 #include "models/pcie/pcie_ports.h"
@@ -61,6 +63,11 @@ struct vf_driver_config {
     enum eeh_answer eeh;
     sim_time_t reinit, eeh_callback, hotplug_sleep;
     uint32_t reset_attempts;
+    /* interrupt affinity: managed vectors (1), not (0), or by the
+     * adapter's kind (-1: storage managed, network not; the builder
+     * resolves it before the driver is created) */
+    int managed;
+    bool hints, latency_sensitive;
 };
 
 void vf_driver_config_init(struct vf_driver_config *c, const struct cfg_node *cfg);
@@ -107,11 +114,24 @@ uint64_t vf_driver_window_bytes(const struct vf_driver_config *c, uint32_t queue
 /* The window layout (for the hypervisor's static mapping). */
 struct vf_driver_layout vf_driver_layout(const struct vf_driver *d);
 /* Queue pair qp's rings (given to the VF through its PF) and the irq
- * action the OS registers for its interrupt; its target VP is qp mod
- * vps. */
+ * action the OS registers for its interrupt. */
 struct io_qmem *vf_driver_queue(struct vf_driver *d, uint32_t qp);
 struct irq_action vf_driver_irq_action(struct vf_driver *d, uint32_t qp);
+/* The VP queue pair qp's interrupt targets now (its completion work runs
+ * there); the guest kernel tells the driver when it binds or moves it. */
 uint32_t vf_driver_queue_vp(const struct vf_driver *d, uint32_t qp);
+void vf_driver_set_irq_vp(struct vf_driver *d, uint32_t qp, uint32_t vp);
+
+/* Queue pair qp's vector as the guest kernel sees it
+ * (models/guest/irq_affinity.h): managed or not, its affinity mask
+ * (managed: its group of VPs; else every VP), and what the driver hints:
+ * the VPs that submit to the queue (blk-mq's map) and the
+ * latency-sensitive flag. */
+struct vf_driver_irq {
+    bool managed, hints, latency_sensitive;
+    struct vp_mask mask, hint;
+};
+void vf_driver_irq_affinity(const struct vf_driver *d, uint32_t qp, struct vf_driver_irq *out);
 
 /* The entry the LPAR submits requests to. */
 struct io_sink vf_driver_sink(struct vf_driver *d);

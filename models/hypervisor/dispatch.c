@@ -458,6 +458,7 @@ static int vp_submit(struct dispatch_vp *vp, enum cpu_kind kind, uint64_t cycles
     struct cpu_job *j = cpu_job_new(d->cpu, kind, cycles, fn, ctx, arg);
     if (!j)
         return -1;
+    vp->work[kind == CPU_IRQ ? DISPATCH_WORK_IRQ : DISPATCH_WORK_TASK] += cycles;
     if (vp->on_cpu) {
         if (vp->dedicated) {
             if (cpu_thread_idle(d->cpu, vp->thread) &&
@@ -484,6 +485,17 @@ int dispatch_submit(struct dispatch_vp *vp, uint64_t cycles, event_fn fn, void *
                     uint64_t arg)
 {
     return vp_submit(vp, CPU_TASK, cycles, fn, ctx, arg);
+}
+
+int dispatch_submit_softirq(struct dispatch_vp *vp, uint64_t cycles, event_fn fn, void *ctx,
+                            uint64_t arg)
+{
+    int rc = vp_submit(vp, CPU_TASK, cycles, fn, ctx, arg);
+    if (rc == 0) {
+        vp->work[DISPATCH_WORK_TASK] -= cycles;
+        vp->work[DISPATCH_WORK_SOFTIRQ] += cycles;
+    }
+    return rc;
 }
 
 int dispatch_submit_irq(struct dispatch_vp *vp, uint64_t handler, event_fn fn, void *ctx,

@@ -59,6 +59,9 @@ extern const struct schema dispatch_lpar_schema;
 #define DISPATCH_VP_CAPACITY_DEFAULT 1024
 
 enum dispatch_mode { DISPATCH_DEDICATED, DISPATCH_SHARED };
+/* What the work counters of a VP count (dispatch_vp_work). */
+enum dispatch_work { DISPATCH_WORK_IRQ, DISPATCH_WORK_SOFTIRQ, DISPATCH_WORK_TASK,
+                     DISPATCH_WORK_KINDS };
 enum dispatch_sharing { DISPATCH_UNCAPPED, DISPATCH_CAPPED };
 enum dispatch_granularity { DISPATCH_THREAD, DISPATCH_CORE };
 
@@ -204,6 +207,10 @@ int dispatch_submit(struct dispatch_vp *vp, uint64_t cycles, event_fn fn, void *
                     uint64_t arg);
 int dispatch_submit_irq(struct dispatch_vp *vp, uint64_t handler, event_fn fn, void *ctx,
                         uint64_t arg);
+/* A task the VP's interrupt handler deferred (softirq): run as a task,
+ * counted in the VP's softirq work (dispatch_vp_work). */
+int dispatch_submit_softirq(struct dispatch_vp *vp, uint64_t cycles, event_fn fn, void *ctx,
+                            uint64_t arg);
 /* The interrupt controller escalated an interrupt for the VP (it was not
  * on a thread): a ceded VP is woken once the hypervisor has handled it
  * (`escalation` cycles). Nothing for a VP that is not ceded. */
@@ -234,6 +241,11 @@ struct dispatch_vp_counters dispatch_vp_counters(const struct dispatch_vp *vp);
 uint64_t dispatch_vp_dispatches(const struct dispatch_vp *vp);
 /* Jobs waiting for the VP to run. */
 uint64_t dispatch_vp_backlog(const struct dispatch_vp *vp);
+/* Cycles of the work submitted to the VP of one kind (interrupts: entry,
+ * handler and exit; softirq: what handlers deferred), since it joined
+ * this dispatcher: the guest's /proc/stat view of its CPU, at the cycles
+ * the work was given. */
+uint64_t dispatch_vp_work(const struct dispatch_vp *vp, enum dispatch_work kind);
 /* Physical processors consumed by the LPAR (lparstat physc: its VPs' time
  * on threads / elapsed time) and the same in % of its entitlement
  * (%entc); the pool's mean idle capacity (threads, or cores) and its size. */

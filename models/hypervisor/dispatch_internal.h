@@ -67,6 +67,7 @@ struct dispatch_vp {
     struct dispatch_vp *rq_next, *rq_prev;
     struct cpu_jobq q;       /* jobs while it is not RUNNING */
     struct dispatch_vp_counters n;
+    uint64_t work[DISPATCH_WORK_KINDS]; /* cycles submitted to it, never reset */
     char path[112];
 };
 

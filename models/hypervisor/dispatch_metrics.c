@@ -176,3 +176,8 @@ void dispatch_on_finish(void *ctx, sim_time_t now)
     recorder_scalar(rec, d->path, "pool_size", pool_unit(d), (double)d->pool_groups);
     recorder_scalar(rec, d->path, "pool_idle", pool_unit(d), dispatch_pool_idle(d));
 }
+
+uint64_t dispatch_vp_work(const struct dispatch_vp *vp, enum dispatch_work kind)
+{
+    return vp->work[kind];
+}

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "models/hypervisor/adapter_switch.h"
+#include "models/hypervisor/irq_stats.h"
 #include "models/hypervisor/lirq.h"
 #include "models/hypervisor/lpar.h"
 #include "models/hypervisor/vf_assign.h"
@@ -38,6 +39,13 @@ int hypervisor_ipi(struct hypervisor *h, int dispatch_lpar, uint32_t vp, uint64_
         return -1;
     dispatch_escalate(v);
     return 0;
+}
+
+int hypervisor_run_softirq(struct hypervisor *h, int dispatch_lpar, uint32_t vp, uint64_t cycles,
+                           event_fn fn, void *fctx, uint64_t arg)
+{
+    struct dispatch_vp *v = dispatch_lpar_vp(h->dispatch, (unsigned)dispatch_lpar, vp);
+    return v ? dispatch_submit_softirq(v, cycles, fn, fctx, arg) : -1;
 }
 
 uint32_t hypervisor_vp_id(struct hypervisor *h, int dispatch_lpar, uint32_t vp)
@@ -133,7 +141,9 @@ struct hypervisor *hypervisor_create(struct env *e, const struct cfg_node *syste
         dispatch_set_hcall(h->dispatch, h->hcall);
     adapter_switch_config(h, cfg_find(system_cfg, "switch"));
     struct dispatch_listener dl = { vp_dispatched, vp_undispatched, h };
-    if (!h->dispatch || !h->hcall || !h->xive || dispatch_add_listener(h->dispatch, &dl) != 0) {
+    h->irq = irq_stats_create(e, h->name);
+    if (!h->dispatch || !h->hcall || !h->xive || !h->irq ||
+        dispatch_add_listener(h->dispatch, &dl) != 0) {
         diag_set(err, &system_cfg->loc, "cannot build system '%s' (out of memory or bad "
                  "processor parameters)", system_cfg->key);
         hypervisor_destroy(h);
@@ -151,6 +161,7 @@ void hypervisor_destroy(struct hypervisor *h)
     for (size_t i = 0; i < h->nbindings; i++)
         vf_binding_free(h->bindings[i]);
     free(h->bindings);
+    irq_stats_destroy(h->irq);
     xive_controller_destroy(h->xive);
     hcall_destroy(h->hcall);
     dispatch_destroy(h->dispatch);
@@ -242,4 +253,45 @@ sim_time_t hypervisor_retarget_irq(struct hypervisor *h, struct lpar *l, uint32_
 {
     struct lirq *li = lpar_lirq(l, lisn);
     return li ? lirq_retarget(h, li, vp) : SIM_TIME_MAX;
+}
+
+/* ---- what interrupt managers read (models/guest/irqbalance.c,
+ * irq_manager.c) ------------------------------------------------------------ */
+
+int hypervisor_vp_work(struct hypervisor *h, int dispatch_lpar, uint32_t vp, uint64_t *irq,
+                       uint64_t *task)
+{
+    struct dispatch_vp *v = dispatch_lpar < 0 ? NULL
+                            : dispatch_lpar_vp(h->dispatch, (unsigned)dispatch_lpar, vp);
+    if (!v)
+        return -1;
+    *irq = dispatch_vp_work(v, DISPATCH_WORK_IRQ) + dispatch_vp_work(v, DISPATCH_WORK_SOFTIRQ);
+    *task = dispatch_vp_work(v, DISPATCH_WORK_TASK);
+    return 0;
+}
+
+int hypervisor_source_stats(struct hypervisor *h, uint32_t src, uint64_t *handled,
+                            sim_time_t *latency)
+{
+    return xive_controller_source_stats(h->xive, src, handled, latency);
+}
+
+sim_time_t hypervisor_cycles_ps(const struct hypervisor *h, uint64_t cycles)
+{
+    return cpu_cycles_to_ps(h->cpu, cycles);
+}
+
+uint64_t hypervisor_retarget_cycles(const struct hypervisor *h)
+{
+    return hcall_cycles(h->hcall, HCALL_INT_SET_SOURCE_CONFIG, 1);
+}
+
+uint32_t hypervisor_threads_per_core(const struct hypervisor *h)
+{
+    return cpu_threads_per_core(h->cpu);
+}
+
+struct irq_stats *hypervisor_irq_stats(struct hypervisor *h)
+{
+    return h->irq;
 }

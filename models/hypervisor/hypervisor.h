@@ -63,6 +63,10 @@ int hypervisor_run(struct hypervisor *h, int dispatch_lpar, uint32_t vp, uint64_
  * when the VP is a ceded shared one. 0, or -1. */
 int hypervisor_ipi(struct hypervisor *h, int dispatch_lpar, uint32_t vp, uint64_t cycles,
                    event_fn fn, void *fctx, uint64_t arg);
+/* The same for work an interrupt handler defers (softirq): a task,
+ * counted as the VP's interrupt work (dispatch_submit_softirq). */
+int hypervisor_run_softirq(struct hypervisor *h, int dispatch_lpar, uint32_t vp, uint64_t cycles,
+                           event_fn fn, void *fctx, uint64_t arg);
 /* The interrupt controller's number of VP `vp` of that LPAR, or
  * UINT32_MAX. */
 uint32_t hypervisor_vp_id(struct hypervisor *h, int dispatch_lpar, uint32_t vp);
@@ -75,6 +79,25 @@ int hypervisor_attach_phb(struct hypervisor *h, struct phb *p);
  * is no such IRQ or it is not bound). */
 sim_time_t hypervisor_retarget_irq(struct hypervisor *h, struct lpar *l, uint32_t lisn,
                                    uint32_t vp);
+
+/* ---- for interrupt managers ----
+ * Cycles of interrupt (hard and soft) and task work given to VP `vp` of
+ * the LPAR at dispatcher entry `dispatch_lpar` since it joined
+ * (dispatch_vp_work):
+ * 0, or -1 if there is no such VP. */
+int hypervisor_vp_work(struct hypervisor *h, int dispatch_lpar, uint32_t vp, uint64_t *irq,
+                       uint64_t *task);
+/* Handlers run for global source `src` and their summed latencies since
+ * it was routed (xive_controller_source_stats). */
+int hypervisor_source_stats(struct hypervisor *h, uint32_t src, uint64_t *handled,
+                            sim_time_t *latency);
+sim_time_t hypervisor_cycles_ps(const struct hypervisor *h, uint64_t cycles);
+/* Cycles of one H_INT_SET_SOURCE_CONFIG on this system. */
+uint64_t hypervisor_retarget_cycles(const struct hypervisor *h);
+uint32_t hypervisor_threads_per_core(const struct hypervisor *h);
+/* "irq.<system>": reassignments, refused moves, settle time. */
+struct irq_stats;
+struct irq_stats *hypervisor_irq_stats(struct hypervisor *h);
 
 /* Starts the dispatch clock (after every LPAR is placed). */
 int hypervisor_start(struct hypervisor *h, struct diag *err);

@@ -32,6 +32,7 @@ struct hypervisor {
     size_t nbindings, cap_bindings;
     sim_time_t switch_detect, switch_remap, switch_replay; /* switch_schema */
     struct hyp_slot slots[XIVE_MAX_BLOCKS]; /* the PHBs whose freezes it hears */
+    struct irq_stats *irq;        /* its interrupt managers' reassignments */
 };
 
 /* vf_assign.c keeps h->bindings. */

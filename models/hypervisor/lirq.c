@@ -18,6 +18,7 @@ sim_time_t lirq_bind(struct hypervisor *h, struct lirq *li, uint32_t src)
     if (vp == UINT32_MAX || xive_controller_route(h->xive, src, vp, li->prio, &act) != 0)
         return SIM_TIME_MAX;
     li->src = src;
+    vf_driver_set_irq_vp(li->dev->driver, li->queue, li->vp);
     return hyp_hcall(h, HCALL_INT_SET_SOURCE_CONFIG, 1);
 }
 
@@ -32,13 +33,21 @@ sim_time_t lirq_unbind(struct hypervisor *h, struct lirq *li)
 
 sim_time_t lirq_retarget(struct hypervisor *h, struct lirq *li, uint32_t vp)
 {
+    sim_time_t cost = lirq_move(h, li, vp);
+    /* one H_INT_SET_SOURCE_CONFIG: counted with the hcalls; its time is
+     * the router's retarget cost, which is the hcall's */
+    return cost == SIM_TIME_MAX ? cost : hyp_hcall(h, HCALL_INT_SET_SOURCE_CONFIG, 1);
+}
+
+sim_time_t lirq_move(struct hypervisor *h, struct lirq *li, uint32_t vp)
+{
     uint32_t id = xive_vp(h, li, vp);
     sim_time_t cost;
     if (li->src == LIRQ_UNBOUND || id == UINT32_MAX ||
         xive_controller_retarget(h->xive, li->src, id, &cost) != 0)
         return SIM_TIME_MAX;
     li->vp = vp;
-    /* one H_INT_SET_SOURCE_CONFIG: counted with the hcalls; its time is
-     * the router's retarget cost, which is the hcall's */
-    return hyp_hcall(h, HCALL_INT_SET_SOURCE_CONFIG, 1);
+    if (li->dev->driver)
+        vf_driver_set_irq_vp(li->dev->driver, li->queue, vp);
+    return cost;
 }

@@ -20,8 +20,13 @@ sim_time_t lirq_bind(struct hypervisor *h, struct lirq *li, uint32_t src);
 /* The source goes off and masked; the lirq is unbound. 0 if it was not
  * bound. */
 sim_time_t lirq_unbind(struct hypervisor *h, struct lirq *li);
-/* Moves a bound lirq to the LPAR's VP `vp`. SIM_TIME_MAX if unbound or
- * the VP does not exist. */
+/* Moves a bound lirq to the LPAR's VP `vp`: the guest's
+ * H_INT_SET_SOURCE_CONFIG (counted with the hcalls). SIM_TIME_MAX if
+ * unbound or the VP does not exist. */
 sim_time_t lirq_retarget(struct hypervisor *h, struct lirq *li, uint32_t vp);
+/* The same done by the hypervisor itself (its interrupt manager updating
+ * the logical interrupt table): the router's retarget time, no guest
+ * hcall. */
+sim_time_t lirq_move(struct hypervisor *h, struct lirq *li, uint32_t vp);
 
 #endif

@@ -123,6 +123,7 @@ void lpar_destroy(struct lpar *l)
     if (!l)
         return;
     lpar_io_fini(l);
+    lpar_vp_load_fini(l);
     for (size_t i = 0; i < l->ndevs; i++) {
         sim_time_t ignored;
         vf_binding_destroy(l->devs[i].vf, &ignored); /* the VF assigned at the end */
@@ -164,6 +165,27 @@ void lpar_device_set_driver(struct lpar_device *d, struct vf_driver *drv, struct
     d->eeh = eeh;
     d->sink = vf_driver_sink(drv);
     d->latency = 0;
+    /* the driver requests its vectors: each starts on a VP of its mask
+     * (xive_irq_startup), in the order the guest brings them up */
+    struct lpar *l = d->lpar;
+    for (uint32_t q = 0; q < d->queue_pairs; q++) {
+        struct lirq *li = &l->irqs[d->lisn_base + q];
+        struct vf_driver_irq vi;
+        vf_driver_irq_affinity(drv, q, &vi);
+        li->managed = vi.managed;
+        li->hinted = vi.hints;
+        li->latency_sensitive = vi.hints && vi.latency_sensitive;
+        li->affinity = vi.mask;
+        li->hint = vi.hint;
+        uint32_t vp = irq_affinity_pick(&li->affinity, &l->irq_fuzz);
+        li->vp = vp < l->vps ? vp : 0;
+        vf_driver_set_irq_vp(drv, q, li->vp);
+    }
+}
+
+uint32_t *lpar_irq_fuzz(struct lpar *l)
+{
+    return &l->irq_fuzz;
 }
 
 struct lirq *lpar_lirq(struct lpar *l, uint32_t lisn)
@@ -201,9 +223,19 @@ static int ipi_on_vp(void *ctx, uint32_t vp, uint64_t cycles, event_fn fn, void 
     return hypervisor_ipi(l->place.hyp, l->place.dispatch_lpar, vp, cycles, fn, fctx, arg);
 }
 
+static int softirq_on_vp(void *ctx, uint32_t vp, uint64_t cycles, event_fn fn, void *fctx,
+                         uint64_t arg)
+{
+    const struct lpar *l = ctx;
+    if (!l->place.hyp)
+        return -1;
+    return hypervisor_run_softirq(l->place.hyp, l->place.dispatch_lpar, vp, cycles, fn, fctx,
+                                  arg);
+}
+
 struct cpu_work_port lpar_vp_port(struct lpar *l)
 {
-    return (struct cpu_work_port){ run_on_vp, l, l->vps, ipi_on_vp };
+    return (struct cpu_work_port){ run_on_vp, l, l->vps, ipi_on_vp, softirq_on_vp };
 }
 
 /* ---- lifecycle ------------------------------------------------------------ */

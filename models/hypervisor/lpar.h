@@ -59,8 +59,14 @@ struct lpar_device *lpar_device(struct lpar *l, size_t i);
 /* The device named `name` ("" = the LPAR's own), or NULL. */
 struct lpar_device *lpar_device_named(struct lpar *l, const char *name);
 /* Gives a device its guest driver and the driver's EEH core (owned by
- * the LPAR from then on); its requests go to the driver. */
+ * the LPAR from then on); its requests go to the driver, and its logical
+ * interrupts take the driver's affinity (managed masks, hints) and their
+ * first target VP, picked as the guest's XIVE code does
+ * (models/guest/irq_affinity.h). */
 void lpar_device_set_driver(struct lpar_device *d, struct vf_driver *drv, struct eeh_core *eeh);
+/* The guest kernel's XIVE target-pick counter (xive_pick_irq_target's
+ * fuzz), shared by every pick of the LPAR's interrupts. */
+uint32_t *lpar_irq_fuzz(struct lpar *l);
 uint32_t lpar_lirq_count(const struct lpar *l);
 struct lirq *lpar_lirq(struct lpar *l, uint32_t lisn);
 
@@ -84,6 +90,17 @@ void lpar_each_request(struct lpar *l, void (*fn)(void *ctx, struct io_req *r), 
 /* Counts a request the OS takes back from a device to issue again
  * (ios_retried; its t_retry restarts the stuck clock). */
 void lpar_count_retry(struct lpar *l, struct io_req *r);
+
+/* Records each VP's interrupt load as series "lpar.<L>.vp<i>" irq_load
+ * every sample interval (lpar_irq.c). 0, or -1 out of memory. */
+int lpar_record_vp_load(struct lpar *l);
+/* Records series "lpar.<L>" io_latency_p99: the p99 of the I/Os that
+ * completed in each sample interval (stats.p99_series). */
+void lpar_record_p99(struct lpar *l);
+/* The guest kernel's interrupt interface for its irqbalance daemon
+ * (models/guest/irqbalance.h). 0, or -1 out of memory. */
+struct guest_irq_port;
+int lpar_guest_irq_port(struct lpar *l, struct guest_irq_port *p);
 
 /* ---- lifecycle ---- */
 /* An LPAR is built not activated; lpar_start activates it at its

@@ -29,13 +29,20 @@ struct vf_pool;
 
 /* A logical interrupt (LISN) of an LPAR: queue `queue` of device `dev`,
  * backed by global source `src` of its system's interrupt controller
- * (LIRQ_UNBOUND while no VF backs it), targeting the LPAR's VP `vp`. */
+ * (LIRQ_UNBOUND while no VF backs it), targeting the LPAR's VP `vp`.
+ * What the guest kernel knows of it (models/guest/irq_affinity.h): its
+ * affinity mask (smp_affinity; the target is always in it), whether it is
+ * managed (then nothing from user space moves it), and the driver's hints
+ * when it gives them: the VPs that submit to the queue and the
+ * latency-sensitive flag (US20210034390A1). */
 struct lirq {
     struct lpar_device *dev;
     uint32_t queue;
     uint32_t src;
     uint32_t vp;
     uint8_t prio;
+    bool managed, hinted, latency_sensitive;
+    struct vp_mask affinity, hint;
 };
 
 /* What a mechanism that moves a device (switch, failover) adds up over a
@@ -60,6 +67,7 @@ struct lpar_device {
     struct io_sink sink;          /* where the LPAR sends its requests */
     sim_time_t latency;           /* abstract path: submit latency (0: direct) */
     uint32_t queue_pairs;
+    bool network;                 /* its adapter's kind (its interrupts' class) */
     uint32_t lisn_base;           /* queue qp's logical interrupt: lisn_base + qp */
     uint64_t guest_bar;           /* the VF BAR's address as the guest sees it */
     struct vf_binding *vf;        /* the VF assigned now; NULL: none */

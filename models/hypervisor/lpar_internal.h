@@ -5,6 +5,7 @@
 #define LPARSIM_MODELS_HYPERVISOR_LPAR_INTERNAL_H
 
 #include "models/hypervisor/lpar.h"
+#include "sim/histogram.h"
 #include "sim/link.h"
 #include "sim/timeavg.h"
 
@@ -33,6 +34,23 @@ struct lpar_io {
     struct time_avg outstanding_avg, outstanding_batch;
     struct statistic *st_latency, *st_outstanding_batch;
     struct series *se_iops, *se_outstanding;
+    /* the p99 of io_latency per sample interval: a histogram cleared at
+     * each sample (NULL series: no sampling) */
+    struct series *se_p99;
+    struct histogram interval;
+    double interval_min, interval_max;
+};
+
+/* lpar_irq.c: each VP's interrupt load as a series (on request), and the
+ * never-decreasing counters the guest kernel shows irqbalance (the
+ * dispatcher's and the sources' restart when the LPAR moves or a source
+ * is rebound). */
+struct lpar_vp_load {
+    struct series **se;
+    uint64_t *last;             /* interrupt cycles at the last sample */
+    uint64_t *vp_raw, *vp_acc;  /* per VP: last read, accumulated (cycles) */
+    uint32_t *src_last;         /* per LISN: the source last read */
+    uint64_t *cnt_raw, *cnt_acc;
 };
 
 struct lpar {
@@ -46,15 +64,18 @@ struct lpar {
     size_t ndevs;
     struct lirq *irqs;
     uint32_t nirqs;
+    uint32_t irq_fuzz;          /* the guest kernel's XIVE pick counter */
     struct lpar_placement place;
     enum lpar_state state;
     sim_time_t activate_at, boot;
     struct lpar_io io;
+    struct lpar_vp_load vpload;
 };
 
 /* lpar_io.c */
 int lpar_io_init(struct lpar *l);
 void lpar_io_fini(struct lpar *l);
 void lpar_io_release_held(struct lpar *l);
+void lpar_vp_load_fini(struct lpar *l);
 
 #endif

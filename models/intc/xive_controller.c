@@ -13,6 +13,8 @@ struct src_state {
     bool routed;
     bool traced;          /* the traced I/O's interrupt is on its way */
     sim_time_t t_trigger; /* first trigger not yet handled */
+    uint64_t handled;     /* handlers run (since routed) */
+    sim_time_t latency;   /* their trigger -> handler done, summed */
 };
 
 struct xive_controller {
@@ -87,6 +89,8 @@ static void handler_done(void *ctx, uint64_t arg)
         return;
     bool traced = s->traced;
     s->traced = false;
+    s->handled++;
+    s->latency += kernel_now(x->env->k) - s->t_trigger;
     if (traced)
         env_trace(x->env, x->path, "handler of source %u done on VP %u: %.1f ns after the trigger",
                   src, s->vp, sim_time_to_ns(kernel_now(x->env->k) - s->t_trigger));
@@ -278,6 +282,16 @@ void xive_controller_destroy(struct xive_controller *x)
     free(x->eq_ready);
     free(x->vp_started);
     free(x);
+}
+
+int xive_controller_source_stats(const struct xive_controller *x, uint32_t src,
+                                 uint64_t *handled, sim_time_t *latency)
+{
+    if (src >= x->nsrc || !x->src[src].routed)
+        return -1;
+    *handled = x->src[src].handled;
+    *latency = x->src[src].latency;
+    return 0;
 }
 
 struct irq_trigger_port xive_controller_trigger_port(struct xive_controller *x)

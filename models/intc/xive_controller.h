@@ -74,6 +74,12 @@ int xive_controller_unroute(struct xive_controller *x, uint32_t src);
 int xive_controller_retarget(struct xive_controller *x, uint32_t src, uint32_t vp,
                              sim_time_t *cost_ps);
 
+/* What the hypervisor sees of a routed source: handlers run and the sum
+ * of their latencies (trigger -> handler done), both since it was routed
+ * (route starts them at 0). -1 if it is not routed. */
+int xive_controller_source_stats(const struct xive_controller *x, uint32_t src,
+                                 uint64_t *handled, sim_time_t *latency);
+
 /* The hypervisor's dispatcher reports VP placement. */
 void xive_controller_vp_dispatched(struct xive_controller *x, uint32_t vp, uint32_t thread);
 void xive_controller_vp_undispatched(struct xive_controller *x, uint32_t thread);

@@ -29,8 +29,9 @@ ipis=$(q base.db "SELECT sum(value) FROM scalar WHERE component LIKE 'lpar.%.dri
 # (those still running at the end of the run are not counted by the CPU)
 awk -v i="$irqs" -v m="$msis" -v p="$ipis" 'BEGIN { exit !(i > 0 && p > 0 && i <= m + p + 10 && i >= 0.99 * (m + p)) }' ||
   fail "interrupts $irqs vs MSIs $msis + IPIs $ipis"
-# db1 (4 VPs, 2 queue pairs): VPs 2 and 3 submit to queues whose
-# interrupt targets VPs 0 and 1, so half of its wake-ups are IPIs
+# db1 (4 VPs, 2 queue pairs, managed vectors): blk-mq maps VPs 0-1 to
+# queue 0 and VPs 2-3 to queue 1, and each queue's interrupt targets one
+# VP of its pair, so half of its wake-ups are IPIs
 wk=$(q base.db "SELECT value FROM scalar WHERE component='lpar.db1.driver' AND name='wakeups'")
 wi=$(q base.db "SELECT value FROM scalar WHERE component='lpar.db1.driver' AND name='wakeup_ipis'")
 awk -v w="$wk" -v i="$wi" 'BEGIN { exit !(w > 1000 && i >= 0.45 * w && i <= 0.55 * w) }' ||
@@ -52,7 +53,7 @@ awk -v p="$pres" -v m="$msis" 'BEGIN { exit !(p > 0 && p <= m + 10 && p >= m - 1
 order=(" I/O 50 issued" "submit path done" "doorbell MMIO write" "doorbell of queue"
        "DMA read 64 B" "descriptor of I/O 50 fetched" "service stage" "TCE translation"
        "MWr TLP" "completion entry" "MSI-X vector" "MSI reached the PHB" "handler of source"
-       "handler: I/O 50 completed" "I/O 50 complete (ok)")
+       "I/O 50 completed" "I/O 50 complete (ok)")
 line=1
 for step in "${order[@]}"; do  # each step found at or after the one before
   n=$(tail -n "+$line" trace.txt | grep -n -F -- "$step" | head -1 | cut -d: -f1)

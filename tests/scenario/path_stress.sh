@@ -1,7 +1,7 @@
 # Sixteen machines drawn at random (fixed seeds) over the knobs of the
 # hardware path that change its control flow: queue pairs vs VPs, ring
 # and buffer pool sizes (SQ full, buffers exhausted, RX drops), interrupt
-# moderation, TCE cache size and replacement, per-I/O mapping, shared
+# coalescing (fixed, vIC, DIM), TCE cache size and replacement, per-I/O mapping, shared
 # processors, capped (backlog, escalation) or uncapped, late activation (held I/O), a storage
 # and a NIC VF in one LPAR, open and closed loops. Every run must end ok,
 # lose no I/O and balance its accounting; a few must also agree across
@@ -15,10 +15,18 @@ pick() { local v=$1; shift; local a=("$@"); printf -v "$v" '%s' "${a[RANDOM % ${
 
 machine() {  # machine SEED > yaml
   RANDOM=$1
-  local qp vps cc ct entries bufs mapping shared sharing cache rep fetch ent
+  local qp vps cc ct entries bufs mapping shared sharing cache rep fetch ent coal
   local servers qentries width rate_port activate mode rate depth tx rx
   pick qp 1 2 4; pick vps 1 2 3 4; pick cc 1 1 2 4 8
   if [ "$cc" = 1 ]; then ct=10us; else pick ct 5us 50us 1ms; fi
+  # interrupt coalescing: fixed (the knobs above), vIC (thresholds low
+  # enough to coalesce at these rates) or net DIM
+  pick coal fixed fixed dynamic dim
+  case $coal in
+    fixed) coal="{kind: fixed, count: $cc, time: $ct}" ;;
+    dynamic) coal="{kind: dynamic, cif_threshold: 2, iops_threshold: 1k/s, epoch: 1ms}" ;;
+    dim) coal="{kind: dim}" ;;
+  esac
   pick entries 2 4 8 1024; pick bufs 1 2 4 16 256; pick mapping static per_io
   pick shared dedicated dedicated shared; pick sharing capped uncapped; pick cache 1 4 64; pick rep lru fifo random
   pick fetch 1 2 8; pick servers 1 4; pick qentries 4 65536; pick width x1 x4 x8
@@ -42,8 +50,7 @@ systems:
         queue_entries: $qentries
         queue_pairs: $qp
         fetch_max: $fetch
-        coalesce_count: $cc
-        coalesce_time: $ct
+        coalescing: $coal
         service: {dist: exponential, mean: 20us}
         tce_cache: {entries: $cache, replacement: $rep}
         link: {width: $width}
@@ -51,8 +58,7 @@ systems:
         kind: network
         vfs: 4
         queue_pairs: $qp
-        coalesce_count: $cc
-        coalesce_time: $ct
+        coalescing: $coal
         port_rate: $rate_port
 lpars:
   - name: a

@@ -181,7 +181,9 @@ static void vf_rig_open(void)
 static struct vf_config vf_cfg(uint32_t fetch_max, uint32_t count, sim_time_t time)
 {
     return (struct vf_config){ .queue_pairs = 2, .msix_vectors = 2, .fetch_max = fetch_max,
-                               .coalesce_count = count, .coalesce_time = time };
+                               .coal = { .kind = count > 1 || time ? COALESCE_FIXED
+                                                                   : COALESCE_OFF,
+                                         .count = count, .time = time } };
 }
 
 static struct pcie_upstream fake_upstream(void)
@@ -445,7 +447,7 @@ START_TEST(moderation_count_signals_at_once_and_cancels_the_timer)
     ck_assert_uint_eq(up_count(UP_MSI), 1);
     ck_assert_uint_eq(up_nth(UP_MSI, 0)->t, UP_READ_LAT + SERVICE_TIME);
     /* a fifth completion, well inside the first period's timer, starts a
-     * new period: its MSI comes coalesce_time after it, not when the first
+     * new period: its MSI comes the coalescing time after it, not when the first
      * period's (cancelled) timer would have fired */
     kernel_run_until(rig.k, 2 * SIM_US);
     sim_time_t t0 = now();
