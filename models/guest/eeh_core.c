@@ -316,6 +316,12 @@ static void on_suspect(void *ctx)
         detected(c, "an I/O timeout and an all-ones register read");
 }
 
+void eeh_core_check(struct eeh_core *c)
+{
+    if (!c->recovering && lpar_current_state(c->lpar) == LPAR_RUNNING && reads_all_ones(c))
+        detected(c, "an all-ones register read after the partition resumed");
+}
+
 static void on_poll(void *ctx, uint64_t arg)
 {
     (void)arg;

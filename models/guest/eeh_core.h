@@ -55,6 +55,9 @@ void eeh_core_destroy(struct eeh_core *core);
 void eeh_core_declare(struct eeh_core *core);
 /* Starts the register polling (detect: mmio_poll); call after env_start. */
 void eeh_core_start(struct eeh_core *core);
+/* A register read now (the driver touching its device when the
+ * partition resumes after a migration): all-ones starts a recovery. */
+void eeh_core_check(struct eeh_core *core);
 /* Whether what the device holds waits on EEH rather than being stuck: its
  * PE froze and the guest has not noticed that freeze yet (its I/O
  * timeout or next poll will), or a recovery is running. For the LPAR's

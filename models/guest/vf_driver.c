@@ -722,6 +722,11 @@ int vf_driver_ring_of(const struct vf_driver *d, const struct io_req *r)
     return -1;
 }
 
+uint64_t vf_driver_tagged(const struct vf_driver *d)
+{
+    return d->tagged;
+}
+
 bool vf_driver_holds(const struct vf_driver *d, const struct io_req *r)
 {
     if (r->holder == d)

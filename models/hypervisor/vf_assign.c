@@ -151,6 +151,28 @@ void vf_binding_stop(struct vf_binding *b, uint32_t *heads, sim_time_t *cost)
     }
 }
 
+int vf_binding_resume_at(struct vf_binding *b, const uint32_t *heads, bool queues,
+                         sim_time_t *cost)
+{
+    struct lpar *l = b->dev->lpar;
+    *cost = 0;
+    for (uint32_t qp = 0; qp < b->dev->queue_pairs; qp++) {
+        if (b->src[qp] == LIRQ_UNBOUND)
+            return -1;
+        if (queues && attach_queue(b, qp, heads, cost) != 0)
+            return -1;
+        struct lirq *li = lpar_lirq(l, b->dev->lisn_base + qp);
+        if (li->src != phb_source_base(b->phb) + b->src[qp]) {
+            sim_time_t c = lirq_bind(b->h, li, phb_source_base(b->phb) + b->src[qp]);
+            if (c == SIM_TIME_MAX)
+                return -1;
+            *cost += c;
+        }
+    }
+    b->connected = true;
+    return 0;
+}
+
 sim_time_t vf_binding_unbind_irqs(struct vf_binding *b)
 {
     struct lpar *l = b->dev->lpar;
