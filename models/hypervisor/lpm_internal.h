@@ -15,7 +15,8 @@
 #include "models/hypervisor/virtual_device.h"
 
 #define LPM_MAX_DEVICES 8
-#define LPM_ASYNC (SIM_TIME_MAX - 1) /* a phase that ends when something happens */
+#define LPM_ASYNC (SIM_TIME_MAX - 1)   /* a phase that ends when something happens */
+#define LPM_REFUSED (SIM_TIME_MAX - 2) /* validation refused it (s->why) */
 
 enum lpm_quiesce { LPM_EEH, LPM_DRAIN, LPM_UNPLUG };
 enum lpm_switchover { LPM_STOP_COPY, LPM_POST_COPY };
@@ -86,6 +87,7 @@ struct lpm_session {
     struct lpm_dev dev[LPM_MAX_DEVICES];
     size_t ndev;
     enum lpm_phase phase;
+    bool phase_open;                   /* its _start is written, its _end not yet */
     struct event_id ev;                /* the current phase's end */
     bool ev_armed;
     bool queued;

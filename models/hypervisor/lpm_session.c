@@ -256,6 +256,7 @@ static bool in_sequence(const struct lpm_session *s, enum lpm_phase ph)
 
 static void run_phase(struct lpm_session *s);
 static void start_session(struct lpm_session *s);
+static void refuse(struct lpm_session *s, const char *why);
 
 static void release_slots(struct lpm_session *s)
 {
@@ -337,6 +338,7 @@ void lpm_phase_end(struct lpm_session *s)
     enum lpm_phase ph = s->phase;
     mech_mark(s->env, lpm_comp(s), "lpm", lpm_phase_names[ph], MECH_END, "%s done",
               lpm_phase_names[ph]);
+    s->phase_open = false;
     do
         s->phase = (enum lpm_phase)(s->phase + 1);
     while (s->phase != PH_DONE && !in_sequence(s, s->phase));
@@ -392,17 +394,22 @@ static void run_phase(struct lpm_session *s)
         done(s);
         return;
     }
-    const char *why = ph > PH_VALIDATE && ph < PH_RESUME ? blocked(s) : NULL;
+    const char *why = ph > PH_VALIDATE && ph <= PH_RESUME ? blocked(s) : NULL;
     if (why) {
         lpm_abort(s, "%s before %s", why, lpm_phase_names[ph]);
         return;
     }
     mech_mark(s->env, lpm_comp(s), "lpm", lpm_phase_names[ph], MECH_START, "%s",
               lpm_phase_names[ph]);
+    s->phase_open = true;
     s->why[0] = 0;
     sim_time_t cost = perform(s, ph);
-    if (s->aborting || s->tally->running != s)
-        return; /* the phase ended it (a refusal) */
+    if (cost == LPM_REFUSED) {
+        refuse(s, s->why);
+        return;
+    }
+    if (s->aborting)
+        return; /* the phase aborted it */
     if (cost == SIM_TIME_MAX) {
         lpm_abort(s, "%s", s->why[0] ? s->why : "a step failed");
         return;
@@ -439,9 +446,11 @@ void lpm_abort(struct lpm_session *s, const char *fmt, ...)
     s->ev_armed = false;
     lpm_precopy_cancel(s);
     s->tally->aborts++;
-    mech_mark(s->env, lpm_comp(s), "lpm", lpm_phase_names[s->phase], MECH_END, "aborted: %s",
-              s->why);
-    recorder_event(s->env->rec, now_of(s), lpm_comp(s), "lpm_aborted", "in %s: %s",
+    if (s->phase_open)
+        mech_mark(s->env, lpm_comp(s), "lpm", lpm_phase_names[s->phase], MECH_END,
+                  "aborted: %s", s->why);
+    s->phase_open = false;
+    recorder_event(s->env->rec, now_of(s), lpm_comp(s), "lpm_aborted", "at %s: %s",
                    lpm_phase_names[s->phase], s->why);
     mech_mark(s->env, lpm_comp(s), "lpm", "rollback", MECH_START, "undoing what %s got",
               hypervisor_name(s->dst));
@@ -451,6 +460,7 @@ void lpm_abort(struct lpm_session *s, const char *fmt, ...)
 
 static void refuse(struct lpm_session *s, const char *why)
 {
+    s->phase_open = false;
     s->tally->refusals++;
     mech_mark(s->env, lpm_comp(s), "lpm", "validate", MECH_END, "refused: %s", why);
     recorder_event(s->env->rec, now_of(s), lpm_comp(s), "lpm_refused", "%s -> %s: %s",
@@ -502,31 +512,20 @@ static int pick_vf(struct lpm_session *s, size_t i, char *why, size_t n)
 
 static sim_time_t validate(struct lpm_session *s)
 {
-    char why[200];
     uint64_t free_mem = hypervisor_memory_size(s->dst) - hypervisor_memory_used(s->dst);
-    if (!mover_link_up(s->link)) {
-        refuse(s, "the mover link is down");
-        return 0;
-    }
-    if (free_mem < s->memory) {
-        snprintf(why, sizeof why, "%s has %.6g GiB of memory free, the LPAR needs %.6g GiB",
-                 hypervisor_name(s->dst), (double)free_mem / 1073741824.0,
-                 (double)s->memory / 1073741824.0);
-        refuse(s, why);
-        return 0;
-    }
+    if (!mover_link_up(s->link))
+        return snprintf(s->why, sizeof s->why, "the mover link is down"), LPM_REFUSED;
+    if (free_mem < s->memory)
+        return snprintf(s->why, sizeof s->why, "%s has %.6g GiB of memory free, the LPAR needs "
+                        "%.6g GiB", hypervisor_name(s->dst), (double)free_mem / 1073741824.0,
+                        (double)s->memory / 1073741824.0), LPM_REFUSED;
     if (dispatch_vp_count(s->dst->dispatch) + lpar_vps(s->l) >
-        dispatch_vp_capacity(s->dst->dispatch)) {
-        snprintf(why, sizeof why, "%s cannot hold %u more VPs", hypervisor_name(s->dst),
-                 lpar_vps(s->l));
-        refuse(s, why);
-        return 0;
-    }
+        dispatch_vp_capacity(s->dst->dispatch))
+        return snprintf(s->why, sizeof s->why, "%s cannot hold %u more VPs",
+                        hypervisor_name(s->dst), lpar_vps(s->l)), LPM_REFUSED;
     for (size_t i = 0; i < s->ndev; i++)
-        if (pick_vf(s, i, why, sizeof why) != 0) {
-            refuse(s, why);
-            return 0;
-        }
+        if (pick_vf(s, i, s->why, sizeof s->why) != 0)
+            return LPM_REFUSED;
     return s->p.validate;
 }
 

@@ -64,7 +64,7 @@ void virtual_device_destroy(struct virtual_device *v)
 
 void virtual_device_attach(struct virtual_device *v)
 {
-    if (v->attached)
+    if (!v || v->attached)
         return;
     v->saved = v->d->sink;
     v->d->sink = (struct io_sink){ submit, v };
@@ -74,7 +74,7 @@ void virtual_device_attach(struct virtual_device *v)
 
 void virtual_device_detach(struct virtual_device *v)
 {
-    if (!v->attached)
+    if (!v || !v->attached)
         return;
     v->d->sink = v->saved;
     v->attached = false; /* alt_holder stays: what it still holds completes */

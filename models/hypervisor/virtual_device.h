@@ -24,7 +24,7 @@ struct virtual_device *virtual_device_create(struct env *e, struct lpar_device *
 void virtual_device_destroy(struct virtual_device *v);
 /* From now on the device's new requests go to the virtual device
  * (attach) or back to its driver (detach). Requests already at either
- * finish where they are. */
+ * finish where they are. NULL: nothing happens. */
 void virtual_device_attach(struct virtual_device *v);
 void virtual_device_detach(struct virtual_device *v);
 bool virtual_device_attached(const struct virtual_device *v);
