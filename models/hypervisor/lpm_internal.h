@@ -60,6 +60,12 @@ struct lpm_dev {
     struct virtual_device *vdev;       /* unplug / fallback (the service owns it) */
 };
 
+/* A device's EEH recovery after a resume, as the migration follows it. */
+struct lpm_recovery {
+    struct lpm_tally *t;
+    struct virtual_device *vdev;       /* fallback: detached when it recovers */
+};
+
 /* What the results say of one LPAR's migrations (component lpm.<L>). */
 struct lpm_tally {
     struct lpm_service *svc;
@@ -74,6 +80,8 @@ struct lpm_tally {
     sim_time_t win_start, win_end;     /* I/O issued in [win_start, win_end] is in io_latency */
     sim_time_t t_last_done;            /* the last completion before the suspend */
     bool blackout_armed;               /* resumed: the next completion ends the blackout */
+    struct lpm_recovery rec[LPM_MAX_DEVICES];
+    unsigned await_stop;               /* eeh: devices whose queues are not stopped yet */
 };
 
 struct lpm_session {

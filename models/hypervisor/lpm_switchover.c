@@ -152,8 +152,17 @@ static void move_queue_state(struct lpm_session *s)
 
 sim_time_t lpm_drain_begin(struct lpm_session *s)
 {
-    lpar_io_pause(s->l, true);
-    s->paused = true;
+    if (s->p.fallback) {
+        for (size_t i = 0; i < s->ndev; i++) {
+            struct lpm_dev *ld = &s->dev[i];
+            if (!ld->vdev && !(ld->vdev = lpm_service_vdev(s->svc, ld->d, s->p.virtual_io)))
+                return snprintf(s->why, sizeof s->why, "out of memory"), SIM_TIME_MAX;
+            virtual_device_attach(ld->vdev);
+        }
+    } else {
+        lpar_io_pause(s->l, true);
+        s->paused = true;
+    }
     s->sub = Q_DRAINING;
     lpm_drain_check(s);
     return LPM_ASYNC;
@@ -186,7 +195,7 @@ sim_time_t lpm_suspend(struct lpm_session *s)
             continue;
         /* the source in error state: its DMA and MMIO stop, what it holds is
          * aborted (the guest retries it after recovering the target) */
-        s->at_error += vf_driver_tagged(ld->d->driver);
+        s->at_error += vf_driver_at_device(ld->d->driver);
         freeze_pe(ld->src, "live partition mobility: the source placed in error state");
         ld->frozen = true;
         cost += vf_binding_unbind_irqs(ld->src);
@@ -248,19 +257,60 @@ sim_time_t lpm_map_target(struct lpm_session *s)
     return cost;
 }
 
+/* eeh: the guest's EEH core stopped a device's queues (what they held is
+ * taken back): once every device has, the I/O issued meanwhile goes out
+ * (to the stopped driver, which holds it until the recovery ends). */
+static void on_eeh_stopped(void *ctx, uint64_t taken_back)
+{
+    (void)taken_back;
+    struct lpm_recovery *r = ctx;
+    struct lpm_tally *t = r->t;
+    if (t->await_stop && --t->await_stop == 0)
+        lpar_io_pause(t->l, false);
+}
+
+static void on_eeh_ended(void *ctx, bool recovered)
+{
+    (void)recovered;
+    struct lpm_recovery *r = ctx;
+    virtual_device_detach(r->vdev); /* fallback: back to the VF */
+    r->vdev = NULL;
+}
+
 static void on_resumed(void *ctx, uint64_t arg)
 {
     (void)arg;
     struct lpm_session *s = ctx;
     struct lpm_tally *t = s->tally;
+    bool eeh = s->p.quiesce == LPM_EEH;
     s->ev_armed = false;
     lpar_memory_freeze(lpar_memory(s->l), false);
+    /* The driver meets the error state at its first register access:
+     * until its EEH core has stopped its queues it submits nothing. */
+    if (eeh && !s->p.fallback)
+        lpar_io_pause(s->l, true);
     lpar_lifecycle(s->l, LPAR_RESUME);
     s->t_resume = now_of(s);
     t->blackout_armed = true;
-    for (size_t i = 0; i < s->ndev; i++)
-        if (s->p.quiesce == LPM_EEH && s->dev[i].d->eeh)
-            eeh_core_check(s->dev[i].d->eeh); /* the driver meets the error state */
+    t->await_stop = 0;
+    for (size_t i = 0; eeh && i < s->ndev; i++) {
+        struct lpar_device *d = s->dev[i].d;
+        struct lpm_recovery *r = &t->rec[i];
+        *r = (struct lpm_recovery){ t, s->dev[i].vdev };
+        if (!d->eeh)
+            continue;
+        eeh_core_set_listener(d->eeh, &(struct eeh_core_listener){ on_eeh_stopped,
+                                                                  on_eeh_ended, r });
+        if (eeh_core_check(d->eeh))
+            t->await_stop++;
+        else
+            on_eeh_ended(r, true);
+    }
+    if (eeh && !s->p.fallback && !t->await_stop)
+        lpar_io_pause(s->l, false);
+    if (!eeh) /* drain with fallback: the target VF has the queue state now */
+        for (size_t i = 0; i < s->ndev; i++)
+            virtual_device_detach(s->dev[i].vdev);
     lpm_phase_end(s);
 }
 
@@ -293,6 +343,13 @@ sim_time_t lpm_resume(struct lpm_session *s)
         lpar_io_pause(s->l, false);
         s->paused = false;
     }
+    if (s->p.fallback && s->p.quiesce == LPM_EEH)
+        for (size_t i = 0; i < s->ndev; i++) {
+            struct lpm_dev *ld = &s->dev[i];
+            if (!ld->vdev && !(ld->vdev = lpm_service_vdev(s->svc, ld->d, s->p.virtual_io)))
+                return snprintf(s->why, sizeof s->why, "out of memory"), SIM_TIME_MAX;
+            virtual_device_attach(ld->vdev);
+        }
     schedule(s, cost, on_resumed);
     return LPM_ASYNC;
 }
