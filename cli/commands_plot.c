@@ -25,6 +25,7 @@ static const struct opt_desc plot_opts[] = {
     { "x", 0, true, false },
     { "y", 0, true, false },
     { "series", 0, true, false },
+    { "model", 0, true, false },
     { "run", 0, true, false },
     { "points", 0, true, false },
     { "point", 0, true, false },
@@ -37,7 +38,8 @@ static void plot_help(void)
     puts("usage: lparsim plot DB cdf --stat [COMPONENT:]NAME [--runs ID,...|--points P,...\n"
          "                        [--rep R]] [--by PARAM] [--ccdf] [--logx|--linx] [-o FILE]\n"
          "       lparsim plot DB sweep --x PARAM --y [COMPONENT:]NAME[.COLUMN]\n"
-         "                        [--series PARAM] [--logx|--linx] [--logy] [-o FILE]\n"
+         "                        [--series PARAM] [--model FILE] [--logx|--linx] [--logy]\n"
+         "                        [-o FILE]\n"
          "       lparsim plot DB timeline --series [COMPONENT:]NAME[,...]\n"
          "                        [--run ID | --point P --rep R] [-o FILE]\n"
          "       common: [--title TEXT] [--script-only]\n\n"
@@ -56,7 +58,10 @@ static void plot_help(void)
          "            min, max, p50, p90, p99, p999) against parameter PARAM, one line\n"
          "            per value of --series PARAM; mean over repetitions with 95%\n"
          "            confidence bars (Student t; a quantile's bar is never narrower than\n"
-         "            its histogram bucket). Only runs with status ok.\n"
+         "            its histogram bucket). Only runs with status ok. --model FILE\n"
+         "            adds curves of a closed form beside the points: lines 'x y' (x in\n"
+         "            the parameter's unit as stored, y in the metric's: ns, B, ...);\n"
+         "            a blank line starts another curve, '# title: TEXT' names the next.\n"
          "  timeline  sampled series of one run against time; phases (KIND_start ..\n"
          "            KIND_end events) as bars above the data, nested ones below the\n"
          "            phase that holds them; other events as lines labelled with their\n"
@@ -73,7 +78,7 @@ static int check_kind_opts(const struct args *a, const char *kind, const char *c
 {
     static const char *const kind_specific[] = {
         "stat", "runs", "by", "ccdf", "logx", "linx", "logy", "x", "y", "series", "run",
-        "points", "point", "rep", NULL
+        "points", "point", "rep", "model", NULL
     };
     for (const char *const *o = kind_specific; *o; o++) {
         if (!args_has(a, *o))
@@ -98,7 +103,8 @@ static int kind_request(const struct args *a, const char *kind, struct plot_requ
 {
     static const char *const cdf[] = { "stat", "runs", "by", "ccdf", "logx", "linx",
                                        "points", "rep", NULL };
-    static const char *const sweep[] = { "x", "y", "series", "logx", "linx", "logy", NULL };
+    static const char *const sweep[] = { "x", "y", "series", "logx", "linx", "logy", "model",
+                                         NULL };
     static const char *const timeline[] = { "series", "run", "point", "rep", NULL };
     if (strcmp(kind, "cdf") == 0) {
         rq->kind = PLOT_CDF;
@@ -113,6 +119,7 @@ static int kind_request(const struct args *a, const char *kind, struct plot_requ
         rq->metric = args_get(a, "y");
         rq->series_param = args_get(a, "series");
         rq->logy = args_has(a, "logy");
+        rq->model_path = args_get(a, "model");
         return check_kind_opts(a, kind, sweep) || need(a, "x", kind) || need(a, "y", kind);
     }
     if (strcmp(kind, "timeline") == 0) {

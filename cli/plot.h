@@ -38,6 +38,7 @@ struct plot_request {
     const char *by;           /* cdf --by PARAM (NULL: one line per run) */
     const char *x_param;      /* sweep --x */
     const char *series_param; /* sweep --series (NULL: one line) */
+    const char *model_path;   /* sweep --model FILE: curves of x y (NULL: none) */
     const char *series;       /* timeline --series [COMPONENT:]NAME[,...] */
     const int64_t *runs;      /* cdf --runs / timeline --run; NULL: default */
     size_t nruns;
