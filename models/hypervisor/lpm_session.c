@@ -293,6 +293,7 @@ static void finish(struct lpm_session *s, const char *how)
     struct lpm_tally *t = s->tally;
     sim_time_t took = now_of(s) - s->t_start;
     t->win_end = now_of(s);
+    t->at_error = s->at_error;
     for (size_t i = 0; i < s->ndev; i++) {
         s->dev[i].d->mechanism = NULL;
         free(s->dev[i].heads);

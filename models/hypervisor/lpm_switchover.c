@@ -277,23 +277,20 @@ static void on_eeh_ended(void *ctx, bool recovered)
     r->vdev = NULL;
 }
 
-static void on_resumed(void *ctx, uint64_t arg)
+/* The partition runs again with devices in error state (the target's
+ * after a migration, the source's after an eeh rollback): each driver
+ * meets the error state at its first register access, and until its EEH
+ * core has stopped its queues it submits nothing (with fallback the
+ * virtual device takes the I/O meanwhile). `frozen` says which devices. */
+static void run_meeting_errors(struct lpm_session *s, bool any_frozen)
 {
-    (void)arg;
-    struct lpm_session *s = ctx;
     struct lpm_tally *t = s->tally;
-    bool eeh = s->p.quiesce == LPM_EEH;
-    s->ev_armed = false;
-    lpar_memory_freeze(lpar_memory(s->l), false);
-    /* The driver meets the error state at its first register access:
-     * until its EEH core has stopped its queues it submits nothing. */
-    if (eeh && !s->p.fallback)
+    bool hold = any_frozen && !s->p.fallback;
+    if (hold)
         lpar_io_pause(s->l, true);
     lpar_lifecycle(s->l, LPAR_RESUME);
-    s->t_resume = now_of(s);
-    t->blackout_armed = true;
     t->await_stop = 0;
-    for (size_t i = 0; eeh && i < s->ndev; i++) {
+    for (size_t i = 0; any_frozen && i < s->ndev; i++) {
         struct lpar_device *d = s->dev[i].d;
         struct lpm_recovery *r = &t->rec[i];
         *r = (struct lpm_recovery){ t, s->dev[i].vdev };
@@ -306,8 +303,20 @@ static void on_resumed(void *ctx, uint64_t arg)
         else
             on_eeh_ended(r, true);
     }
-    if (eeh && !s->p.fallback && !t->await_stop)
+    if (hold && !t->await_stop)
         lpar_io_pause(s->l, false);
+}
+
+static void on_resumed(void *ctx, uint64_t arg)
+{
+    (void)arg;
+    struct lpm_session *s = ctx;
+    bool eeh = s->p.quiesce == LPM_EEH;
+    s->ev_armed = false;
+    lpar_memory_freeze(lpar_memory(s->l), false);
+    run_meeting_errors(s, eeh);
+    s->t_resume = now_of(s);
+    s->tally->blackout_armed = true;
     if (!eeh) /* drain with fallback: the target VF has the queue state now */
         for (size_t i = 0; i < s->ndev; i++)
             virtual_device_detach(s->dev[i].vdev);
@@ -433,18 +442,17 @@ sim_time_t lpm_cleanup(struct lpm_session *s)
 
 void lpm_rollback_done(struct lpm_session *s)
 {
+    bool frozen = false;
     if (s->paused)
         lpar_io_pause(s->l, false);
     s->paused = false;
+    for (size_t i = 0; i < s->ndev; i++) {
+        virtual_device_detach(s->dev[i].vdev);
+        frozen = frozen || s->dev[i].frozen;
+    }
     if (s->suspended) {
         lpar_memory_freeze(lpar_memory(s->l), false);
-        lpar_lifecycle(s->l, LPAR_RESUME);
-    }
-    for (size_t i = 0; i < s->ndev; i++) {
-        struct lpm_dev *ld = &s->dev[i];
-        virtual_device_detach(ld->vdev);
-        if (ld->frozen && ld->d->eeh)
-            eeh_core_check(ld->d->eeh); /* the source is in error state: recover it */
+        run_meeting_errors(s, frozen); /* eeh: the source is in error state: recovered */
     }
 }
 
