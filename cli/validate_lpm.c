@@ -275,8 +275,9 @@ int validate_lpm(FILE *out, enum kernel_backend k)
         /* the same until more than 2.5 x memory is sent (after round 2) */
         { "lpm-maxfactor", "4GiB", "0", "100ms", 65536, 65536, 50000, 0.1, 30, 2.5, "30s" },
     };
-    /* 64 GiB = 1 Mi pages, T(0) = 55 s: d = 190 pages/s is d T(0) = 1% of W;
-     * a downtime limit of 1 ms needs 2 rounds (lambda^2 V = 105 pages) */
+    /* 64 GiB = 1 Mi pages, T(0) = 55 s: d = 190 pages/s is d T(0) = 1% of W
+     * (lambda = 0.00996); a downtime limit of 1 ms (V_th / V = 1.8e-5) needs
+     * ceil(2.37) = 3 rounds */
     static const struct point geo = { "lpm-geometric", "64GiB", "0", "1ms", 1048576,
                                       1048576, 190, 0.001, 30, 3, "80s" };
     int failed = row_exact(out, k);
