@@ -48,6 +48,7 @@ struct lpm_dev {
     struct lpar_device *d;
     struct adapter *to;                /* the target's adapter, VF and PHB */
     unsigned vf;
+    bool reserved;                     /* that VF is held for it since the validation */
     struct phb *phb;
     struct vf_binding *src, *dst;      /* dst: built on the target (NULL: not yet) */
     uint32_t *heads;                   /* drain / unplug: the queue state moved */

@@ -527,6 +527,12 @@ static sim_time_t validate(struct lpm_session *s)
     for (size_t i = 0; i < s->ndev; i++)
         if (pick_vf(s, i, s->why, sizeof s->why) != 0)
             return LPM_REFUSED;
+    /* the VFs are the migration's from now on: another one validated
+     * meanwhile must not pick them */
+    for (size_t i = 0; i < s->ndev; i++) {
+        adapter_vf_set_assigned(s->dev[i].to, s->dev[i].vf, true);
+        s->dev[i].reserved = true;
+    }
     return s->p.validate;
 }
 

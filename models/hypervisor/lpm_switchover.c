@@ -406,6 +406,8 @@ sim_time_t lpm_plug(struct lpm_session *s)
         sim_time_t c = plug(s, ld, s->dst, ld->to, ld->vf, ld->phb, s->dst_base);
         if (c == SIM_TIME_MAX) {
             /* resumed already: the LPAR stays on the virtual device */
+            adapter_vf_set_assigned(ld->to, ld->vf, false);
+            ld->reserved = false;
             recorder_event(s->env->rec, now_of(s), lpm_comp(s), "lpm_plug_failed", "%s",
                            s->why);
             return 0;
@@ -462,6 +464,9 @@ sim_time_t lpm_rollback(struct lpm_session *s)
     bool keep = lpm_skip(s, "rollback") ? false : true;
     for (size_t i = 0; i < s->ndev; i++) {
         struct lpm_dev *ld = &s->dev[i];
+        if (ld->reserved && !ld->dst) /* held since the validation, never bound */
+            adapter_vf_set_assigned(ld->to, ld->vf, false);
+        ld->reserved = false;
         if (ld->dst) {
             if (ld->d->vf == ld->dst)
                 ld->d->vf = ld->src;

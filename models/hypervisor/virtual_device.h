@@ -2,7 +2,7 @@
  * stands in for an LPAR device's VF while the VF is absent: the virtual
  * NIC that "migratable SR-IOV" bonds active-backup with the VF, or the
  * logical device that switches between emulation and pass-through
- * (SPEC's virtual-device fallback). Every request it is given completes
+ * (the virtual-device fallback of a migration). Every request it is given completes
  * after `per_io` (the hypervisor's or VIOS's path for one I/O: an
  * infinite server, no queueing of its own); nothing of it touches the
  * adapter. While it serves a device, that device's requests go to it
