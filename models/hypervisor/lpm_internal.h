@@ -75,7 +75,7 @@ struct lpm_tally {
     struct statistic *st_latency;      /* I/O issued while a migration runs */
     struct series *se_round_bytes;
     uint64_t migrations, aborts, refusals, rounds, faults, at_error;
-    double total_ns, downtime_ns, blackout_ns, bytes;
+    double total_ns, downtime_ns, blackout_ns, bytes, stall_ns;
     struct lpm_session *running;
     bool watching;                     /* its LPAR's completions come to lpm_io_done */
     sim_time_t win_start, win_end;     /* I/O issued in [win_start, win_end] is in io_latency */

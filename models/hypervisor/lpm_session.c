@@ -194,6 +194,7 @@ static void on_finish(void *ctx, sim_time_t now)
     recorder_scalar(rec, t->path, "bytes_moved", "B", t->bytes);
     recorder_scalar(rec, t->path, "ios_at_error", "", (double)t->at_error);
     recorder_scalar(rec, t->path, "postcopy_faults", "", (double)t->faults);
+    recorder_scalar(rec, t->path, "postcopy_stall", "ns", t->stall_ns);
     if (t->blackout_armed) /* nothing completed after the resume: the blackout so far */
         recorder_scalar(rec, t->path, "io_blackout", "ns",
                         sim_time_to_ns(now - t->t_last_done));
@@ -326,6 +327,7 @@ static void done(struct lpm_session *s)
     t->bytes = (double)s->bytes_sent;
     t->at_error = s->at_error;
     t->faults = lpar_memory_end_postcopy(lpar_memory(s->l));
+    t->stall_ns = (double)t->faults * sim_time_to_ns(s->p.fault);
     recorder_event(s->env->rec, now_of(s), lpm_comp(s), "lpm_completed",
                    "%s -> %s: %llu pre-copy round(s), %.6g MiB moved, downtime %.6g ms",
                    hypervisor_name(s->src), hypervisor_name(s->dst),

@@ -79,7 +79,10 @@ expect_eq "reads: ios_lost" "$(s rd.db lpar.vm ios_lost)" 0.0
 machine "    workload: {kind: dirty, rate: 20k/s, working_set: 1GiB}" ", switchover: post_copy" "" > pc.yaml
 "$LPARSIM" run pc.yaml "${args[@]}" -o pc.db || fail "post_copy: exit $?"
 expect_eq "post_copy downtime" "$(s pc.db lpm.vm downtime)" "$(s ex.db lpm.vm downtime)"
-awk -v f="$(s pc.db lpm.vm postcopy_faults)" 'BEGIN { exit !(f > 0) }' || fail "post_copy: no fault"
+f=$(s pc.db lpm.vm postcopy_faults)
+awk -v f="$f" 'BEGIN { exit !(f > 0) }' || fail "post_copy: no fault"
+# each fault costs the default fault time, 100 us
+expect_eq "post_copy stall" "$(s pc.db lpm.vm postcopy_stall)" "$(awk -v f="$f" 'BEGIN { printf "%.1f", f * 100000 }')"
 pages=$(q pc.db "SELECT CAST(substr(detail, 1, instr(detail, ' ') - 1) AS INTEGER) FROM event
                  WHERE component='lpm.vm' AND kind='lpm_post_copy'")
 rounds=$(q pc.db "SELECT sum(value) FROM series WHERE component='lpm.vm' AND name='round_bytes'")
