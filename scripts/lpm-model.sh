@@ -24,7 +24,7 @@ rows=$(q "SELECT b.value, d.value, t.value
           FROM param b JOIN param r ON r.run_id = b.run_id
           JOIN scalar d ON d.run_id = b.run_id AND d.component = 'lpm.vm' AND d.name = 'downtime'
           JOIN scalar t ON t.run_id = b.run_id AND t.component = 'lpm.vm' AND t.name = 'total_time'
-          WHERE b.name = 'links.mover0.bandwidth' AND r.name = 'lpars.vm.workload.rate'
+          WHERE b.name = 'links.mover0.bandwidth' AND r.name = 'lpars.vm.workloads.mem.rate'
             AND r.value IN ('0/s', '0') ORDER BY b.value")
 [ -n "$rows" ] || { echo "lpm-model.sh: $db has no run at rate 0/s" >&2; exit 2; }
 echo "# lparsim pre-copy model (scripts/lpm-model.sh) of $what in ns against the dirty rate"

@@ -97,4 +97,33 @@ for l in db1 web1; do
   expect_eq "$l migrated" "$(s two.db lpm.$l migrations)" 1.0
   expect_eq "$l ios_lost" "$(s two.db lpar.$l ios_lost)" 0.0
 done
+# the dirty-rate x link-speed sweep (scenarios/lpm-sweep.yaml) at two of
+# its points: nothing lost, its storage writes complete on the target's VF
+# after the resume, and the pre-copy rounds of the recursion N(i+1) =
+# W (1 - (1 - 1/W)^(d T(i))), T(i) = N(i) x 64 KiB / R + 50 us, over
+# P = W = 131072 pages, stopping when N fits 300 ms at R, after 30 rounds
+# or past 3 x memory (10k/s at 25 Gbps: 2, the dirty set at 36% of the
+# limit; 20k/s at 10 Gbps: 6, stopped by max_factor)
+for pt in "10k/s 25Gbps 10000 25e9" "20k/s 10Gbps 20000 10e9"; do
+  read -r rate bw d bits <<< "$pt"
+  db=sweep-$d.db
+  "$LPARSIM" run "$SRC/scenarios/lpm-sweep.yaml" "${args[@]}" --set lpars.vm.workloads.mem.rate=$rate \
+    --set links.mover0.bandwidth=$bw -o "$db" || fail "sweep $rate $bw: exit $?"
+  expect_eq "sweep $rate $bw status" "$(q "$db" "SELECT status FROM run")" ok
+  expect_eq "sweep $rate $bw ios_lost" "$(s "$db" lpar.vm ios_lost)" 0.0
+  expect_eq "sweep $rate $bw migrations" "$(s "$db" lpm.vm migrations)" 1.0
+  resume=$(q "$db" "SELECT t_ps FROM event WHERE component='lpm.vm' AND kind='lpm_resume_end'")
+  gt "$(q "$db" "SELECT count(*) FROM series WHERE component='dst.nvme0.vf0.fn' AND name='iops'
+                 AND t_ps > $resume AND value > 0")" 0 || fail "sweep $rate $bw: no I/O on dst's VF after the resume"
+  want=$(awk -v d="$d" -v bits="$bits" 'BEGIN {
+    P = 131072; page = 65536; R = bits / 8; n = P; sent = 0; r = 0
+    while (1) {
+      t = n * page / R + 50e-6; sent += n; r++
+      nx = P * (1 - exp(d * t * log(1 - 1 / P)))
+      if (nx * page / R <= 0.3 || r >= 30 || sent > 3 * P) break
+      n = nx
+    }
+    printf "%d.0", r }')
+  expect_eq "sweep $rate $bw precopy_rounds" "$(s "$db" lpm.vm precopy_rounds)" "$want"
+done
 echo ok
