@@ -41,6 +41,7 @@ struct lpar_memory {
     uint64_t dirty;           /* bits set */
     uint64_t written;         /* page writes since the warm-up */
     bool frozen;              /* the guest is suspended: it writes nothing */
+    bool special;             /* frozen or missing_left: the one test a write pays */
     uint64_t *missing;        /* post-copy: pages not yet on this side (NULL: none) */
     uint64_t missing_left, faults;
     sim_time_t window_start;
@@ -66,18 +67,22 @@ static void touch_missing(struct lpar_memory *m, uint64_t first, uint64_t npages
             m->faults++;
         }
     }
+    m->special = m->frozen || m->missing_left;
 }
 
 static void mem_dirty(void *ctx, uint64_t first, uint64_t npages)
 {
     struct lpar_memory *m = ctx;
-    if (first >= m->pages || m->frozen)
+    if (first >= m->pages)
         return; /* beyond the partition: nothing of it to send */
     if (npages > m->pages - first)
         npages = m->pages - first;
-    m->written += npages;
-    if (m->missing_left)
+    if (m->special) { /* a migration suspended the guest or is fetching pages */
+        if (m->frozen)
+            return;
         touch_missing(m, first, npages);
+    }
+    m->written += npages;
     for (uint64_t p = first, end = first + npages; p < end;) {
         unsigned lo = (unsigned)(p % 64);
         unsigned hi = end - (p - lo) >= 64 ? 64 : (unsigned)(end - (p - lo));
@@ -174,6 +179,7 @@ void lpar_memory_mark(struct lpar_memory *m, uint64_t first, uint64_t npages)
 void lpar_memory_freeze(struct lpar_memory *m, bool frozen)
 {
     m->frozen = frozen;
+    m->special = m->frozen || m->missing_left;
 }
 
 uint64_t lpar_memory_begin_postcopy(struct lpar_memory *m)
@@ -187,6 +193,7 @@ uint64_t lpar_memory_begin_postcopy(struct lpar_memory *m)
     memset(m->bits, 0, words * sizeof *m->bits);
     m->missing_left = m->dirty;
     m->dirty = 0;
+    m->special = m->frozen || m->missing_left;
     return m->missing_left;
 }
 
@@ -195,6 +202,7 @@ uint64_t lpar_memory_end_postcopy(struct lpar_memory *m)
     if (m->missing)
         memset(m->missing, 0, (size_t)((m->pages + 63) / 64) * sizeof *m->missing);
     m->missing_left = 0;
+    m->special = m->frozen;
     return m->faults;
 }
 
