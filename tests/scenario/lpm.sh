@@ -15,7 +15,9 @@
 #  - a target without the memory refuses: an lpm_refused event, the run
 #    ok, db1 still running on src;
 #  - max_concurrent 1 with two migrations at once: the second waits
-#    (lpm_queued) and starts when the first ends.
+#    (lpm_queued) and starts when the first ends;
+#  - fallback: virtual, under eeh and drain (below);
+#  - two points of the dirty-rate x link-speed sweep (below).
 source "$(dirname "$0")/lib.bash"
 s() { q "$1" "SELECT value FROM scalar WHERE component='$2' AND name='$3'"; }
 gt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a > b) }'; }
@@ -97,6 +99,35 @@ for l in db1 web1; do
   expect_eq "$l migrated" "$(s two.db lpm.$l migrations)" 1.0
   expect_eq "$l ios_lost" "$(s two.db lpar.$l ios_lost)" 0.0
 done
+# fallback: virtual: the virtual device carries the I/O while the VF is
+# absent. eeh: from the resume until the target's recovery ends, so the
+# blackout (>= the downtime: a suspended guest completes nothing) stays
+# under the reset's hold + settle that bounds it without the fallback;
+# what the source held is still retried. drain: during the drain instead
+# of suspending submission; nothing retried, no EEH. Both: nothing lost,
+# the virtual device served I/O on both devices, the target's VFs take the
+# I/O back.
+for v in eeh drain; do
+  db=fb-$v.db
+  "$LPARSIM" run "$SRC/scenarios/lpm-eeh.yaml" "${args[@]}" --set timeline.migrate.quiesce=$v \
+    --set timeline.migrate.fallback=virtual -o "$db" || fail "fallback $v: exit $?"
+  expect_eq "fallback $v status" "$(q "$db" "SELECT status FROM run")" ok
+  expect_eq "fallback $v ios_lost" "$(s "$db" lpar.db1 ios_lost)" 0.0
+  expect_eq "fallback $v migrations" "$(s "$db" lpm.db1 migrations)" 1.0
+  for c in lpar.db1.driver.virtual lpar.db1.net.driver.virtual; do
+    gt "$(s "$db" $c ios)" 0 || fail "fallback $v: $c served nothing"
+  done
+  for a in nvme0 ent0; do
+    gt "$(s "$db" dst.$a.vf0.fn ios_completed)" 1000 || fail "fallback $v: dst.$a.vf0 took nothing back"
+  done
+done
+expect_eq "fallback eeh retried = at error" "$(s fb-eeh.db lpar.db1 ios_retried)" "$(s fb-eeh.db lpm.db1 ios_at_error)"
+gt "$(s fb-eeh.db lpm.db1 io_blackout)" "$(awk -v d="$(s fb-eeh.db lpm.db1 downtime)" 'BEGIN { printf "%.0f", d - 1 }')" \
+  || fail "fallback eeh: blackout shorter than the downtime"
+gt 2050000000 "$(s fb-eeh.db lpm.db1 io_blackout)" || fail "fallback eeh: blackout $(s fb-eeh.db lpm.db1 io_blackout) not under hold + settle"
+expect_eq "fallback drain retried" "$(s fb-drain.db lpar.db1 ios_retried)" 0.0
+expect_eq "fallback drain: no EEH" "$(q fb-drain.db "SELECT count(*) FROM event WHERE component LIKE 'eeh.%'")" 0
+
 # the dirty-rate x link-speed sweep (scenarios/lpm-sweep.yaml) at two of
 # its points: nothing lost, its storage writes complete on the target's VF
 # after the resume, and the pre-copy rounds of the recursion N(i+1) =
