@@ -44,6 +44,7 @@ struct lpar_memory {
     bool special;             /* frozen or missing_left: the one test a write pays */
     uint64_t *missing;        /* post-copy: pages not yet on this side (NULL: none) */
     uint64_t missing_left, faults;
+    sim_time_t fault;         /* post-copy: what one fault costs the writer */
     sim_time_t window_start;
 };
 
@@ -56,9 +57,11 @@ static uint64_t set_bits(uint64_t *w, unsigned lo, unsigned hi)
     return (uint64_t)__builtin_popcountll(fresh);
 }
 
-/* Post-copy: a write to a page still at the source faults it over. */
-static void touch_missing(struct lpar_memory *m, uint64_t first, uint64_t npages)
+/* Post-copy: a write to a page still at the source faults it over;
+ * returns how many did. */
+static uint64_t touch_missing(struct lpar_memory *m, uint64_t first, uint64_t npages)
 {
+    uint64_t before = m->faults;
     for (uint64_t p = first; p < first + npages && m->missing_left; p++) {
         uint64_t bit = UINT64_C(1) << (p % 64);
         if (m->missing[p / 64] & bit) {
@@ -68,19 +71,21 @@ static void touch_missing(struct lpar_memory *m, uint64_t first, uint64_t npages
         }
     }
     m->special = m->frozen || m->missing_left;
+    return m->faults - before;
 }
 
-static void mem_dirty(void *ctx, uint64_t first, uint64_t npages)
+static sim_time_t mem_dirty(void *ctx, uint64_t first, uint64_t npages)
 {
     struct lpar_memory *m = ctx;
     if (first >= m->pages)
-        return; /* beyond the partition: nothing of it to send */
+        return 0; /* beyond the partition: nothing of it to send */
     if (npages > m->pages - first)
         npages = m->pages - first;
+    sim_time_t wait = 0;
     if (m->special) { /* a migration suspended the guest or is fetching pages */
         if (m->frozen)
-            return;
-        touch_missing(m, first, npages);
+            return 0;
+        wait = (sim_time_t)touch_missing(m, first, npages) * m->fault;
     }
     m->written += npages;
     for (uint64_t p = first, end = first + npages; p < end;) {
@@ -89,6 +94,7 @@ static void mem_dirty(void *ctx, uint64_t first, uint64_t npages)
         m->dirty += set_bits(&m->bits[p / 64], lo, hi);
         p += hi - lo;
     }
+    return wait;
 }
 
 static void on_warmup_end(void *ctx, sim_time_t now)
@@ -182,7 +188,7 @@ void lpar_memory_freeze(struct lpar_memory *m, bool frozen)
     m->special = m->frozen || m->missing_left;
 }
 
-uint64_t lpar_memory_begin_postcopy(struct lpar_memory *m)
+uint64_t lpar_memory_begin_postcopy(struct lpar_memory *m, sim_time_t fault)
 {
     size_t words = (size_t)((m->pages + 63) / 64);
     if (!m->missing && !(m->missing = calloc(words, sizeof *m->missing)))
@@ -193,6 +199,8 @@ uint64_t lpar_memory_begin_postcopy(struct lpar_memory *m)
     memset(m->bits, 0, words * sizeof *m->bits);
     m->missing_left = m->dirty;
     m->dirty = 0;
+    m->faults = 0;
+    m->fault = fault;
     m->special = m->frozen || m->missing_left;
     return m->missing_left;
 }

@@ -44,9 +44,11 @@ void lpar_memory_freeze(struct lpar_memory *m, bool frozen);
 /* Post-copy: the pages dirty now have not been sent: they become the
  * missing set (returned: how many) and the dirty set starts empty. Until
  * lpar_memory_end_postcopy, the first write to a missing page is a fault
- * (it is fetched on demand) and the page is no longer missing. */
-uint64_t lpar_memory_begin_postcopy(struct lpar_memory *m);
-/* The rest arrived: nothing is missing. Returns the faults so far. */
+ * (it is fetched on demand, the writer waiting `fault` for it: the port's
+ * answer) and the page is no longer missing. */
+uint64_t lpar_memory_begin_postcopy(struct lpar_memory *m, sim_time_t fault);
+/* The rest arrived: nothing is missing. Returns the faults since
+ * lpar_memory_begin_postcopy. */
 uint64_t lpar_memory_end_postcopy(struct lpar_memory *m);
 uint64_t lpar_memory_missing(const struct lpar_memory *m);
 

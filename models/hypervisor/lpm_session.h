@@ -55,7 +55,7 @@
  * `migrate` names): scalars migrations, aborts, refusals and, of the last
  * completed migration, total_time, downtime, io_blackout (ns),
  * precopy_rounds, bytes_moved (B), ios_at_error, postcopy_faults,
- * postcopy_stall (ns: faults x fault, the guest's time waiting on them);
+ * postcopy_stall (ns: faults x fault, the writer's time waiting on them);
  * statistic io_latency (ns, I/O issued while a migration ran); series
  * round_bytes (B, one point per pre-copy round). */
 #ifndef LPARSIM_MODELS_HYPERVISOR_LPM_SESSION_H

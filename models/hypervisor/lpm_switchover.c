@@ -204,7 +204,7 @@ sim_time_t lpm_suspend(struct lpm_session *s)
     lpar_lifecycle(s->l, LPAR_SUSPEND);
     lpar_memory_freeze(lpar_memory(s->l), true);
     if (s->p.switchover == LPM_POST_COPY)
-        s->missing = lpar_memory_begin_postcopy(lpar_memory(s->l));
+        s->missing = lpar_memory_begin_postcopy(lpar_memory(s->l), s->p.fault);
     if (hypervisor_remove_lpar(s->src, s->l, &s->saved) != 0) {
         snprintf(s->why, sizeof s->why, "the LPAR's VPs could not leave %s",
                  hypervisor_name(s->src));

@@ -12,7 +12,8 @@
 #    4 GiB, at most the window's 5 pages per round more;
 #  - post_copy with memory writes: the dirty set is fetched after the
 #    resume, so the downtime is the switchover's fixed part alone (the
-#    same as with no dirtying), writes to pages not yet fetched fault,
+#    same as with no dirtying), writes to pages not yet fetched fault
+#    (each 100 us the writer waits: its writes end that much early),
 #    and bytes_moved = rounds + the pages fetched (lpm_post_copy event);
 #  - the link's bandwidth set from 10 to 5 Gbps 1 s into round 0: round 0
 #    ends at t_set + (V - R1 x 1 s) / R2 + L, to the ps.
@@ -83,6 +84,14 @@ f=$(s pc.db lpm.vm postcopy_faults)
 awk -v f="$f" 'BEGIN { exit !(f > 0) }' || fail "post_copy: no fault"
 # each fault costs the default fault time, 100 us
 expect_eq "post_copy stall" "$(s pc.db lpm.vm postcopy_stall)" "$(awk -v f="$f" 'BEGIN { printf "%.1f", f * 100000 }')"
+# the writer waits out its faults: its 1 ms batches of 20 pages run until
+# 12 s less the stall (all of it before the end: post-copy ends seconds
+# earlier), so it writes 20 x floor((12 s - stall) / 1 ms) pages, give or
+# take the batch due at exactly 12 s
+w=$(s pc.db lpar.vm.workload pages_written)
+awk -v w="$w" -v st="$(s pc.db lpm.vm postcopy_stall)" 'BEGIN {
+  want = 20 * int((12e9 - st) / 1e6); d = w - want; exit !(d >= -20 && d <= 20) }' \
+  || fail "post_copy: the writer wrote $w pages, not 20 x (12 s - stall) / 1 ms"
 pages=$(q pc.db "SELECT CAST(substr(detail, 1, instr(detail, ' ') - 1) AS INTEGER) FROM event
                  WHERE component='lpm.vm' AND kind='lpm_post_copy'")
 rounds=$(q pc.db "SELECT sum(value) FROM series WHERE component='lpm.vm' AND name='round_bytes'")
