@@ -26,6 +26,7 @@ static const struct opt_desc plot_opts[] = {
     { "x", 0, true, false },
     { "y", 0, true, false },
     { "series", 0, true, false },
+    { "model", 0, true, false },
     { "run", 0, true, false },
     { "points", 0, true, false },
     { "point", 0, true, false },
@@ -41,7 +42,8 @@ static void plot_help(void)
     puts("usage: lparsim plot DB cdf --stat [COMPONENT:]NAME [--runs ID,...|--points P,...\n"
          "                        [--rep R]] [--by PARAM] [--ccdf] [--logx|--linx] [-o FILE]\n"
          "       lparsim plot DB sweep --x PARAM --y [COMPONENT:]NAME[.COLUMN]\n"
-         "                        [--series PARAM] [--logx|--linx] [--logy] [-o FILE]\n"
+         "                        [--series PARAM] [--model FILE] [--logx|--linx] [--logy]\n"
+         "                        [-o FILE]\n"
          "       lparsim plot DB timeline --series [COMPONENT:]NAME[,...]\n"
          "                        [--run ID | --point P --rep R] [--from TIME] [--to TIME]\n"
          "                        [--phases GLOB[,GLOB...]] [-o FILE]\n"
@@ -61,7 +63,10 @@ static void plot_help(void)
          "            min, max, p50, p90, p99, p999) against parameter PARAM, one line\n"
          "            per value of --series PARAM; mean over repetitions with 95%\n"
          "            confidence bars (Student t; a quantile's bar is never narrower than\n"
-         "            its histogram bucket). Only runs with status ok.\n"
+         "            its histogram bucket). Only runs with status ok. --model FILE\n"
+         "            adds curves of a closed form beside the points: lines 'x y' (x in\n"
+         "            the parameter's unit as stored, y in the metric's: ns, B, ...);\n"
+         "            a blank line starts another curve, '# title: TEXT' names the next.\n"
          "  timeline  sampled series of one run against time; above them one lane per\n"
          "            mechanism component (KIND_start .. KIND_end events: the mechanism\n"
          "            outlined, its steps as labelled segments); other events as\n"
@@ -80,7 +85,7 @@ static int check_kind_opts(const struct args *a, const char *kind, const char *c
 {
     static const char *const kind_specific[] = {
         "stat", "runs", "by", "ccdf", "logx", "linx", "logy", "x", "y", "series", "run",
-        "points", "point", "rep", "from", "to", "phases", NULL
+        "points", "point", "rep", "from", "to", "phases", "model", NULL
     };
     for (const char *const *o = kind_specific; *o; o++) {
         if (!args_has(a, *o))
@@ -131,7 +136,8 @@ static int kind_request(const struct args *a, const char *kind, struct plot_requ
 {
     static const char *const cdf[] = { "stat", "runs", "by", "ccdf", "logx", "linx",
                                        "points", "rep", NULL };
-    static const char *const sweep[] = { "x", "y", "series", "logx", "linx", "logy", NULL };
+    static const char *const sweep[] = { "x", "y", "series", "logx", "linx", "logy", "model",
+                                         NULL };
     static const char *const timeline[] = { "series", "run", "point", "rep", "from", "to",
                                             "phases", NULL };
     if (strcmp(kind, "cdf") == 0) {
@@ -147,6 +153,7 @@ static int kind_request(const struct args *a, const char *kind, struct plot_requ
         rq->metric = args_get(a, "y");
         rq->series_param = args_get(a, "series");
         rq->logy = args_has(a, "logy");
+        rq->model_path = args_get(a, "model");
         return check_kind_opts(a, kind, sweep) || need(a, "x", kind) || need(a, "y", kind);
     }
     if (strcmp(kind, "timeline") == 0) {

@@ -28,6 +28,8 @@
 #include "models/hypervisor/eeh_rtas.h"
 #include "models/hypervisor/vf_assign.h"
 #include "models/hypervisor/vf_pool.h"
+#include "models/hypervisor/lpm_session.h"
+#include "models/hypervisor/mover_link.h"
 #include "workloads/workload.h"
 
 #define MSI_SOURCES_PER_PHB 4096 /* PHB4 (skiboot hw/phb4.c) */
@@ -44,6 +46,7 @@ struct machine {
     struct lpar **workload_lpar;  /* whose each workload is */
     size_t nworkloads, cap_workloads;
     struct timeline *timeline;
+    struct lpm_service *lpm;
     struct env *env;
     struct irqbalance **irqbalance;   /* per LPAR (kind irqbalance) */
     struct irq_manager **irq_managers; /* per system (kind metric-threshold) */
@@ -397,6 +400,40 @@ static int build_irq_policy(struct machine *m, struct env *e, const struct cfg_n
     return 0;
 }
 
+/* The migration service: every system, the mover links, and lpm.<L>
+ * declared for every LPAR a `migrate` names. */
+static int build_mobility(struct machine *m, struct env *e, const struct cfg_node *root,
+                          struct diag *err)
+{
+    const struct cfg_node *systems = cfg_find(root, "systems");
+    const struct cfg_node *links = cfg_find(root, "links");
+    const struct cfg_node *tl = cfg_find(root, "timeline");
+    if (!(m->lpm = lpm_service_create(e)))
+        return diag_set(err, NULL, "out of memory");
+    for (size_t s = 0; s < m->nsystems; s++)
+        if (lpm_service_add_system(m->lpm, m->hyps[s], cfg_find(systems->kids[s], "lpm")) != 0)
+            return diag_set(err, NULL, "out of memory");
+    for (size_t i = 0; links && i < links->nkids; i++) {
+        struct mover_link *l = mover_link_create(e, links->kids[i], err);
+        if (!l)
+            return -1;
+        if (lpm_service_add_link(m->lpm, l) != 0) {
+            mover_link_destroy(l);
+            return diag_set(err, NULL, "out of memory");
+        }
+    }
+    for (size_t i = 0; tl && i < tl->nkids; i++) {
+        if (strcmp(cfg_str(tl->kids[i], "action"), "migrate") != 0)
+            continue;
+        const char *name = cfg_str(tl->kids[i], "lpar");
+        for (size_t k = 0; k < m->nlpars; k++)
+            if (strcmp(lpar_name(m->lpars[k]), name) == 0 &&
+                lpm_service_declare(m->lpm, m->lpars[k]) != 0)
+                return diag_set(err, NULL, "out of memory");
+    }
+    return 0;
+}
+
 struct machine *machine_build(struct env *e, struct cfg_node *root, struct diag *err)
 {
     if (machine_check(root, err) != 0)
@@ -408,7 +445,8 @@ struct machine *machine_build(struct env *e, struct cfg_node *root, struct diag 
     }
     m->env = e;
     if (build_systems(m, e, root, err) != 0 || build_adapters(m, e, root, err) != 0 ||
-        build_lpars(m, e, root, err) != 0 || build_irq_policy(m, e, root, err) != 0)
+        build_lpars(m, e, root, err) != 0 || build_irq_policy(m, e, root, err) != 0 ||
+        build_mobility(m, e, root, err) != 0)
         goto fail;
     for (size_t s = 0; s < m->nsystems; s++)
         if (hypervisor_start(m->hyps[s], err) != 0)
@@ -461,6 +499,7 @@ void machine_destroy(struct machine *m)
         irq_manager_destroy(m->irq_managers[s]);
     free(m->irqbalance);
     free(m->irq_managers);
+    lpm_service_destroy(m->lpm);
     for (size_t i = 0; i < m->nworkloads; i++)
         workload_destroy(m->workloads[i]);
     for (size_t i = 0; i < m->nlpars; i++)

@@ -526,13 +526,35 @@ out:
     return rc;
 }
 
+/* Each mover link joins two distinct systems of the scenario. */
+static int check_links(const struct cfg_node *root, struct diag *err)
+{
+    const struct cfg_node *links = cfg_find(root, "links");
+    char why[256];
+    for (size_t i = 0; links && i < links->nkids; i++) {
+        const struct cfg_node *b = cfg_find(links->kids[i], "between");
+        if (!b || b->nkids != 2)
+            return diag_set(err, b ? &b->loc : &links->kids[i]->loc,
+                            "mover link '%s': 'between' names two systems: [A, B]",
+                            links->kids[i]->key);
+        for (size_t k = 0; k < 2; k++)
+            if (!machine_system_named(root, b->kids[k]->v.s, why, sizeof why))
+                return diag_set(err, &b->kids[k]->loc, "mover link '%s': %s",
+                                links->kids[i]->key, why);
+        if (strcmp(b->kids[0]->v.s, b->kids[1]->v.s) == 0)
+            return diag_set(err, &b->kids[1]->loc, "mover link '%s' joins system '%s' to "
+                            "itself", links->kids[i]->key, b->kids[1]->v.s);
+    }
+    return 0;
+}
+
 int machine_check(const struct cfg_node *root, struct diag *err)
 {
     if (cfg_u64(root, "warmup") >= cfg_u64(root, "duration"))
         return diag_set(err, cfg_loc(root, "warmup"),
                         "'warmup' must be shorter than 'duration'");
     if (check_adapters(root, err) != 0 || check_lpars(root, err) != 0 ||
-        machine_check_irq(root, err) != 0)
+        machine_check_irq(root, err) != 0 || check_links(root, err) != 0)
         return -1;
     return timeline_check(root, err);
 }

@@ -54,13 +54,17 @@ int machine_check_irq(const struct cfg_node *root, struct diag *err);
  *   S.A.port   its Ethernet port              kind "nic_port" (network)
  *   S.A.link   its slot's PCIe link           kind "pcie_link" (hardware)
  *   lpar.L     LPAR L                         kind "lpar"
+ *   links.M    mover link M                   kind "mover_link"
  * The machine builder registers the same paths (sim/directory.h). */
 struct machine_target {
     const char *kind;
-    const struct cfg_node *system, *adapter, *lpar; /* those it involves */
+    const struct cfg_node *system, *adapter, *lpar, *link; /* those it involves */
     unsigned vf;
 };
 /* 0 and *t, or -1 with why ("system 's9' does not exist (did you mean
  * 's0'?)"). */
 int machine_target(const struct cfg_node *root, const char *path, struct machine_target *t,
                    char *why, size_t n);
+/* The system named `name`, or NULL with why (with a did-you-mean). */
+const struct cfg_node *machine_system_named(const struct cfg_node *root, const char *name,
+                                            char *why, size_t n);

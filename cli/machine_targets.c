@@ -72,10 +72,22 @@ static int adapter_part(const struct cfg_node *ad, const char *path, const char 
                     ad->key, unit_show(rest, shown, sizeof shown)), -1;
 }
 
+const struct cfg_node *machine_system_named(const struct cfg_node *root, const char *name,
+                                            char *why, size_t n)
+{
+    return item_named(cfg_find(root, "systems"), name, strlen(name), "system", why, n);
+}
+
 int machine_target(const struct cfg_node *root, const char *path, struct machine_target *t,
                    char *why, size_t n)
 {
     memset(t, 0, sizeof *t);
+    if (strncmp(path, "links.", 6) == 0) {
+        t->link = item_named(cfg_find(root, "links"), path + 6, strlen(path + 6), "mover link",
+                             why, n);
+        t->kind = "mover_link";
+        return t->link ? 0 : -1;
+    }
     if (strncmp(path, "lpar.", 5) == 0) {
         t->lpar = item_named(cfg_find(root, "lpars"), path + 5, strlen(path + 5), "LPAR", why, n);
         t->kind = "lpar";
@@ -85,7 +97,7 @@ int machine_target(const struct cfg_node *root, const char *path, struct machine
     if (!dot) {
         char shown[64];
         return snprintf(why, n, "'%s' is not a component path (expected SYSTEM.ADAPTER, "
-                        "SYSTEM.ADAPTER.vfN, .port, .link or lpar.NAME)",
+                        "SYSTEM.ADAPTER.vfN, .port, .link, lpar.NAME or links.NAME)",
                         unit_show(path, shown, sizeof shown)), -1;
     }
     t->system = item_named(cfg_find(root, "systems"), path, (size_t)(dot - path), "system",

@@ -39,6 +39,7 @@ struct plot_request {
     const char *by;           /* cdf --by PARAM (NULL: one line per run) */
     const char *x_param;      /* sweep --x */
     const char *series_param; /* sweep --series (NULL: one line) */
+    const char *model_path;   /* sweep --model FILE: curves of x y (NULL: none) */
     const char *series;       /* timeline --series [COMPONENT:]NAME[,...] */
     int64_t from_ps, to_ps;   /* timeline --from/--to: the window; -1: the run's start/end */
     const char *phases;       /* timeline --phases GLOB[,GLOB]: lanes; NULL: every one */

@@ -35,6 +35,7 @@ struct plot_row {
 struct plot_line {
     char *label;
     int axis;                 /* 1 or 2 (timeline: second unit on y2) */
+    bool model;               /* sweep: a closed form's curve (--model), drawn as a line */
     struct plot_row *rows;
     size_t nrows, cap;
 };

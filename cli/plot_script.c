@@ -478,6 +478,14 @@ static void plot_one(FILE *f, const struct plot_data *pd, const struct plot_requ
                 rq->ccdf ? "($3 > 0 ? $3 : NaN)" : "2", ls, title);
         break;
     case PLOT_SWEEP:
+        if (pd->lines[i].model) {
+            /* the k-th curve takes the k-th line's colour: its points */
+            size_t k = 0;
+            for (size_t j = 0; j < i; j++)
+                k += pd->lines[j].model;
+            fprintf(f, "using 1:2 with lines ls %d dt 2 title '%s'", (int)(k % 8) + 1, title);
+            break;
+        }
         /* bars only where column 6 holds one: a point with an undefined
          * half-width would still draw a stray bar end */
         fprintf(f, "using 1:2%s with linespoints ls %d title '%s', \\\n"

@@ -229,6 +229,59 @@ static void sweep_ranges(struct plot_data *pd, const struct plot_groups *xs)
     plot_pad_range(ylo, yhi, pd->logy, &pd->ylo, &pd->yhi);
 }
 
+/* --model FILE: curves of 'x y' lines (x in the parameter's stored unit,
+ * shown divided by div as the points are; y in the metric's unit, scaled
+ * with the points by sweep_y_axis). A blank line ends a curve; '# title:
+ * TEXT' names the next one; other '#' lines are comments. */
+static int sweep_model(struct plot_db *q, struct plot_data *pd, const char *path, double div)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return plot_fail(q->err, "--model %s: cannot read it", path);
+    char buf[512], title[256] = "";
+    struct plot_line *l = NULL;
+    int lineno = 0, e = 0, curves = 0;
+    while (!e && fgets(buf, sizeof buf, f)) {
+        lineno++;
+        char *t = buf + strspn(buf, " \t");
+        if (*t == '\n' || *t == 0) {
+            l = NULL;
+            continue;
+        }
+        if (*t == '#') {
+            if (strncmp(t, "# title:", 8) == 0) {
+                snprintf(title, sizeof title, "%s", t + 8 + strspn(t + 8, " \t"));
+                title[strcspn(title, "\r\n")] = 0;
+            }
+            continue;
+        }
+        double x, y;
+        char extra;
+        if (sscanf(t, "%lf %lf %c", &x, &y, &extra) != 2) {
+            e = plot_fail(q->err, "%s:%d: expected two numbers 'x y'", path, lineno);
+            break;
+        }
+        if (!l) {
+            char label[300];
+            snprintf(label, sizeof label, "%s", title[0] ? title : "model");
+            if (plot_line_add(pd, label, &l)) {
+                e = oom(q);
+                break;
+            }
+            l->model = true;
+            title[0] = 0;
+            curves++;
+        }
+        double v[6] = { x / div, y, NAN, NAN, NAN, NAN };
+        if (plot_row_add(l, v, 6, "model"))
+            e = oom(q);
+    }
+    fclose(f);
+    if (!e && !curves)
+        e = plot_fail(q->err, "--model %s: no 'x y' line in it", path);
+    return e;
+}
+
 int plot_build_sweep(const struct plot_request *rq, struct plot_db *q, struct plot_data *pd)
 {
     struct plot_metric m;
@@ -261,6 +314,10 @@ int plot_build_sweep(const struct plot_request *rq, struct plot_db *q, struct pl
                  m.name, m.is_statistic ? "." : "", m.is_statistic ? m.column : "", xp,
                  series ? ", one line per " : "", series ? series : "");
         e = sweep_lines(pd, &m, &xs, &ss, pts, n, series, div) ? oom(q) : 0;
+        if (!e && rq->model_path)
+            e = !xs.numeric ? plot_fail(q->err, "--model needs a numeric parameter on x ('%s' is "
+                                        "not)", xp)
+                            : sweep_model(q, pd, rq->model_path, div);
     }
     if (!e) {
         sweep_y_axis(pd, &m, rq->logy);

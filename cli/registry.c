@@ -18,6 +18,8 @@
 #include "models/hypervisor/hcall.h"
 #include "models/hypervisor/lpar.h"
 #include "models/hypervisor/lpar_memory.h"
+#include "models/hypervisor/lpm_session.h"
+#include "models/hypervisor/mover_link.h"
 #include "models/hypervisor/system.h"
 #include "models/hypervisor/vf_pool.h"
 #include "models/guest/irqbalance.h"
@@ -36,6 +38,7 @@ static const struct schema_child system_children[] = {
     { "xive", CFG_STRUCT, &xive_router_schema,
       "interrupt controller (threads, vps and eas_entries follow the machine)", false },
     { "switch", CFG_STRUCT, &switch_schema, "adapter switch costs of the hypervisor", false },
+    { "lpm", CFG_STRUCT, &lpm_system_schema, "live partition mobility limits", false },
     { 0 }
 };
 
@@ -160,6 +163,8 @@ static const struct param_desc scenario_params[] = {
 
 static const struct schema_child scenario_children[] = {
     { "systems", CFG_LIST, &system_schema, "physical systems", true },
+    { "links", CFG_LIST, &mover_link_schema,
+      "mover links between systems (live partition mobility)", false },
     { "lpars", CFG_LIST, &lpar_schema, "logical partitions", false },
     { "stats", CFG_STRUCT, &stats_schema, "statistics gathering", false },
     { "sweep", CFG_STRUCT, &sweep_schema, "parameter sweep", false },
@@ -190,6 +195,7 @@ static const struct schema *const all_schemas[] = {
     &lpar_memory_schema, &timeline_item_schema, &debug_schema, &switch_schema,
     &vnic_schema, &vnic_backup_schema, &policies_schema, &interrupts_schema,
     &irqbalance_schema, &irq_manager_schema, &coalescing_schema,
+    &mover_link_schema, &lpm_system_schema,
 };
 
 size_t registry_schemas(const struct schema *const **out)

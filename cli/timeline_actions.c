@@ -14,6 +14,7 @@
 #include "cli/machine_internal.h"
 #include "models/guest/eeh_core.h"
 #include "models/hypervisor/adapter_switch.h"
+#include "models/hypervisor/lpm_session.h"
 #include "models/hypervisor/vf_pool.h"
 #include "sim/suggest.h"
 #include "sim/units.h"
@@ -21,25 +22,88 @@
 static const struct param_desc timeline_item_params[] = {
     { "at", PARAM_TIME, "ns", "0ns", "when the action happens (required unless `every` is set)" },
     { "action", PARAM_ENUM, "", NULL, "what happens",
-      .choices = "fail|repair|freeze|set|switch_adapter" },
+      .choices = "fail|repair|freeze|set|switch_adapter|migrate" },
     { "target", PARAM_STR, "", "",
-      "fail, repair: SYSTEM.ADAPTER, SYSTEM.ADAPTER.port or SYSTEM.ADAPTER.link; "
-      "freeze: SYSTEM.ADAPTER.vfN (its PE)" },
+      "fail, repair: SYSTEM.ADAPTER, SYSTEM.ADAPTER.port, SYSTEM.ADAPTER.link or "
+      "links.NAME (a mover link); freeze: SYSTEM.ADAPTER.vfN (its PE)" },
     { "every", PARAM_TIME, "ns", "0ns",
       "freeze: repeat with exponential gaps of this mean from `at` (random faults; "
       "0 = once)" },
     { "until", PARAM_TIME, "ns", "0ns", "freeze with every: last possible time (0 = the run's end)" },
     { "path", PARAM_STR, "", "", "set: the parameter's path, as in --set (a run-time one)" },
     { "value", PARAM_STR, "", "", "set: the new value, with its unit" },
-    { "lpar", PARAM_STR, "", "", "switch_adapter: the LPAR whose device moves" },
+    { "lpar", PARAM_STR, "", "", "switch_adapter: the LPAR whose device moves; migrate: the "
+      "LPAR that moves" },
     { "to", PARAM_STR, "", "", "switch_adapter: the adapter (of the LPAR's system) it moves to; "
-      "its lowest free VF is taken" },
+      "its lowest free VF is taken; migrate: the target system" },
     { "device", PARAM_STR, "", "", "switch_adapter: the LPAR's device (an item of its "
       "`devices`; empty: its own adapter/vf)" },
     { "method", PARAM_ENUM, "", "transparent",
       "switch_adapter: transparent (the hypervisor moves everything, US11188369B2) or "
       "error_state (interrupt migration through the error state, US9892070B1)",
       .choices = "transparent|error_state" },
+    /* migrate (models/hypervisor/lpm_session.h) */
+    { "via", PARAM_STR, "", "", "migrate: the mover link (an item of `links`) between the "
+      "LPAR's system and `to`" },
+    { "quiesce", PARAM_ENUM, "", "eeh",
+      "migrate: how the VF's I/O stops: eeh (target placed in error state, the guest "
+      "recovers it: US10761949B2), drain (queue state moved through the PF: US9086904B2) "
+      "or unplug (migratable SR-IOV: bond fails over to a virtual NIC, VF removed and "
+      "re-added)", .choices = "eeh|drain|unplug" },
+    { "downtime_limit", PARAM_TIME, "ns", "300ms",
+      "migrate: pre-copy stops when the dirty set takes no longer than this at the link "
+      "rate (QEMU's default downtime-limit)", .min = "0ns", .max = "1000s" },
+    { "max_rounds", PARAM_U64, "", "30",
+      "migrate: pre-copy rounds at most, round 0 included (Xen: 30 iterations)",
+      .min = "1", .max = "1000000" },
+    { "max_factor", PARAM_F64, "", "3",
+      "migrate: pre-copy stops once more than this x memory is sent (Xen: 3x)",
+      .min = "1", .max = "1000" },
+    { "switchover", PARAM_ENUM, "", "stop_copy",
+      "migrate: stop_copy (the dirty set sent while suspended, as the analytic models do) or "
+      "post_copy (resume first, fetch the rest; a write to a page not yet fetched faults: "
+      "PowerVM)", .choices = "stop_copy|post_copy" },
+    { "dma_dirty", PARAM_ENUM, "", "exact",
+      "migrate: device DMA writes dirty the pages written (exact) or every page a writable "
+      "TCE reaches, each round (tce_writable)", .choices = "exact|tce_writable" },
+    { "fallback", PARAM_ENUM, "", "none",
+      "migrate: none, or virtual (unplug's virtual NIC is always there)",
+      .choices = "none|virtual" },
+    { "validate", PARAM_TIME, "ns", "1s",
+      "migrate: the HMC's validation of source and target (unverified)" },
+    { "prepare", PARAM_TIME, "ns", "2s",
+      "migrate: both hypervisors and mover service partitions prepare (unverified)" },
+    { "vasi_poll", PARAM_TIME, "ns", "1s",
+      "migrate: the guest polls H_VASI_STATE this often until `suspending` (Linux "
+      "pseries/mobility.c: every 1 s; 0 = it is told at once)" },
+    { "join", PARAM_TIME, "ns", "1ms",
+      "migrate: stop_machine with H_JOIN from every VP (modelling choice)" },
+    { "suspend", PARAM_TIME, "ns", "10ms",
+      "migrate: the hypervisor suspends the partition (unverified)" },
+    { "mappings", PARAM_TIME, "ns", "1ms",
+      "migrate: the interrupt- and MMIO-mapping information transferred "
+      "(US20210357342A1, US9875060B1; modelling choice)" },
+    { "resume", PARAM_TIME, "ns", "10ms",
+      "migrate: the target hypervisor resumes the partition, besides its hypervisor calls "
+      "(unverified)" },
+    { "dt_update", PARAM_TIME, "ns", "100ms",
+      "migrate: the guest's device-tree update after resume (Linux post_mobility_fixup; "
+      "unverified)" },
+    { "cleanup", PARAM_TIME, "ns", "1s",
+      "migrate: the source releases the partition's resources (unverified)" },
+    { "miimon", PARAM_TIME, "ns", "100ms",
+      "migrate (unplug): the bond notices the VF leaving at its next link check (Linux "
+      "bonding miimon 100 ms)", .min = "1ns" },
+    { "unplug", PARAM_TIME, "ns", "1s",
+      "migrate (unplug): DLPAR removal of the VF once it is idle (unverified)" },
+    { "probe", PARAM_TIME, "ns", "500ms",
+      "migrate (unplug): a VF added is probed by its driver (mlx5: about 0.5 s)" },
+    { "virtual_io", PARAM_TIME, "ns", "50us",
+      "migrate (unplug, fallback): per-I/O time of the virtual device (a hypervisor or "
+      "VIOS hop; unverified)", .min = "1ns" },
+    { "fault", PARAM_TIME, "ns", "100us",
+      "migrate (post_copy): what a write to a page not yet fetched costs the guest "
+      "(unverified)" },
     { 0 }
 };
 
@@ -68,7 +132,7 @@ const struct schema debug_schema = {
 
 static const struct timeline_action *const actions[] = {
     &timeline_fail_action, &timeline_repair_action, &timeline_freeze_action,
-    &timeline_set_action, &switch_adapter_action,
+    &timeline_set_action, &switch_adapter_action, &migrate_action,
 };
 
 size_t timeline_actions(const struct timeline_action *const **out)
@@ -88,7 +152,7 @@ size_t timeline_steps(const struct mech_step *const **out)
             const struct mech_step *const *v;
             size_t n;
         } all[] = { { eeh_steps, eeh_nsteps }, { switch_steps, switch_nsteps },
-                    { failover_steps, failover_nsteps } };
+                    { failover_steps, failover_nsteps }, { lpm_steps, lpm_nsteps } };
         for (size_t m = 0; m < sizeof all / sizeof all[0]; m++)
             for (size_t i = 0; i < all[m].n && n < sizeof steps / sizeof steps[0]; i++)
                 steps[n++] = all[m].v[i];
@@ -105,6 +169,7 @@ static const char *kind_phrase(const char *kind)
     static const struct { const char *kind, *phrase; } names[] = {
         { "adapter", "an adapter" }, { "vf", "a VF" }, { "nic_port", "an Ethernet port" },
         { "pcie_link", "a PCIe link" }, { "lpar", "an LPAR" },
+        { "mover_link", "a mover link" },
     };
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (strcmp(names[i].kind, kind) == 0)
@@ -173,6 +238,44 @@ static int check_switch(const struct cfg_node *root, const struct cfg_node *item
     return 0;
 }
 
+/* migrate: the LPAR exists, `to` is another system, `via` a mover link
+ * between the two. */
+static int check_migrate(const struct cfg_node *root, const struct cfg_node *item,
+                         struct diag *err)
+{
+    const struct cfg_node *lv = cfg_find(item, "lpar"), *tv = cfg_find(item, "to"),
+                          *vv = cfg_find(item, "via");
+    struct machine_target t;
+    char why[256], path[160], shown[64];
+    if (lv->is_default || tv->is_default || vv->is_default)
+        return diag_set(err, &item->loc, "a 'migrate' needs 'lpar', 'to' and 'via'");
+    snprintf(path, sizeof path, "lpar.%s", lv->v.s);
+    if (machine_target(root, path, &t, why, sizeof why) != 0)
+        return diag_set(err, &lv->loc, "'lpar' = '%s': %s", unit_show(lv->v.s, shown,
+                        sizeof shown), why);
+    const char *from = cfg_str(t.lpar, "system");
+    if (!machine_system_named(root, tv->v.s, why, sizeof why))
+        return diag_set(err, &tv->loc, "'to' = '%s': %s", unit_show(tv->v.s, shown,
+                        sizeof shown), why);
+    if (strcmp(tv->v.s, from) == 0)
+        return diag_set(err, &tv->loc, "'to' = '%s' is the system the LPAR runs on already",
+                        unit_show(tv->v.s, shown, sizeof shown));
+    snprintf(path, sizeof path, "links.%s", vv->v.s);
+    if (machine_target(root, path, &t, why, sizeof why) != 0)
+        return diag_set(err, &vv->loc, "'via' = '%s': %s", unit_show(vv->v.s, shown,
+                        sizeof shown), why);
+    const struct cfg_node *between = cfg_find(t.link, "between");
+    bool joins = between && between->nkids == 2 &&
+                 ((strcmp(between->kids[0]->v.s, from) == 0 &&
+                   strcmp(between->kids[1]->v.s, tv->v.s) == 0) ||
+                  (strcmp(between->kids[1]->v.s, from) == 0 &&
+                   strcmp(between->kids[0]->v.s, tv->v.s) == 0));
+    if (!joins)
+        return diag_set(err, &vv->loc, "mover link '%s' does not join '%s' and '%s'",
+                        unit_show(vv->v.s, shown, sizeof shown), from, tv->v.s);
+    return 0;
+}
+
 static int check_item(const struct cfg_node *root, const struct cfg_node *item, struct diag *err)
 {
     const struct timeline_action *const *acts;
@@ -181,12 +284,14 @@ static int check_item(const struct cfg_node *root, const struct cfg_node *item, 
         return -1;
     const char *a = cfg_str(item, "action");
     if (strcmp(a, "fail") == 0 || strcmp(a, "repair") == 0)
-        return check_target(root, item, "adapter|nic_port|pcie_link",
-                            "an adapter, its port or its PCIe link", err);
+        return check_target(root, item, "adapter|nic_port|pcie_link|mover_link",
+                            "an adapter, its port, its PCIe link or a mover link", err);
     if (strcmp(a, "freeze") == 0)
         return check_target(root, item, "vf", "a VF (SYSTEM.ADAPTER.vfN)", err);
     if (strcmp(a, "switch_adapter") == 0)
         return check_switch(root, item, err);
+    if (strcmp(a, "migrate") == 0)
+        return check_migrate(root, item, err);
     return 0;
 }
 

@@ -149,9 +149,11 @@ struct cpu_work_port {
 
 /* How a workload dirties its LPAR's memory (what live migration's
  * pre-copy must send again): npages pages from `first` (page numbers of
- * `page_size` bytes, 0..pages-1) were written. */
+ * `page_size` bytes, 0..pages-1) were written. Returns how long the
+ * writer waited for them: 0, except after a post-copy migration resumed,
+ * when a page still at the source is fetched before the write lands. */
 struct mem_dirty_port {
-    void (*dirty)(void *ctx, uint64_t first, uint64_t npages);
+    sim_time_t (*dirty)(void *ctx, uint64_t first, uint64_t npages);
     void *ctx;
     uint64_t pages;
     uint64_t page_size;

@@ -10,7 +10,10 @@
  * curve W (1 - (1 - 1/W)^n) that pre-copy models assume. Writes are
  * grouped: one event every `dirty_batch` dirties rate x dirty_batch pages
  * (the fraction carried to the next batch), never one event per page;
- * migration reads the bitmap only at round boundaries, far coarser. */
+ * migration reads the bitmap only at round boundaries, far coarser. A
+ * write that must wait (a post-copy fault: the page is fetched from the
+ * source first) delays the next batch by the wait, as a thread blocked on
+ * the fault would. */
 #include "workloads/kinds.h"
 
 struct dirty {
@@ -31,11 +34,12 @@ static void on_batch(void *ctx, uint64_t arg)
     double due = d->pages_per_batch + d->carry;
     uint64_t n = (uint64_t)due;
     d->carry = due - (double)n;
+    sim_time_t waited = 0; /* post-copy faults: the writer waits for the pages */
     for (uint64_t i = 0; i < n; i++)
-        mem->dirty(mem->ctx, rng_below(&d->w.rng, d->ws_pages), 1);
+        waited += mem->dirty(mem->ctx, rng_below(&d->w.rng, d->ws_pages), 1);
     d->pages_written += n;
     if (d->pages_per_batch > 0)
-        d->next = kernel_schedule_in(d->w.env->k, d->batch_ps, on_batch, d, 0);
+        d->next = kernel_schedule_in(d->w.env->k, d->batch_ps + waited, on_batch, d, 0);
 }
 
 static int dirty_init(struct workload *w, const struct cfg_node *cfg, struct diag *err)

@@ -79,6 +79,7 @@ struct eeh_core {
     bool left_out;           /* the step running now was skipped (debug.skip_step) */
     bool noticed_any;        /* a freeze was noticed, the last one at noticed_at */
     sim_time_t noticed_at;
+    struct eeh_core_listener listener;
 };
 
 static const char *comp(const struct eeh_core *c)
@@ -114,6 +115,8 @@ static void give_up(struct eeh_core *c, const char *why)
     c->recovering = false;
     mech_mark(c->env, comp(c), "eeh", NULL, MECH_END, "permanent failure: %s; the device's "
               "I/O fails", why);
+    if (c->listener.ended)
+        c->listener.ended(c->listener.ctx, false);
 }
 
 static void recovered(struct eeh_core *c)
@@ -125,6 +128,8 @@ static void recovered(struct eeh_core *c)
     mech_mark(c->env, comp(c), "eeh", NULL, MECH_END, "recovered (%s) in %.6g ms",
               c->cfg.eeh == EEH_ANSWER_RESET ? "reset" : c->cfg.eeh == EEH_ANSWER_RECOVER
               ? "recover" : "remove and add back", sim_time_to_ns(took) / 1e6);
+    if (c->listener.ended)
+        c->listener.ended(c->listener.ctx, true);
 }
 
 /* ---- steps ------------------------------------------------------------------ */
@@ -259,6 +264,8 @@ static void on_step_end(void *ctx, uint64_t arg)
         mech_mark(c->env, comp(c), "eeh", step_names[s], MECH_END, "%s: %llu I/O(s) the device "
                   "held taken back", c->cfg.eeh == EEH_ANSWER_NONE ? "no handler, device "
                   "removed" : "queues stopped", (unsigned long long)c->taken_back);
+        if (c->listener.stopped)
+            c->listener.stopped(c->listener.ctx, c->taken_back);
     } else {
         mech_mark(c->env, comp(c), "eeh", step_names[s], MECH_END, "%s done", step_names[s]);
     }
@@ -314,6 +321,18 @@ static void on_suspect(void *ctx)
     struct eeh_core *c = ctx;
     if (!c->recovering && lpar_current_state(c->lpar) == LPAR_RUNNING && reads_all_ones(c))
         detected(c, "an I/O timeout and an all-ones register read");
+}
+
+bool eeh_core_check(struct eeh_core *c)
+{
+    if (!c->recovering && lpar_current_state(c->lpar) == LPAR_RUNNING && reads_all_ones(c))
+        detected(c, "an all-ones register read after the partition resumed");
+    return c->recovering;
+}
+
+void eeh_core_set_listener(struct eeh_core *c, const struct eeh_core_listener *l)
+{
+    c->listener = l ? *l : (struct eeh_core_listener){ 0 };
 }
 
 static void on_poll(void *ctx, uint64_t arg)

@@ -55,6 +55,19 @@ void eeh_core_destroy(struct eeh_core *core);
 void eeh_core_declare(struct eeh_core *core);
 /* Starts the register polling (detect: mmio_poll); call after env_start. */
 void eeh_core_start(struct eeh_core *core);
+/* A register read now (the driver touching its device when the
+ * partition resumes after a migration): all-ones starts a recovery.
+ * Returns whether a recovery is running. */
+bool eeh_core_check(struct eeh_core *core);
+/* Who hears a recovery's milestones (a migration waiting on it):
+ * stopped when error_detected has stopped the driver's queues (with what
+ * it took back), ended when the recovery ends (recovered, or given up). */
+struct eeh_core_listener {
+    void (*stopped)(void *ctx, uint64_t taken_back);
+    void (*ended)(void *ctx, bool recovered);
+    void *ctx;
+};
+void eeh_core_set_listener(struct eeh_core *core, const struct eeh_core_listener *l);
 /* Whether what the device holds waits on EEH rather than being stuck: its
  * PE froze and the guest has not noticed that freeze yet (its I/O
  * timeout or next poll will), or a recovery is running. For the LPAR's

@@ -892,6 +892,14 @@ int vf_driver_ring_of(const struct vf_driver *d, const struct io_req *r)
     return -1;
 }
 
+uint64_t vf_driver_at_device(const struct vf_driver *d)
+{
+    uint64_t n = d->tagged;
+    for (uint32_t i = 0; i < d->w.queue_pairs; i++)
+        n -= d->q[i].mem.cq_tail - d->q[i].mem.cq_head; /* done, in the CQ already */
+    return n;
+}
+
 bool vf_driver_holds(const struct vf_driver *d, const struct io_req *r)
 {
     if (r->holder == d)

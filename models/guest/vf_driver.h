@@ -164,6 +164,9 @@ bool vf_driver_running(const struct vf_driver *d);
  * software queues). */
 int vf_driver_ring_of(const struct vf_driver *d, const struct io_req *r);
 bool vf_driver_holds(const struct vf_driver *d, const struct io_req *r);
+/* Commands the device holds now: tags given out whose completion entry
+ * is not in a completion ring yet. */
+uint64_t vf_driver_at_device(const struct vf_driver *d);
 /* A posted receive buffer no frame will fill (no VF is assigned): the
  * I/O fails, as a frame dropped for want of a buffer does. */
 void vf_driver_rx_dropped(struct vf_driver *d, struct io_req *r);

@@ -184,6 +184,42 @@ int hypervisor_add_lpar(struct hypervisor *h, struct lpar *l, struct diag *err)
 int hypervisor_place_lpar(struct hypervisor *h, struct lpar *l, const struct dispatch_saved *saved,
                           struct diag *err)
 {
+    uint64_t memory = cfg_param(lpar_cfg(l), lpar_params, "memory").u;
+    uint64_t base = hypervisor_reserve_memory(h, memory);
+    if (hypervisor_place_reserved(h, l, saved, base, err) != 0) {
+        hypervisor_release_memory(h, memory);
+        return -1;
+    }
+    return 0;
+}
+
+uint64_t hypervisor_reserve_memory(struct hypervisor *h, uint64_t bytes)
+{
+    uint64_t base = h->mem_next;
+    h->mem_next += bytes;
+    h->mem_used += bytes;
+    return base;
+}
+
+void hypervisor_release_memory(struct hypervisor *h, uint64_t bytes)
+{
+    h->mem_used -= bytes;
+}
+
+void hypervisor_retake_memory(struct hypervisor *h, uint64_t bytes)
+{
+    h->mem_used += bytes;
+}
+
+uint64_t hypervisor_memory_size(const struct hypervisor *h)
+{
+    return cfg_u64(h->cfg, "memory");
+}
+
+int hypervisor_place_reserved(struct hypervisor *h, struct lpar *l,
+                              const struct dispatch_saved *saved, uint64_t mem_base,
+                              struct diag *err)
+{
     const struct cfg_node *cfg = lpar_cfg(l);
     struct dispatch_lpar_config dc;
     dispatch_lpar_config_init(&dc, cfg, cfg ? cfg_find(cfg, "processors") : NULL);
@@ -194,10 +230,7 @@ int hypervisor_place_lpar(struct hypervisor *h, struct lpar *l, const struct dis
         return diag_set(err, proc ? cfg_loc(proc, "entitlement") : cfg ? &cfg->loc : NULL,
                         "LPAR '%s': %s", lpar_name(l), derr.msg);
     }
-    uint64_t memory = cfg_param(cfg, lpar_params, "memory").u;
-    struct lpar_placement p = { h, idx, h->mem_next };
-    h->mem_next += memory;
-    h->mem_used += memory;
+    struct lpar_placement p = { h, idx, mem_base };
     lpar_place(l, &p);
     return 0;
 }

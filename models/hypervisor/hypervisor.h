@@ -46,6 +46,21 @@ int hypervisor_add_lpar(struct hypervisor *h, struct lpar *l, struct diag *err);
 struct dispatch_saved;
 int hypervisor_place_lpar(struct hypervisor *h, struct lpar *l, const struct dispatch_saved *saved,
                           struct diag *err);
+/* Memory for an LPAR arriving later (a migration's target): the system's
+ * accounting takes `bytes` now; returns the real address of the range.
+ * hypervisor_release_memory gives it back (an aborted migration, or the
+ * source once the LPAR has left). */
+uint64_t hypervisor_reserve_memory(struct hypervisor *h, uint64_t bytes);
+void hypervisor_release_memory(struct hypervisor *h, uint64_t bytes);
+/* Accounts again a range released before (an LPAR coming back to where
+ * its memory was: an aborted migration). */
+void hypervisor_retake_memory(struct hypervisor *h, uint64_t bytes);
+/* Installed memory (the system's `memory`). */
+uint64_t hypervisor_memory_size(const struct hypervisor *h);
+/* hypervisor_place_lpar in memory reserved before at mem_base. */
+int hypervisor_place_reserved(struct hypervisor *h, struct lpar *l,
+                              const struct dispatch_saved *saved, uint64_t mem_base,
+                              struct diag *err);
 /* The inverse: the LPAR's VPs leave the dispatcher (their pending and
  * partly run work into *saved when not NULL, else dropped), its memory
  * goes back to the system, and it is no longer placed (its VP port

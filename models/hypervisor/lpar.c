@@ -98,6 +98,7 @@ struct lpar *lpar_create(struct env *e, const char *name, const struct cfg_node 
     snprintf(l->path, sizeof l->path, "lpar.%s", l->name);
     l->vps = (uint32_t)cfg_param(cfg, lpar_params, "vps").u;
     l->state = LPAR_NOT_ACTIVATED;
+    l->gate_closed = true;
     l->activate_at = cfg_param(cfg, lpar_params, "activate_at").u;
     l->boot = cfg_param(cfg, lpar_params, "boot").u;
     l->place.dispatch_lpar = -1;
@@ -246,10 +247,17 @@ int lpar_lifecycle(struct lpar *l, enum lpar_event ev)
     if (next < 0)
         return -1;
     l->state = (enum lpar_state)next;
+    l->gate_closed = l->state != LPAR_RUNNING || l->io.paused;
     recorder_event(l->env->rec, kernel_now(l->env->k), l->path, "lpar_state", "%s -> %s",
                    lpar_event_name(ev), lpar_state_name(l->state));
     lpar_io_release_held(l);
     return 0;
+}
+
+void lpar_update_gate(struct lpar *l)
+{
+    l->gate_closed = l->state != LPAR_RUNNING || l->io.paused;
+    lpar_io_release_held(l);
 }
 
 enum lpar_state lpar_current_state(const struct lpar *l)
@@ -279,9 +287,10 @@ void lpar_start(struct lpar *l)
     for (size_t i = 0; i < l->ndevs; i++)
         if (l->devs[i].eeh)
             eeh_core_start(l->devs[i].eeh);
-    if (!l->activate_at && !l->boot)
+    if (!l->activate_at && !l->boot) {
         l->state = LPAR_RUNNING; /* up when the run starts: nothing to record */
-    else if (l->activate_at)
+        l->gate_closed = l->io.paused;
+    } else if (l->activate_at)
         kernel_schedule_at(l->env->k, l->activate_at, on_activate, l, 0);
     else
         on_activate(l, 0);

@@ -87,6 +87,16 @@ struct cpu_work_port lpar_vp_port(struct lpar *l);
 struct io_issue_port lpar_issue_port(struct lpar *l, size_t dev);
 /* Calls fn for every request of the LPAR that is outstanding now. */
 void lpar_each_request(struct lpar *l, void (*fn)(void *ctx, struct io_req *r), void *ctx);
+/* While paused (a migration's drain), I/O issued waits at the LPAR even
+ * when it runs; it goes out, in order, when unpaused (and running). */
+void lpar_io_pause(struct lpar *l, bool paused);
+/* Requests outstanding beyond the LPAR: at its devices (or on the way). */
+uint64_t lpar_io_at_devices(const struct lpar *l);
+/* fn(ctx, r, now) at every completion (before the workload hears it),
+ * for a mechanism in progress; fn NULL: none. Costs one branch per
+ * completion when unset. */
+void lpar_set_io_watch(struct lpar *l, void (*fn)(void *ctx, const struct io_req *r,
+                                                  sim_time_t now), void *ctx);
 /* Counts a request the OS takes back from a device to issue again
  * (ios_retried; its t_retry restarts the stuck clock). */
 void lpar_count_retry(struct lpar *l, struct io_req *r);

@@ -78,7 +78,9 @@ struct lpar_device {
     sim_time_t blackout_from;     /* what the blackout being measured counts from */
     void (*on_done)(void *ctx, sim_time_t t);
     void *on_done_ctx;
-    void *mechanism;              /* the switch or failover in progress, if any */
+    void *mechanism;              /* the switch, failover or migration in progress, if any */
+    const void *alt_holder;       /* a virtual device standing in for the VF: what it
+                                     holds is in flight (NULL: none) */
     struct mech_tally switch_tally, failover_tally;
     char vf_name[96];             /* its component path ("s0.nvme0.vf3") */
 };

@@ -23,6 +23,11 @@ struct lpar_io {
     bool traced_lpar;          /* lparsim run --trace-io names this LPAR */
     struct io_req *held_head, *held_tail; /* issued while not running */
     uint64_t held;             /* I/Os that had to wait for the LPAR to run */
+    uint64_t held_now;         /* of which waiting now */
+    bool paused;               /* lpar_io_pause: I/O waits even while running */
+    /* What a mechanism watches at every completion (lpar_set_io_watch). */
+    void (*watch)(void *ctx, const struct io_req *r, sim_time_t now);
+    void *watch_ctx;
 
     struct io_req **chunks;
     size_t nchunks;
@@ -67,6 +72,7 @@ struct lpar {
     uint32_t irq_fuzz;          /* the guest kernel's XIVE pick counter */
     struct lpar_placement place;
     enum lpar_state state;
+    bool gate_closed;          /* I/O waits at the LPAR: not running, or paused */
     sim_time_t activate_at, boot;
     struct lpar_io io;
     struct lpar_vp_load vpload;
@@ -77,5 +83,8 @@ int lpar_io_init(struct lpar *l);
 void lpar_io_fini(struct lpar *l);
 void lpar_io_release_held(struct lpar *l);
 void lpar_vp_load_fini(struct lpar *l);
+/* lpar.c: gate_closed from the state and io.paused; held I/O goes out when
+ * it opens. */
+void lpar_update_gate(struct lpar *l);
 
 #endif

@@ -97,6 +97,7 @@ static void hold(struct lpar *l, struct io_req *r)
         io->held_head = r;
     io->held_tail = r;
     io->held++;
+    io->held_now++;
     if (r->traced)
         env_trace(l->env, l->path, "I/O %llu waits: the LPAR is %s", (unsigned long long)r->seq,
                   lpar_state_name(l->state));
@@ -105,9 +106,10 @@ static void hold(struct lpar *l, struct io_req *r)
 void lpar_io_release_held(struct lpar *l)
 {
     struct lpar_io *io = &l->io;
-    while (io->held_head && l->state == LPAR_RUNNING) {
+    while (io->held_head && !l->gate_closed) {
         struct io_req *r = io->held_head;
         io->held_head = r->next;
+        io->held_now--;
         if (!io->held_head)
             io->held_tail = NULL;
         r->next = NULL;
@@ -141,7 +143,7 @@ static int lpar_issue(void *ctx, const struct io_spec *spec)
                   io_op_name(r->op), r->bytes);
     r->device = (uint8_t)p->dev->index;
     outstanding_change(l, +1);
-    if (l->state != LPAR_RUNNING) {
+    if (l->gate_closed) {
         hold(l, r);
         return 0;
     }
@@ -177,6 +179,8 @@ static void lpar_complete(void *ctx, struct io_req *r)
                   (unsigned long long)r->seq, st == IO_OK ? "ok" : "error",
                   sim_time_to_ns(kernel_now(l->env->k) - r->t_submit));
     outstanding_change(l, -1);
+    if (io->watch) /* a migration in progress: one branch otherwise */
+        io->watch(io->watch_ctx, r, kernel_now(l->env->k));
     struct lpar_device *d = &l->devs[r->device];
     d->t_last_done = kernel_now(l->env->k);
     d->failed += st != IO_OK;
@@ -204,6 +208,24 @@ void lpar_each_request(struct lpar *l, void (*fn)(void *ctx, struct io_req *r), 
         for (size_t i = 0; i < POOL_CHUNK; i++)
             if (l->io.chunks[c][i].in_use)
                 fn(ctx, &l->io.chunks[c][i]);
+}
+
+void lpar_io_pause(struct lpar *l, bool paused)
+{
+    l->io.paused = paused;
+    lpar_update_gate(l);
+}
+
+uint64_t lpar_io_at_devices(const struct lpar *l)
+{
+    return l->io.outstanding - l->io.held_now;
+}
+
+void lpar_set_io_watch(struct lpar *l, void (*fn)(void *ctx, const struct io_req *r,
+                                                  sim_time_t now), void *ctx)
+{
+    l->io.watch = fn;
+    l->io.watch_ctx = ctx;
 }
 
 void lpar_count_retry(struct lpar *l, struct io_req *r)
@@ -258,6 +280,8 @@ static bool reachable(const struct lpar *l, const struct io_req *r)
     const struct lpar_device *d = &l->devs[r->device];
     if (!d->driver)
         return true; /* abstract path: the media queue answers by itself */
+    if (d->alt_holder && r->holder == d->alt_holder)
+        return true; /* the virtual device standing in for the VF */
     int ring = vf_driver_ring_of(d->driver, r);
     if (ring >= 0)
         return d->vf && vf_binding_queue_attached(d->vf, (uint32_t)ring);

@@ -40,6 +40,11 @@ struct lpar_memory {
     uint64_t *bits;           /* bit p of word p/64: page p is dirty */
     uint64_t dirty;           /* bits set */
     uint64_t written;         /* page writes since the warm-up */
+    bool frozen;              /* the guest is suspended: it writes nothing */
+    bool special;             /* frozen or missing_left: the one test a write pays */
+    uint64_t *missing;        /* post-copy: pages not yet on this side (NULL: none) */
+    uint64_t missing_left, faults;
+    sim_time_t fault;         /* post-copy: what one fault costs the writer */
     sim_time_t window_start;
 };
 
@@ -52,13 +57,36 @@ static uint64_t set_bits(uint64_t *w, unsigned lo, unsigned hi)
     return (uint64_t)__builtin_popcountll(fresh);
 }
 
-static void mem_dirty(void *ctx, uint64_t first, uint64_t npages)
+/* Post-copy: a write to a page still at the source faults it over;
+ * returns how many did. */
+static uint64_t touch_missing(struct lpar_memory *m, uint64_t first, uint64_t npages)
+{
+    uint64_t before = m->faults;
+    for (uint64_t p = first; p < first + npages && m->missing_left; p++) {
+        uint64_t bit = UINT64_C(1) << (p % 64);
+        if (m->missing[p / 64] & bit) {
+            m->missing[p / 64] &= ~bit;
+            m->missing_left--;
+            m->faults++;
+        }
+    }
+    m->special = m->frozen || m->missing_left;
+    return m->faults - before;
+}
+
+static sim_time_t mem_dirty(void *ctx, uint64_t first, uint64_t npages)
 {
     struct lpar_memory *m = ctx;
     if (first >= m->pages)
-        return; /* beyond the partition: nothing of it to send */
+        return 0; /* beyond the partition: nothing of it to send */
     if (npages > m->pages - first)
         npages = m->pages - first;
+    sim_time_t wait = 0;
+    if (m->special) { /* a migration suspended the guest or is fetching pages */
+        if (m->frozen)
+            return 0;
+        wait = (sim_time_t)touch_missing(m, first, npages) * m->fault;
+    }
     m->written += npages;
     for (uint64_t p = first, end = first + npages; p < end;) {
         unsigned lo = (unsigned)(p % 64);
@@ -66,6 +94,7 @@ static void mem_dirty(void *ctx, uint64_t first, uint64_t npages)
         m->dirty += set_bits(&m->bits[p / 64], lo, hi);
         p += hi - lo;
     }
+    return wait;
 }
 
 static void on_warmup_end(void *ctx, sim_time_t now)
@@ -116,6 +145,7 @@ void lpar_memory_destroy(struct lpar_memory *m)
     if (!m)
         return;
     free(m->bits);
+    free(m->missing);
     free(m);
 }
 
@@ -145,4 +175,46 @@ uint64_t lpar_memory_pages(const struct lpar_memory *m)
 uint64_t lpar_memory_page_size(const struct lpar_memory *m)
 {
     return m->page_size;
+}
+
+void lpar_memory_mark(struct lpar_memory *m, uint64_t first, uint64_t npages)
+{
+    mem_dirty(m, first, npages);
+}
+
+void lpar_memory_freeze(struct lpar_memory *m, bool frozen)
+{
+    m->frozen = frozen;
+    m->special = m->frozen || m->missing_left;
+}
+
+uint64_t lpar_memory_begin_postcopy(struct lpar_memory *m, sim_time_t fault)
+{
+    size_t words = (size_t)((m->pages + 63) / 64);
+    if (!m->missing && !(m->missing = calloc(words, sizeof *m->missing)))
+        return 0; /* no room to track them: as if all were sent */
+    uint64_t *t = m->missing;
+    m->missing = m->bits;
+    m->bits = t;
+    memset(m->bits, 0, words * sizeof *m->bits);
+    m->missing_left = m->dirty;
+    m->dirty = 0;
+    m->faults = 0;
+    m->fault = fault;
+    m->special = m->frozen || m->missing_left;
+    return m->missing_left;
+}
+
+uint64_t lpar_memory_end_postcopy(struct lpar_memory *m)
+{
+    if (m->missing)
+        memset(m->missing, 0, (size_t)((m->pages + 63) / 64) * sizeof *m->missing);
+    m->missing_left = 0;
+    m->special = m->frozen;
+    return m->faults;
+}
+
+uint64_t lpar_memory_missing(const struct lpar_memory *m)
+{
+    return m->missing_left;
 }

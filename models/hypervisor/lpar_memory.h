@@ -5,6 +5,7 @@
 #ifndef LPARSIM_MODELS_HYPERVISOR_LPAR_MEMORY_H
 #define LPARSIM_MODELS_HYPERVISOR_LPAR_MEMORY_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "models/io.h"
@@ -35,6 +36,21 @@ uint64_t lpar_memory_dirty_count(const struct lpar_memory *m);
 /* Returns the distinct dirty pages and clears them all (a pre-copy round
  * takes them to send). */
 uint64_t lpar_memory_collect_dirty(struct lpar_memory *m);
+
+/* Marks npages pages from `first` written (a device's DMA write). */
+void lpar_memory_mark(struct lpar_memory *m, uint64_t first, uint64_t npages);
+/* While frozen (the guest suspended) writes are ignored. */
+void lpar_memory_freeze(struct lpar_memory *m, bool frozen);
+/* Post-copy: the pages dirty now have not been sent: they become the
+ * missing set (returned: how many) and the dirty set starts empty. Until
+ * lpar_memory_end_postcopy, the first write to a missing page is a fault
+ * (it is fetched on demand, the writer waiting `fault` for it: the port's
+ * answer) and the page is no longer missing. */
+uint64_t lpar_memory_begin_postcopy(struct lpar_memory *m, sim_time_t fault);
+/* The rest arrived: nothing is missing. Returns the faults since
+ * lpar_memory_begin_postcopy. */
+uint64_t lpar_memory_end_postcopy(struct lpar_memory *m);
+uint64_t lpar_memory_missing(const struct lpar_memory *m);
 
 uint64_t lpar_memory_pages(const struct lpar_memory *m);
 uint64_t lpar_memory_page_size(const struct lpar_memory *m);

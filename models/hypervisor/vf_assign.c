@@ -151,13 +151,44 @@ void vf_binding_stop(struct vf_binding *b, uint32_t *heads, sim_time_t *cost)
     }
 }
 
+int vf_binding_resume_at(struct vf_binding *b, const uint32_t *heads, bool queues,
+                         sim_time_t *cost)
+{
+    struct lpar *l = b->dev->lpar;
+    *cost = 0;
+    for (uint32_t qp = 0; qp < b->dev->queue_pairs; qp++) {
+        if (b->src[qp] == LIRQ_UNBOUND)
+            return -1;
+        if (queues && attach_queue(b, qp, heads, cost) != 0)
+            return -1;
+        struct lirq *li = lpar_lirq(l, b->dev->lisn_base + qp);
+        if (li->src != phb_source_base(b->phb) + b->src[qp]) {
+            sim_time_t c = lirq_bind(b->h, li, phb_source_base(b->phb) + b->src[qp]);
+            if (c == SIM_TIME_MAX)
+                return -1;
+            *cost += c;
+        }
+    }
+    b->connected = true;
+    return 0;
+}
+
+/* Whether the LPAR's logical interrupt is bound to this VF's source:
+ * source numbers are per system, so the LPAR must be on this system
+ * (after a migration the same number may be the target's source). */
+static bool bound_here(const struct vf_binding *b, const struct lirq *li, uint32_t qp)
+{
+    return lpar_placement(b->dev->lpar)->hyp == b->h &&
+           li->src == phb_source_base(b->phb) + b->src[qp];
+}
+
 sim_time_t vf_binding_unbind_irqs(struct vf_binding *b)
 {
     struct lpar *l = b->dev->lpar;
     sim_time_t cost = 0;
     for (uint32_t qp = 0; qp < b->dev->queue_pairs; qp++) {
         struct lirq *li = lpar_lirq(l, b->dev->lisn_base + qp);
-        if (b->src[qp] != LIRQ_UNBOUND && li->src == phb_source_base(b->phb) + b->src[qp])
+        if (b->src[qp] != LIRQ_UNBOUND && bound_here(b, li, qp))
             cost += lirq_unbind(b->h, li);
     }
     return cost;
@@ -169,7 +200,7 @@ void vf_binding_disconnect(struct vf_binding *b, sim_time_t *cost)
     *cost = 0;
     for (uint32_t qp = 0; qp < b->dev->queue_pairs; qp++) {
         struct lirq *li = lpar_lirq(l, b->dev->lisn_base + qp);
-        if (li->src == phb_source_base(b->phb) + b->src[qp])
+        if (b->src[qp] != LIRQ_UNBOUND && bound_here(b, li, qp))
             *cost += lirq_unbind(b->h, li);
         if (b->src[qp] != LIRQ_UNBOUND)
             phb_free_source(b->phb, b->src[qp]);

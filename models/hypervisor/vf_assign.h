@@ -76,6 +76,12 @@ void vf_binding_stop(struct vf_binding *b, uint32_t *heads, sim_time_t *cost);
 int vf_binding_connect_at(struct vf_binding *b, const uint32_t *heads, sim_time_t *cost);
 int vf_binding_connect_irqs(struct vf_binding *b, sim_time_t *cost);
 sim_time_t vf_binding_unbind_irqs(struct vf_binding *b);
+/* The inverse of vf_binding_stop and _unbind_irqs on the same VF (a
+ * migration rolled back): with `queues`, its queues attached again at the
+ * saved heads (NULL: fresh) with their MSI-X programmed; the logical
+ * interrupts bound again to the sources it kept. 0, or -1. */
+int vf_binding_resume_at(struct vf_binding *b, const uint32_t *heads, bool queues,
+                         sim_time_t *cost);
 /* Whether r is at the VF, failed or not (what a switch replays). */
 bool vf_binding_held(const struct vf_binding *b, const struct io_req *r);
 /* The global source queue pair qp signals on, or LIRQ_UNBOUND. */

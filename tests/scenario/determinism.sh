@@ -70,4 +70,23 @@ done
 cmp -s e1.txt e2.txt || fail "timeline scenario: rerun differs"
 cmp -s e1.txt e3.txt || fail "timeline scenario: native backend differs from systemc"
 expect_eq "timeline scenario status" "$(q e1.db "SELECT status FROM run")" ok
+
+# live partition mobility between two systems (mover link, pre-copy
+# rounds, the switchover's re-wiring, EEH recovery on the target, the
+# virtual device of unplug), and an abort's rollback: identical rows and
+# events on a rerun and on the native kernel
+for v in eeh unplug abort; do
+  m=$SRC/scenarios/lpm-$v.yaml
+  margs=(-q --progress never --set duration=10s)
+  [ $v = abort ] && margs+=(--set timeline.mend.at=9s)
+  "$LPARSIM" run "$m" "${margs[@]}" -o m1.db
+  "$LPARSIM" run "$m" "${margs[@]}" -o m2.db
+  "$LPARSIM" run "$m" "${margs[@]}" --kernel native -o m3.db
+  for x in m1 m2 m3; do
+    { rows $x.db; q $x.db "SELECT t_ps, component, kind, detail FROM event ORDER BY rowid"; } > $x.txt
+  done
+  [ "$(q m1.db "SELECT COUNT(*) FROM event WHERE kind LIKE 'lpm_%'")" -gt 10 ] || fail "lpm-$v: too few LPM events"
+  cmp -s m1.txt m2.txt || fail "lpm-$v: rerun differs"
+  cmp -s m1.txt m3.txt || fail "lpm-$v: native backend differs from systemc"
+done
 echo ok

@@ -15,10 +15,19 @@ declare -A scenario_of=(
   [eeh]=$SRC/scenarios/eeh-recovery.yaml
   [switch]=$SRC/scenarios/adapter-switch.yaml
   [failover]=$SRC/scenarios/vnic-failover.yaml
+  [lpm]=$SRC/scenarios/lpm-abort.yaml
 )
 # steps a scenario reaches only with one of its variants
 declare -A variant_of=(
   [switch.error_state]="--set timeline.switch.method=error_state"
+  # lpm-abort.yaml aborts its drain migration (the link fails at 3 s); the
+  # steps of a migration that completes move the failure past its end
+  [lpm.error_state]="--set timeline.migrate.quiesce=eeh --set timeline.cut.at=13500ms --set timeline.mend.at=13600ms"
+  [lpm.drain_wait]="--set timeline.cut.at=13500ms --set timeline.mend.at=13600ms"
+  [lpm.restore_queues]="--set timeline.cut.at=13500ms --set timeline.mend.at=13600ms"
+  [lpm.unplug_wait]="--set timeline.migrate.quiesce=unplug --set timeline.cut.at=13500ms --set timeline.mend.at=13600ms"
+  # the link fails during the stop-and-copy, after the queue state moved
+  [lpm.rollback]="--set timeline.cut.at=8300ms"
 )
 stuck=1s
 args=(-q --progress never --set debug.stuck_after=$stuck)

@@ -86,12 +86,12 @@ static int cpu_run(void *ctx, uint32_t vp, uint64_t cycles, event_fn fn, void *f
 }
 
 /* Sits in front of the real LPAR memory to see which pages are written. */
-static void mem_dirty_spy(void *ctx, uint64_t first, uint64_t npages)
+static sim_time_t mem_dirty_spy(void *ctx, uint64_t first, uint64_t npages)
 {
     struct mem_dirty_port real = lpar_memory_dirty_port(ctx);
     if (first + npages - 1 > rig.max_page)
         rig.max_page = first + npages - 1;
-    real.dirty(real.ctx, first, npages);
+    return real.dirty(real.ctx, first, npages);
 }
 
 static struct workload_ports ports(uint32_t vps)
@@ -444,6 +444,35 @@ START_TEST(lpar_memory_marks_runs_across_words)
 }
 END_TEST
 
+/* Post-copy: the pages dirty at the resume are missing; the first write to
+ * each waits `fault` (the port's answer) and fetches it, a second write or
+ * a page that was sent waits nothing; a suspended guest writes nothing. */
+START_TEST(lpar_memory_post_copy_faults_once_per_missing_page)
+{
+    rig_open(1, 0);
+    struct diag err;
+    struct lpar_memory *m = rig.mem = lpar_memory_create(&rig.env, "m", 64ull << 20, NULL, &err);
+    ck_assert_ptr_nonnull(m);
+    struct mem_dirty_port p = lpar_memory_dirty_port(m);
+    const sim_time_t fault = 100000 * SIM_NS; /* 100 us */
+    ck_assert_uint_eq(p.dirty(p.ctx, 100, 10), 0);   /* pre-copy: no wait */
+    ck_assert_uint_eq(lpar_memory_begin_postcopy(m, fault), 10);
+    ck_assert_uint_eq(lpar_memory_dirty_count(m), 0);
+    ck_assert_uint_eq(p.dirty(p.ctx, 105, 1), fault);      /* missing: fetched */
+    ck_assert_uint_eq(p.dirty(p.ctx, 105, 1), 0);          /* here now */
+    ck_assert_uint_eq(p.dirty(p.ctx, 0, 1), 0);            /* sent before the resume */
+    ck_assert_uint_eq(p.dirty(p.ctx, 98, 6), 4 * fault);   /* 100..103 missing */
+    ck_assert_uint_eq(lpar_memory_missing(m), 5);
+    lpar_memory_freeze(m, true);
+    ck_assert_uint_eq(p.dirty(p.ctx, 106, 1), 0);          /* suspended: no write */
+    ck_assert_uint_eq(lpar_memory_missing(m), 5);
+    lpar_memory_freeze(m, false);
+    ck_assert_uint_eq(lpar_memory_end_postcopy(m), 5);     /* 1 + 4 faults */
+    ck_assert_uint_eq(p.dirty(p.ctx, 106, 1), 0);          /* the rest arrived */
+    ck_assert_uint_eq(lpar_memory_missing(m), 0);
+}
+END_TEST
+
 START_TEST(lpar_memory_refuses_odd_page_sizes)
 {
     rig_open(1, 0);
@@ -542,6 +571,7 @@ static Suite *workloads_suite(void)
     tcase_add_test(t, dirty_fractional_batches_carry_over);
     tcase_add_test(t, dirty_working_set_beyond_memory_is_refused);
     tcase_add_test(t, lpar_memory_marks_runs_across_words);
+    tcase_add_test(t, lpar_memory_post_copy_faults_once_per_missing_page);
     tcase_add_test(t, lpar_memory_refuses_odd_page_sizes);
     suite_add_tcase(s, t);
     t = tcase_create("replay");
