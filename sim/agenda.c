@@ -190,6 +190,11 @@ struct event_id agenda_push(struct agenda *a, sim_time_t when, event_fn fn,
     slot->ctx = ctx;
     slot->arg = arg;
 
+    if (a->top_taken) { /* the fired top's place: sink from the root */
+        a->top_taken = false;
+        sift_down(a, 0, (struct agenda_entry){ .time = when, .slot = s }, a->count);
+        return (struct event_id){ s, a->links[s].gen };
+    }
     /* The new event has the largest sequence of all, so it loses every
      * tie: comparing times alone is exact here and skips the slot reads. */
     uint32_t i = a->count++;
@@ -219,6 +224,7 @@ static void heap_remove_at(struct agenda *a, uint32_t i)
 
 bool agenda_cancel(struct agenda *a, struct event_id id)
 {
+    agenda_settle(a);
     if (id.gen == 0 || id.slot >= a->cap)
         return false;
     const struct agenda_link *link = &a->links[id.slot];
@@ -232,8 +238,28 @@ bool agenda_cancel(struct agenda *a, struct event_id id)
     return true;
 }
 
+void agenda_take_top(struct agenda *a, struct agenda_fired *out)
+{
+    uint32_t s = a->heap[0].slot;
+    const struct agenda_slot *slot = &a->slots[s];
+    *out = (struct agenda_fired){
+        .time = slot->time, .fn = slot->fn, .ctx = slot->ctx, .arg = slot->arg
+    };
+    slot_release(a, s);
+    a->top_taken = true;
+}
+
+void agenda_settle_top(struct agenda *a)
+{
+    a->top_taken = false;
+    uint32_t n = --a->count;
+    if (n > 0)
+        sift_down(a, 0, a->heap[n], n);
+}
+
 void agenda_pop(struct agenda *a, struct agenda_fired *out)
 {
+    agenda_settle(a);
     uint32_t s = a->heap[0].slot;
     const struct agenda_slot *slot = &a->slots[s];
     *out = (struct agenda_fired){

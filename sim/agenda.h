@@ -49,10 +49,15 @@ struct agenda {
     struct agenda_entry *heap_mem; /* the allocation `heap` points into */
     struct agenda_slot *slots;  /* `cap` payloads */
     struct agenda_link *links;  /* `cap` back-pointers and generations */
-    uint32_t count;
+    uint32_t count;             /* entries in `heap`, the taken top included */
     uint32_t cap;
     uint32_t free_head;         /* AGENDA_NONE when the pool is full */
     uint64_t next_seq;
+    /* The top entry has fired (agenda_take_top) and waits to be replaced:
+     * the first push while it is set takes its place and sinks from the
+     * root, instead of the last entry sinking through the whole heap and
+     * the new one rising. agenda_settle removes it when nothing came. */
+    bool top_taken;
 };
 
 /* What agenda_pop hands back: copied out of the slot, because the slot is
@@ -84,15 +89,38 @@ bool agenda_cancel(struct agenda *a, struct event_id id);
  * must not be empty. */
 void agenda_pop(struct agenda *a, struct agenda_fired *out);
 
-static inline size_t agenda_count(const struct agenda *a)
+/* Copies the earliest event into *out and releases its slot, leaving its
+ * heap entry to the next push (a fired event usually schedules one) or to
+ * agenda_settle. Every other call sees the event gone. The agenda must
+ * not be empty, nor its top already taken. */
+void agenda_take_top(struct agenda *a, struct agenda_fired *out);
+
+/* Removes a taken top that no push replaced; nothing otherwise. */
+void agenda_settle_top(struct agenda *a);
+
+static inline void agenda_settle(struct agenda *a)
 {
-    return a->count;
+    if (a->top_taken)
+        agenda_settle_top(a);
 }
 
-/* Time of the earliest event, SIM_TIME_MAX when empty. */
+static inline size_t agenda_count(const struct agenda *a)
+{
+    return a->count - a->top_taken;
+}
+
+/* Time of the earliest event, SIM_TIME_MAX when empty. With the top
+ * taken, the earliest of the root's children (the heap below the root is
+ * intact). */
 static inline sim_time_t agenda_next_time(const struct agenda *a)
 {
-    return a->count ? a->heap[0].time : SIM_TIME_MAX;
+    if (!a->top_taken)
+        return a->count ? a->heap[0].time : SIM_TIME_MAX;
+    sim_time_t t = SIM_TIME_MAX;
+    for (uint32_t c = 1; c <= 4 && c < a->count; c++)
+        if (a->heap[c].time < t)
+            t = a->heap[c].time;
+    return t;
 }
 
 #endif

@@ -9,6 +9,7 @@
  * even when an assertion fails, so one failure cannot leave a SystemC
  * kernel alive and cascade into the next test. */
 #include <check.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -510,6 +511,100 @@ START_TEST(test_systemc_sequential_reuse)
 }
 END_TEST
 
+/* ---- what a firing event sees of the agenda ----------------------------- */
+
+/* A reference list of the pending events, in the order they must fire:
+ * (time, scheduling order). Each firing event checks kernel_pending and
+ * kernel_next_time against it, schedules 0, 1 or 2 events (the first takes
+ * the fired event's place in the heap), and sometimes cancels one. */
+#define REF_MAX 4096
+struct ref_ev {
+    sim_time_t t;
+    uint64_t order, id;
+    struct event_id h;
+    bool live;
+};
+struct ref {
+    struct kernel *k;
+    struct ref_ev ev[REF_MAX];
+    size_t n;
+    uint64_t order, fired, bad;
+    uint32_t rng;
+};
+
+static uint32_t ref_rand(struct ref *r)
+{
+    r->rng = r->rng * 1103515245u + 12345u; /* ANSI C's LCG: any fixed stream */
+    return r->rng >> 8;
+}
+
+static void ref_fire(void *ctx, uint64_t id);
+
+static void ref_add(struct ref *r, sim_time_t t)
+{
+    ck_assert_uint_lt(r->n, REF_MAX);
+    struct ref_ev *e = &r->ev[r->n];
+    *e = (struct ref_ev){ .t = t, .order = r->order++, .id = r->n, .live = true };
+    e->h = kernel_schedule_at(r->k, t, ref_fire, r, e->id);
+    r->n++;
+}
+
+/* The earliest live reference event, or NULL. */
+static struct ref_ev *ref_next(struct ref *r)
+{
+    struct ref_ev *best = NULL;
+    for (size_t i = 0; i < r->n; i++)
+        if (r->ev[i].live && (!best || r->ev[i].t < best->t ||
+                              (r->ev[i].t == best->t && r->ev[i].order < best->order)))
+            best = &r->ev[i];
+    return best;
+}
+
+static void ref_fire(void *ctx, uint64_t id)
+{
+    struct ref *r = ctx;
+    struct ref_ev *want = ref_next(r);
+    if (want != &r->ev[id])
+        r->bad++; /* fired out of (time, order) order */
+    r->ev[id].live = false;
+    r->fired++;
+    size_t live = 0;
+    for (size_t i = 0; i < r->n; i++)
+        live += r->ev[i].live;
+    struct ref_ev *next = ref_next(r);
+    if (kernel_pending(r->k) != live ||
+        kernel_next_time(r->k) != (next ? next->t : SIM_TIME_MAX))
+        r->bad++;
+    if (r->n + 2 >= REF_MAX)
+        return;
+    uint32_t x = ref_rand(r);
+    sim_time_t now = kernel_now(r->k);
+    if (x % 3 != 0)
+        ref_add(r, now + ref_rand(r) % 64); /* ties with pending events too */
+    if (x % 5 == 0)
+        ref_add(r, now); /* zero delay: after every event already due now */
+    if (x % 7 == 0 && next && kernel_cancel(r->k, next->h))
+        next->live = false;
+}
+
+START_TEST(test_firing_event_sees_the_agenda)
+{
+    struct ref *r = calloc(1, sizeof *r);
+    ck_assert_ptr_nonnull(r);
+    r->k = kernel_new(backends[_i], 8);
+    r->rng = 12345;
+    for (int i = 0; i < 300; i++)
+        ref_add(r, ref_rand(r) % 200);
+    kernel_run(r->k);
+    ck_assert_uint_eq(r->bad, 0);
+    ck_assert_uint_gt(r->fired, 1000);
+    ck_assert_uint_eq(kernel_pending(r->k), 0);
+    for (size_t i = 0; i < r->n; i++)
+        ck_assert(!r->ev[i].live);
+    free(r);
+}
+END_TEST
+
 static Suite *kernel_suite(void)
 {
     Suite *s = suite_create("kernel");
@@ -526,6 +621,7 @@ static Suite *kernel_suite(void)
     tcase_add_loop_test(tc, test_stop, 0, 2);
     tcase_add_loop_test(tc, test_zero_delay_from_event, 0, 2);
     tcase_add_loop_test(tc, test_pool_growth, 0, 2);
+    tcase_add_loop_test(tc, test_firing_event_sees_the_agenda, 0, 2);
     tcase_add_test(tc, test_random_schedule_same_on_both_backends);
     tcase_add_test(tc, test_systemc_sequential_reuse);
     suite_add_tcase(s, tc);
