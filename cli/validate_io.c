@@ -21,9 +21,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "cli/registry.h"
-#include "cli/run.h"
-#include "sim/scenario.h"
+#include "cli/validate_run.h"
 
 #define FREQ 3000000000ull
 #define WAKEUP 6000ull
@@ -64,28 +62,14 @@ static double latency(enum kernel_backend k, unsigned vps, uint64_t wakeup, uint
              " read_fraction: 1}\n",
              (unsigned long long)notify_ps, (unsigned long long)eoi_ps, vps,
              (unsigned long long)wakeup, IPI);
-    struct diag err;
-    struct scenario *s = scenario_load_string("validate-io", text, &scenario_schema, &err);
-    if (!s) {
-        fprintf(stderr, "lparsim: validate: %s:%d:%d: %s\n", err.file, err.line, err.col, err.msg);
-        return NAN;
-    }
-    struct run_options o = { .kernel = k };
-    struct run_outcome out;
+    struct recorder *rec = validate_run_text("validate-io", text, k, "completion row");
     double v = NAN;
-    if (run_scenario(s, &o, &out, &err) == 0) {
-        const struct statistic *st =
-            out.ok ? recorder_find_statistic(out.rec, "lpar.db", "io_latency") : NULL;
-        if (st && statistic_count(st) > 100)
-            v = want_max ? statistic_max(st) : statistic_min(st);
-        else
-            fprintf(stderr, "lparsim: validate: completion row: %s\n",
-                    out.ok ? "no io_latency" : out.error);
-        recorder_destroy(out.rec);
-    } else {
-        fprintf(stderr, "lparsim: validate: %s\n", err.msg);
-    }
-    scenario_free(s);
+    const struct statistic *st = rec ? recorder_find_statistic(rec, "lpar.db", "io_latency") : NULL;
+    if (st && statistic_count(st) > 100)
+        v = want_max ? statistic_max(st) : statistic_min(st);
+    else if (rec)
+        fprintf(stderr, "lparsim: validate: completion row: no io_latency\n");
+    recorder_destroy(rec);
     return v;
 }
 

@@ -32,9 +32,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "cli/registry.h"
-#include "cli/run.h"
-#include "sim/scenario.h"
+#include "cli/validate_run.h"
 
 static int print_row(FILE *out, const char *scenario, const char *quantity, double reference,
                      double simulated, double tol)
@@ -49,25 +47,12 @@ static int print_row(FILE *out, const char *scenario, const char *quantity, doub
 /* Runs `text`; the VF's MSIs per completion, NAN on failure. */
 static double msis_per_completion(const char *text, enum kernel_backend k)
 {
-    struct diag err;
-    struct scenario *s = scenario_load_string("validate-irq", text, &scenario_schema, &err);
-    if (!s) {
-        fprintf(stderr, "lparsim: validate: %s:%d:%d: %s\n", err.file, err.line, err.col, err.msg);
-        return NAN;
-    }
-    struct run_options o = { .kernel = k };
-    struct run_outcome res;
+    struct recorder *rec = validate_run_text("validate-irq", text, k, "coalescing row");
     double msis = NAN, done = NAN;
-    if (run_scenario(s, &o, &res, &err) == 0) {
-        if (!res.ok || !recorder_scalar_get(res.rec, "s0.nvme0.vf0.fn", "msis", &msis) ||
-            !recorder_scalar_get(res.rec, "s0.nvme0.vf0.fn", "ios_completed", &done))
-            fprintf(stderr, "lparsim: validate: coalescing row: %s\n",
-                    res.ok ? "no msis scalar" : res.error);
-        recorder_destroy(res.rec);
-    } else {
-        fprintf(stderr, "lparsim: validate: %s\n", err.msg);
-    }
-    scenario_free(s);
+    if (rec && (!recorder_scalar_get(rec, "s0.nvme0.vf0.fn", "msis", &msis) ||
+                !recorder_scalar_get(rec, "s0.nvme0.vf0.fn", "ios_completed", &done)))
+        fprintf(stderr, "lparsim: validate: coalescing row: no msis scalar\n");
+    recorder_destroy(rec);
     return done > 0 ? msis / done : NAN;
 }
 

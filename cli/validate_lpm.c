@@ -25,9 +25,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "cli/registry.h"
-#include "cli/run.h"
-#include "sim/scenario.h"
+#include "cli/validate_run.h"
 
 #define FREQ 3000000000ull
 #define VIOCTL 300000ull
@@ -152,31 +150,19 @@ static int run_row(enum kernel_backend k, const char *name, const char *memory,
     snprintf(body, sizeof body, machine, system_body, system_body, latency, memory, workload,
              vasi_poll, join, dl, max_rounds, max_factor);
     snprintf(text, sizeof text, "name: %s\nseed: 5\nduration: %s\n%s", name, duration, body);
-    struct diag err;
-    struct scenario *s = scenario_load_string(name, text, &scenario_schema, &err);
-    if (!s) {
-        fprintf(stderr, "lparsim: validate: %s:%d:%d: %s\n", err.file, err.line, err.col, err.msg);
+    struct recorder *rec = validate_run_text(name, text, k, "lpm row");
+    if (!rec)
         return -1;
-    }
-    struct run_options o = { .kernel = k };
-    struct run_outcome res;
-    int rc = -1;
-    if (run_scenario(s, &o, &res, &err) == 0) {
-        static const char *const names[] = { "total_time", "downtime", "precopy_rounds",
-                                             "bytes_moved" };
-        double *v[] = { &out->total, &out->downtime, &out->rounds, &out->bytes };
-        rc = res.ok ? 0 : -1;
-        for (size_t i = 0; rc == 0 && i < 4; i++)
-            if (!recorder_scalar_get(res.rec, "lpm.vm", names[i], v[i]))
-                rc = -1;
-        if (rc != 0)
-            fprintf(stderr, "lparsim: validate: lpm row %s: %s\n", name,
-                    res.ok ? "no lpm.vm scalars" : res.error);
-        recorder_destroy(res.rec);
-    } else {
-        fprintf(stderr, "lparsim: validate: %s\n", err.msg);
-    }
-    scenario_free(s);
+    static const char *const names[] = { "total_time", "downtime", "precopy_rounds",
+                                         "bytes_moved" };
+    double *v[] = { &out->total, &out->downtime, &out->rounds, &out->bytes };
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < 4; i++)
+        if (!recorder_scalar_get(rec, "lpm.vm", names[i], v[i]))
+            rc = -1;
+    if (rc != 0)
+        fprintf(stderr, "lparsim: validate: lpm row %s: no lpm.vm scalars\n", name);
+    recorder_destroy(rec);
     return rc;
 }
 

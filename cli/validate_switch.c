@@ -29,9 +29,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "cli/registry.h"
-#include "cli/run.h"
-#include "sim/scenario.h"
+#include "cli/validate_run.h"
 
 #define FREQ 3000000000ull
 #define VIOCTL 300000ull
@@ -94,24 +92,11 @@ static int print_row(FILE *out, const char *scenario, const char *quantity, doub
 static double run_scalar(const char *text, enum kernel_backend k, const char *comp,
                          const char *name)
 {
-    struct diag err;
-    struct scenario *s = scenario_load_string("validate-switch", text, &scenario_schema, &err);
-    if (!s) {
-        fprintf(stderr, "lparsim: validate: %s:%d:%d: %s\n", err.file, err.line, err.col, err.msg);
-        return NAN;
-    }
-    struct run_options o = { .kernel = k };
-    struct run_outcome out;
+    struct recorder *rec = validate_run_text("validate-switch", text, k, "switch row");
     double v = NAN;
-    if (run_scenario(s, &o, &out, &err) == 0) {
-        if (!out.ok || !recorder_scalar_get(out.rec, comp, name, &v))
-            fprintf(stderr, "lparsim: validate: switch row: %s\n",
-                    out.ok ? "no such scalar" : out.error);
-        recorder_destroy(out.rec);
-    } else {
-        fprintf(stderr, "lparsim: validate: %s\n", err.msg);
-    }
-    scenario_free(s);
+    if (rec && !recorder_scalar_get(rec, comp, name, &v))
+        fprintf(stderr, "lparsim: validate: switch row: no scalar %s %s\n", comp, name);
+    recorder_destroy(rec);
     return v;
 }
 

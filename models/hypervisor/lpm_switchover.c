@@ -58,7 +58,9 @@ static uint64_t at_vfs(const struct lpm_session *s)
 
 /* ---- unplug: fail over to the virtual device, remove the VF --------------------- */
 
-static void on_removed(void *ctx, uint64_t arg)
+/* The queue state is out of the source VFs (unplug: removed; drain: moved
+ * to hypervisor memory): the quiesce phase ends. */
+static void on_queues_out(void *ctx, uint64_t arg)
 {
     (void)arg;
     struct lpm_session *s = ctx;
@@ -86,7 +88,7 @@ static void remove_vfs(struct lpm_session *s)
         ld->unplugged = true;
     }
     s->sub = Q_MOVING;
-    schedule(s, cost, on_removed);
+    schedule(s, cost, on_queues_out);
 }
 
 static void on_failed_over(void *ctx, uint64_t arg)
@@ -121,15 +123,6 @@ sim_time_t lpm_unplug_begin(struct lpm_session *s)
 
 /* ---- drain: submission suspended until nothing is outstanding --------------------- */
 
-static void on_moved(void *ctx, uint64_t arg)
-{
-    (void)arg;
-    struct lpm_session *s = ctx;
-    s->ev_armed = false;
-    s->sub = Q_NONE;
-    lpm_phase_end(s);
-}
-
 /* VF -> PF -> hypervisor memory: each queue's state read through the PF
  * and its queues detached (H_VIOCTL per queue pair), interrupts unbound. */
 static void move_queue_state(struct lpm_session *s)
@@ -147,7 +140,7 @@ static void move_queue_state(struct lpm_session *s)
         ld->stopped = true;
     }
     s->sub = Q_MOVING;
-    schedule(s, cost, on_moved);
+    schedule(s, cost, on_queues_out);
 }
 
 sim_time_t lpm_drain_begin(struct lpm_session *s)
