@@ -270,9 +270,19 @@ static int check_driver(const struct cfg_node *lpar, const struct cfg_node *dev,
     if (dc.queue_entries & (dc.queue_entries - 1))
         return diag_set(err, cfg_loc(cfg_find(dev, "driver"), "queue_entries"),
                         "'queue_entries' = %u is not a power of two", dc.queue_entries);
-    tc.page_size = machine_adapter_io_page(adapter, tc.page_size);
-    uint64_t need = vf_driver_window_bytes(&dc, (uint32_t)cfg_u64(adapter, "queue_pairs"),
-                                           tc.page_size);
+    uint32_t qps = (uint32_t)cfg_u64(adapter, "queue_pairs");
+    if (!tc.page_size) {
+        /* The default page is the static mappings' (the larger): a window
+         * that holds the rings and buffers in it holds them in the smaller
+         * per-I/O page too, so the scan of every LPAR's drivers for the
+         * adapter's page (machine_adapter_io_page) runs only when it does
+         * not: once per device, it made checking a large machine
+         * quadratic. */
+        tc.page_size = tce_table_page_for(0, false);
+        if (vf_driver_window_bytes(&dc, qps, tc.page_size) > tc.window_size)
+            tc.page_size = machine_adapter_io_page(adapter, 0);
+    }
+    uint64_t need = vf_driver_window_bytes(&dc, qps, tc.page_size);
     if (need > tc.window_size) {
         char need_s[32], have_s[32];
         struct param_value v = { .u = need, .d = (double)need };
