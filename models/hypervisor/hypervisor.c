@@ -19,10 +19,18 @@
 
 /* ---- the processor, as LPARs and the interrupt controller use it --------- */
 
+/* VP `vp` of the LPAR with dispatcher index `dispatch_lpar`; NULL for an
+ * LPAR not on this dispatcher (index -1) or a VP it does not have. */
+static struct dispatch_vp *lpar_vp(struct hypervisor *h, int dispatch_lpar, uint32_t vp)
+{
+    return dispatch_lpar < 0 ? NULL
+                             : dispatch_lpar_vp(h->dispatch, (unsigned)dispatch_lpar, vp);
+}
+
 int hypervisor_run(struct hypervisor *h, int dispatch_lpar, uint32_t vp, uint64_t cycles,
                    event_fn fn, void *fctx, uint64_t arg)
 {
-    struct dispatch_vp *v = dispatch_lpar_vp(h->dispatch, (unsigned)dispatch_lpar, vp);
+    struct dispatch_vp *v = lpar_vp(h, dispatch_lpar, vp);
     return v ? dispatch_submit(v, cycles, fn, fctx, arg) : -1;
 }
 
@@ -32,8 +40,7 @@ int hypervisor_run(struct hypervisor *h, int dispatch_lpar, uint32_t vp, uint64_
 int hypervisor_ipi(struct hypervisor *h, int dispatch_lpar, uint32_t vp, uint64_t cycles,
                    event_fn fn, void *fctx, uint64_t arg)
 {
-    struct dispatch_vp *v = dispatch_lpar < 0 ? NULL
-                            : dispatch_lpar_vp(h->dispatch, (unsigned)dispatch_lpar, vp);
+    struct dispatch_vp *v = lpar_vp(h, dispatch_lpar, vp);
     if (!v || dispatch_submit_irq(v, cycles + xive_controller_eoi_cycles(h->xive), fn, fctx,
                                   arg) != 0)
         return -1;
@@ -44,14 +51,13 @@ int hypervisor_ipi(struct hypervisor *h, int dispatch_lpar, uint32_t vp, uint64_
 int hypervisor_run_softirq(struct hypervisor *h, int dispatch_lpar, uint32_t vp, uint64_t cycles,
                            event_fn fn, void *fctx, uint64_t arg)
 {
-    struct dispatch_vp *v = dispatch_lpar_vp(h->dispatch, (unsigned)dispatch_lpar, vp);
+    struct dispatch_vp *v = lpar_vp(h, dispatch_lpar, vp);
     return v ? dispatch_submit_softirq(v, cycles, fn, fctx, arg) : -1;
 }
 
 uint32_t hypervisor_vp_id(struct hypervisor *h, int dispatch_lpar, uint32_t vp)
 {
-    struct dispatch_vp *v = dispatch_lpar < 0 ? NULL
-                            : dispatch_lpar_vp(h->dispatch, (unsigned)dispatch_lpar, vp);
+    struct dispatch_vp *v = lpar_vp(h, dispatch_lpar, vp);
     return v ? dispatch_vp_id(v) : UINT32_MAX;
 }
 
@@ -294,8 +300,7 @@ sim_time_t hypervisor_retarget_irq(struct hypervisor *h, struct lpar *l, uint32_
 int hypervisor_vp_work(struct hypervisor *h, int dispatch_lpar, uint32_t vp, uint64_t *irq,
                        uint64_t *task)
 {
-    struct dispatch_vp *v = dispatch_lpar < 0 ? NULL
-                            : dispatch_lpar_vp(h->dispatch, (unsigned)dispatch_lpar, vp);
+    struct dispatch_vp *v = lpar_vp(h, dispatch_lpar, vp);
     if (!v)
         return -1;
     *irq = dispatch_vp_work(v, DISPATCH_WORK_IRQ) + dispatch_vp_work(v, DISPATCH_WORK_SOFTIRQ);
