@@ -16,10 +16,13 @@
 # has 3 VPs and seven single-queue VFs, three of them on VP 0.
 source "$(dirname "$0")/lib.bash"
 
-cat > web2.yaml <<'EOF'
-name: web2
-seed: 7
-duration: 4s
+# The three machines share one system of 4 SMT4 cores and an LPAR, web,
+# whose drivers spend 8000 cycles of softirq per frame.
+sys_head() {  # sys_head NAME SEED DURATION: up to the system's adapters
+cat <<EOT
+name: $1
+seed: $2
+duration: $3
 warmup: 1s
 stats: {sample_interval: 100ms}
 systems:
@@ -27,102 +30,61 @@ systems:
     cores: 4
     threads_per_core: 4
     adapters:
-      - {name: eth0, kind: network, port_rate: 100Gbps}
-      - {name: eth1, kind: network, port_rate: 100Gbps}
-      - {name: eth2, kind: network, port_rate: 100Gbps}
+EOT
+}
+web() {  # web ADAPTER VPS: the LPAR up to its devices' entries
+cat <<EOT
 lpars:
   - name: web
     system: s0
-    adapter: eth0
-    vps: 2
+    adapter: $1
+    vps: $2
     driver: {completion_cycles: 8000}
     devices:
-      - {name: n1, adapter: eth1, vf: 0, driver: {completion_cycles: 8000}}
-      - {name: n2, adapter: eth2, vf: 0, driver: {completion_cycles: 8000}}
-    workloads:
-      - {name: w0, kind: network, tx_rate: 0/s, rx_rate: 10k/s, packet_size: 1500B}
-      - {name: w1, kind: network, device: n1, tx_rate: 0/s, rx_rate: 10k/s, packet_size: 1500B}
-      - {name: w2, kind: network, device: n2, tx_rate: 0/s, rx_rate: 130k/s, packet_size: 1500B}
-policies:
+EOT
+}
+dev() { echo "      - {name: $1, adapter: $2, vf: $3, driver: {completion_cycles: 8000}}"; }
+rx() {  # rx WORKLOAD DEVICE RATE (DEVICE - for the LPAR's own)
+  local d=""; [ "$2" = - ] || d=" device: $2,"
+  echo "      - {name: $1, kind: network,$d tx_rate: 0/s, rx_rate: $3, packet_size: 1500B}"
+}
+step() { echo "  - {name: $1, at: $2, action: set, path: lpars.web.workloads.$3.rx_rate, value: $4}"; }
+mt_policy='policies:
   interrupts:
     kind: metric-threshold
     load_series: true
     irqbalance: {interval: 1s}
-timeline:
-  - {name: step, at: 2s, action: set, path: lpars.web.workloads.w0.rx_rate, value: 150k/s}
-  - {name: down, at: 3s, action: set, path: lpars.web.workloads.w0.rx_rate, value: 150k/s}
-  - {name: other, at: 3s, action: set, path: lpars.web.workloads.w1.rx_rate, value: 10k/s}
-EOF
-cat > web3.yaml <<'EOF'
-name: web3
-seed: 8
-duration: 4s
-warmup: 1s
-stats: {sample_interval: 100ms}
-systems:
-  - name: s0
-    cores: 4
-    threads_per_core: 4
-    adapters:
-      - {name: eth0, kind: network, port_rate: 100Gbps}
-      - {name: eth2, kind: network, port_rate: 100Gbps, queue_pairs: 3}
-lpars:
-  - name: web
-    system: s0
-    adapter: eth0
-    vps: 3
-    driver: {completion_cycles: 8000}
-    devices:
-      - {name: n2, adapter: eth2, vf: 0, driver: {completion_cycles: 8000}}
-    workloads:
-      - {name: w0, kind: network, tx_rate: 0/s, rx_rate: 10k/s, packet_size: 1500B}
-      - {name: w2, kind: network, device: n2, tx_rate: 0/s, rx_rate: 150k/s, packet_size: 1500B}
-policies:
-  interrupts:
-    kind: metric-threshold
-    load_series: true
-    irqbalance: {interval: 1s}
-timeline:
-  - {name: step, at: 2s, action: set, path: lpars.web.workloads.w0.rx_rate, value: 250k/s}
-EOF
-cat > web7.yaml <<'EOF'
-name: web7
-seed: 9
-duration: 3s
-warmup: 1s
-stats: {sample_interval: 100ms}
-systems:
-  - name: s0
-    cores: 4
-    threads_per_core: 4
-    adapters:
-      - {name: eth, kind: network, port_rate: 400Gbps, vfs: 7}
-lpars:
-  - name: web
-    system: s0
-    adapter: eth
-    vps: 3
-    driver: {completion_cycles: 8000}
-    devices:
-      - {name: n1, adapter: eth, vf: 1, driver: {completion_cycles: 8000}}
-      - {name: n2, adapter: eth, vf: 2, driver: {completion_cycles: 8000}}
-      - {name: n3, adapter: eth, vf: 3, driver: {completion_cycles: 8000}}
-      - {name: n4, adapter: eth, vf: 4, driver: {completion_cycles: 8000}}
-      - {name: n5, adapter: eth, vf: 5, driver: {completion_cycles: 8000}}
-      - {name: n6, adapter: eth, vf: 6, driver: {completion_cycles: 8000}}
-    workloads:
-      - {name: w0, kind: network, tx_rate: 0/s, rx_rate: 10k/s, packet_size: 1500B}
-      - {name: w1, kind: network, device: n1, tx_rate: 0/s, rx_rate: 5k/s, packet_size: 1500B}
-      - {name: w2, kind: network, device: n2, tx_rate: 0/s, rx_rate: 5k/s, packet_size: 1500B}
-      - {name: w3, kind: network, device: n3, tx_rate: 0/s, rx_rate: 115k/s, packet_size: 1500B}
-      - {name: w4, kind: network, device: n4, tx_rate: 0/s, rx_rate: 5k/s, packet_size: 1500B}
-      - {name: w5, kind: network, device: n5, tx_rate: 0/s, rx_rate: 5k/s, packet_size: 1500B}
-      - {name: w6, kind: network, device: n6, tx_rate: 0/s, rx_rate: 115k/s, packet_size: 1500B}
-policies:
-  interrupts: {kind: metric-threshold, load_series: true}
-timeline:
-  - {name: step, at: 2s, action: set, path: lpars.web.workloads.w0.rx_rate, value: 135k/s}
-EOF
+timeline:'
+
+{ sys_head web2 7 4s
+  for a in eth0 eth1 eth2; do echo "      - {name: $a, kind: network, port_rate: 100Gbps}"; done
+  web eth0 2; dev n1 eth1 0; dev n2 eth2 0
+  echo "    workloads:"; rx w0 - 10k/s; rx w1 n1 10k/s; rx w2 n2 130k/s
+  echo "$mt_policy"
+  step step 2s w0 150k/s; step down 3s w0 150k/s; step other 3s w1 10k/s
+} > web2.yaml
+{ sys_head web3 8 4s
+  echo "      - {name: eth0, kind: network, port_rate: 100Gbps}"
+  echo "      - {name: eth2, kind: network, port_rate: 100Gbps, queue_pairs: 3}"
+  web eth0 3; dev n2 eth2 0
+  echo "    workloads:"; rx w0 - 10k/s; rx w2 n2 150k/s
+  echo "$mt_policy"
+  step step 2s w0 250k/s
+} > web3.yaml
+{ sys_head web7 9 3s
+  echo "      - {name: eth, kind: network, port_rate: 400Gbps, vfs: 7}"
+  web eth 3
+  for v in 1 2 3 4 5 6; do dev n$v eth $v; done
+  echo "    workloads:"; rx w0 - 10k/s
+  for v in 1 2 3 4 5 6; do
+    case $v in 3|6) r=115k/s ;; *) r=5k/s ;; esac
+    rx w$v n$v $r
+  done
+  echo "policies:"
+  echo "  interrupts: {kind: metric-threshold, load_series: true}"
+  echo "timeline:"
+  step step 2s w0 135k/s
+} > web7.yaml
 run() {  # run DB FILE ARGS...
   local db=$1 f=$2; shift 2
   rm -f "$db"; "$LPARSIM" run "$f" -q --progress never -o "$db" "$@"
